@@ -1,0 +1,246 @@
+"""The library API for audit tools: `Ledger`. The CLI calls only this."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime, timezone
+from pathlib import Path
+from types import TracebackType
+
+import msgspec
+import structlog
+
+from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
+from ledger.entry import Entry
+from ledger.errors import ConflictError, FactNotFound, LedgerCorrupt, UsageError
+from ledger.facts import Fact
+from ledger.identity import derived_id, canonical_form, stored_form
+from ledger.importer import parse_inputs, plan
+from ledger.mapper import decode_fact
+from ledger.sqlite_store import Row, SQLiteStore
+from projections.fold import fold
+from projections.knowledge import considered, replay_order
+from projections.timeline import narrow
+from projections.world import World
+
+log = structlog.get_logger("ledger")
+
+DateLike = str | date
+MomentLike = str | datetime
+
+
+class ImportResult(msgspec.Struct, frozen=True):
+    appended: int
+    unchanged: int
+    size: int
+
+
+class CorrectionView(msgspec.Struct, frozen=True):
+    how: str  # "retracted" or "superseded"
+    by: str
+
+
+class FactView(msgspec.Struct, frozen=True):
+    """One entry, as `show` presents it."""
+
+    seq: int
+    recorded_at: str
+    effective: str
+    fact: Fact
+    corrected_by: CorrectionView | None
+
+
+class VerifyReport(msgspec.Struct, frozen=True):
+    ok: bool
+    size: int
+    root: str | None
+    first_bad_seq: int | None
+    message: str
+
+
+def as_of_day(as_of: DateLike | None) -> date:
+    """The effective day of an `--as-of` value; today (UTC) when absent."""
+    if as_of is None:
+        return today_utc()
+    if isinstance(as_of, date):
+        return as_of
+    try:
+        return parse_date(as_of).effective
+    except ValueError as e:
+        raise UsageError(f"--as-of: {e}") from None
+
+
+def known_at_text(known_at: MomentLike | None) -> str | None:
+    """A `--known-at` moment in the stored form of recording times, for comparison."""
+    if known_at is None:
+        return None
+    if isinstance(known_at, datetime):
+        when = known_at if known_at.tzinfo else known_at.replace(tzinfo=timezone.utc)
+        return format_recorded(when)
+    try:
+        return format_recorded(parse_moment(known_at))
+    except ValueError as e:
+        raise UsageError(f"--known-at: {e}") from None
+
+
+def _entry(row: Row) -> Entry:
+    try:
+        fact = decode_fact(row.topic, row.state)
+    except LedgerCorrupt as e:
+        raise LedgerCorrupt(str(e), row.seq, row.fact_id) from None
+    return Entry(row.seq, row.recorded_at, row.effective, fact)  # type: ignore[arg-type]
+
+
+class Ledger:
+    """A ledger of cited facts. Open with `Ledger.open(path)`; use as a context manager."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = False) -> Ledger:
+        """Open the ledger at `path`; with `create=True` make it if it does not exist."""
+        path = Path(path)
+        return cls(SQLiteStore.create(path) if create else SQLiteStore.open(path))
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    # Writing
+
+    def import_facts(
+        self,
+        inputs: Iterable[tuple[str, bytes]],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """Import fact files given as (name, bytes) pairs, all or nothing."""
+        items = parse_inputs(inputs, progress)
+        for attempt in (1, 2):
+            todo = plan(self._store, items)
+            try:
+                if todo.records:
+                    self._store.append(todo.records, todo.corrections)
+                break
+            except ConflictError:
+                if attempt == 2:
+                    raise
+                log.info("import.conflict", retry=True)  # another writer got there first
+        size = self._store.size()
+        log.info("import.done", appended=len(todo.records), unchanged=todo.unchanged, size=size)
+        return ImportResult(len(todo.records), todo.unchanged, size)
+
+    def import_files(self, paths: Sequence[str | Path]) -> ImportResult:
+        return self.import_facts((str(p), Path(p).read_bytes()) for p in paths)
+
+    # Reading
+
+    def size(self) -> int:
+        """The number of entries in the ledger."""
+        return self._store.size()
+
+    def entries(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[Entry]:
+        """Entries in recording order, within the knowledge horizon."""
+        self._check_size(size)
+        rows = self._store.rows(stop=size)
+        return considered(map(_entry, rows), size, known_at_text(known_at))
+
+    def facts(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[Fact]:
+        """The facts in recording order (retractions included), within the knowledge horizon."""
+        return (e.fact for e in self.entries(size=size, known_at=known_at))
+
+    def replay(
+        self,
+        as_of: DateLike | None = None,
+        *,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+    ) -> World:
+        """The world on `as_of`, as the ledger knew it after `size` entries / at `known_at`."""
+        day = as_of_day(as_of)
+        known = list(self.entries(size=size, known_at=known_at))
+        return fold(replay_order(known, day.toordinal())).world(day, len(known))
+
+    def timeline(
+        self,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        state: str | None = None,
+        mission: str | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+    ) -> list[Entry]:
+        """Folded facts in replay order, from `start` to `end` (effective days), narrowed."""
+        first = None if start is None else as_of_day(start).toordinal()
+        last = None if end is None else as_of_day(end).toordinal()
+        known = list(self.entries(size=size, known_at=known_at))
+        return narrow(replay_order(known, last), start=first, state=state, mission=mission)
+
+    def show(self, ref: str | int) -> FactView:
+        """One fact by id, or by seq (an int, or a string of digits only)."""
+        seq = ref if isinstance(ref, int) else (int(ref) if ref.isdigit() else None)
+        if seq is None:
+            seq = self._store.seq_of(str(ref))
+            if seq is None:
+                raise FactNotFound(f"no fact with id {ref!r}")
+        rows = list(self._store.rows(start=seq, stop=seq + 1))
+        if not rows:
+            raise FactNotFound(f"no entry {seq}: the ledger has {self.size()} entries")
+        entry = _entry(rows[0])
+        fid = entry.fact.fact_id
+        c = self._store.corrections([fid]).get(fid)
+        return FactView(
+            entry.seq,
+            entry.recorded_at,
+            entry.effective_day.isoformat(),
+            entry.fact,
+            CorrectionView(c.how, c.by) if c else None,
+        )
+
+    def verify(self) -> VerifyReport:
+        """Re-read every entry and check that it decodes and agrees with its index row."""
+        count, last = 0, ""
+        for row in self._store.rows():
+            problem = _row_problem(row, count, last)
+            if problem is not None:
+                return VerifyReport(False, self.size(), None, row.seq, f"entry {row.seq} ({row.fact_id}): {problem}")
+            count, last = count + 1, row.recorded_at
+        return VerifyReport(True, count, None, None, f"{count} entries verified")
+
+    def _check_size(self, size: int | None) -> None:
+        if size is None:
+            return
+        have = self.size()
+        if size < 0 or size > have:
+            raise UsageError(f"--size {size}: the ledger has {have} entries")
+
+
+def _row_problem(row: Row, expected_seq: int, last_recorded: str) -> str | None:
+    if row.seq != expected_seq:
+        return f"expected entry {expected_seq} here (an entry is missing)"
+    try:
+        fact = decode_fact(row.topic, row.state)
+    except LedgerCorrupt as e:
+        return str(e)
+    if fact.id != row.fact_id or fact.type != row.type:
+        return "the stored fact disagrees with its index (id or type)"
+    if stored_form(fact) != row.state:
+        return "the stored bytes are not the fact's canonical form"
+    if fact.fact_id.startswith("sha256:") and derived_id(canonical_form(fact)) != fact.fact_id:
+        return "the content no longer matches its derived id"
+    try:
+        effective = parse_date(fact.occurred).effective.toordinal()
+    except ValueError as e:
+        return f"bad stored date: {e}"
+    if effective != row.effective:
+        return "the stored effective day disagrees with the fact's date"
+    if row.recorded_at < last_recorded:
+        return "recording time goes backwards"
+    return None

@@ -1,0 +1,105 @@
+"""The contract's date grammar (section 3) as a small value type.
+
+A `FactDate` is parsed once, when a fact is imported; its effective day (the
+last day the date can mean) is stored beside the entry so replay never parses
+dates again.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
+
+_DATE = re.compile(
+    r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
+    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
+    r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?(?P<q>[?~%])?"
+)
+
+GRAMMAR = (
+    "YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ?, ~ or %, "
+    "or a moment YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|+hh:mm|-hh:mm]"
+)
+
+
+class FactDate(NamedTuple):
+    """A parsed date: its text as written, its effective day, its precision and qualifier."""
+
+    text: str
+    effective: date
+    precision: str  # "year", "month", "day" or "moment"
+    qualifier: str | None
+
+    @property
+    def is_moment(self) -> bool:
+        return self.precision == "moment"
+
+
+def parse_date(text: str) -> FactDate:
+    """Parse a date of the contract's grammar; raise ValueError with a reason otherwise."""
+    m = _DATE.fullmatch(text)
+    if m is None:
+        raise ValueError(f"{text!r} is not a date ({GRAMMAR})")
+    year = int(m["y"])
+    if year < 1:
+        raise ValueError(f"{text!r}: year 0000 is before 0001-01-01")
+    moment = m["H"] is not None
+    if moment and m["q"]:
+        raise ValueError(f"{text!r}: a moment takes no qualifier")
+    if m["d"] is not None:
+        try:
+            day = date(year, int(m["m"]), int(m["d"]))
+        except ValueError:
+            raise ValueError(f"{text!r} does not exist") from None
+        precision = "day"
+    elif m["m"] is not None:
+        month = int(m["m"])
+        if not 1 <= month <= 12:
+            raise ValueError(f"{text!r} does not exist: month {month:02d}")
+        day = date(year, month, calendar.monthrange(year, month)[1])
+        precision = "month"
+    else:
+        day = date(year, 12, 31)
+        precision = "year"
+    if moment:
+        precision = "moment"
+        if int(m["H"]) > 23 or int(m["M"]) > 59 or (m["S"] is not None and int(m["S"]) > 59):
+            raise ValueError(f"{text!r}: hours run 00-23, minutes and seconds 00-59")
+        tz = m["tz"]
+        if tz and tz != "Z" and (int(tz[1:3]) > 23 or int(tz[4:6]) > 59):
+            raise ValueError(f"{text!r}: offsets run from -23:59 to +23:59")
+    return FactDate(text, day, precision, m["q"])
+
+
+def parse_moment(text: str) -> datetime:
+    """Parse a moment for `--known-at` (no offset means UTC) as an aware UTC datetime."""
+    try:
+        parsed = parse_date(text)
+    except ValueError as e:
+        raise ValueError(f"{e}; --known-at takes a moment") from None
+    if not parsed.is_moment:
+        raise ValueError(
+            f"{text!r} is not a moment (YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|+hh:mm|-hh:mm])"
+        )
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc)
+
+
+def format_recorded(when: datetime) -> str:
+    """A recording time as the contract writes it: YYYY-MM-DDThh:mm:ss.ffffffZ."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def add_days(day: date, days: int) -> date:
+    """`day` plus `days`; ValueError when the result is after 9999-12-31."""
+    if days > (date.max - day).days:
+        raise ValueError(f"{day.isoformat()} + {days} days is after 9999-12-31")
+    return day + timedelta(days=days)
+
+
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()

@@ -1,0 +1,94 @@
+"""Planning an import: which lines are new, which are already there, and what each corrects.
+
+Everything is checked before anything is written, so an import is all or
+nothing: the first mistake raises `FactError` and the store is not touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import msgspec
+
+from ledger.domain import FactCorrected, FactRecorded, correction_of, record
+from ledger.errors import FactError
+from ledger.facts import Fact, FactRetracted
+from ledger.identity import canonical_form, stored_form
+from ledger.mapper import decode_fact
+from ledger.sqlite_store import SQLiteStore
+from ledger.validation import Checked, parse_line, read_lines
+
+
+class Located(msgspec.Struct, frozen=True):
+    """A checked fact and where it came from."""
+
+    checked: Checked
+    source: str
+    line: int
+
+
+class Plan(msgspec.Struct):
+    records: list[FactRecorded]
+    corrections: list[FactCorrected]
+    unchanged: int
+
+
+def parse_inputs(
+    inputs: Iterable[tuple[str, bytes]], progress: Callable[[int], None] | None = None
+) -> list[Located]:
+    """Decode and check every line of every input; the first bad line raises."""
+    located = []
+    for source, data in inputs:
+        for number, raw in read_lines(data):
+            located.append(Located(parse_line(raw, source, number), source, number))
+            if progress is not None:
+                progress(len(raw) + 1)
+    return located
+
+
+def plan(store: SQLiteStore, items: Sequence[Located]) -> Plan:
+    ids = [i.checked.fact.fact_id for i in items]
+    targets = [t for i in items if (t := _target(i.checked.fact)) is not None]
+    stored = {fid: decode_fact(row.topic, row.state) for fid, row in store.find(ids + targets).items()}
+    already = {fid: (c.how, c.by) for fid, c in store.corrections(targets).items()}
+    new: dict[str, Fact] = {}
+    result = Plan([], [], 0)
+    for item in items:
+        fact = item.checked.fact
+        fid = fact.fact_id
+        prior = stored.get(fid) or new.get(fid)
+        if prior is not None:
+            if canonical_form(prior) != item.checked.canonical:
+                raise FactError(item.source, item.line, "$.id", f"fact {fid!r} exists with other content")
+            result.unchanged += 1
+            continue
+        correction = correction_of(fact)
+        if correction is not None:
+            _check_target(item, correction, stored.get(correction.target) or new.get(correction.target), already)
+            already[correction.target] = (correction.how, fid)
+            result.corrections.append(correction)
+        new[fid] = fact
+        result.records.append(record(item.checked, stored_form(fact)))
+    return result
+
+
+def _target(fact: Fact) -> str | None:
+    return fact.target if isinstance(fact, FactRetracted) else fact.supersedes
+
+
+def _check_target(
+    item: Located, correction: FactCorrected, target: Fact | None, already: dict[str, tuple[str, str]]
+) -> None:
+    path = "$.target" if correction.how == "retracted" else "$.supersedes"
+    name = correction.target
+
+    def fail(message: str) -> FactError:
+        return FactError(item.source, item.line, path, message)
+
+    if target is None:
+        raise fail(f"no fact {name!r} is recorded before this one")
+    if isinstance(target, FactRetracted):
+        raise fail(f"{name!r} is a FactRetracted, which cannot be retracted or superseded")
+    if name in already:
+        how, by = already[name]
+        raise fail(f"{name!r} was already {how} by {by!r}; a fact is corrected once")

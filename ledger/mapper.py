@@ -1,0 +1,88 @@
+"""Our msgspec mapper for eventsourcing: domain events to stored rows and back.
+
+Topics are our own explicit tags (`fact:ForcesDeployed`, `correction`), never
+module paths: rows read from disk are decoded through this closed registry and
+nothing a database says is ever imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
+
+from ledger.dates import parse_date
+from ledger.errors import LedgerCorrupt
+from ledger.facts import TYPE_NAMES, AnyFact, Fact
+from ledger.domain import Correction, FactCorrected, FactRecorded, aggregate_id
+
+FACT_TOPIC_PREFIX = "fact:"
+CORRECTION_TOPIC = "correction"
+FACT_TOPICS = frozenset(FACT_TOPIC_PREFIX + name for name in TYPE_NAMES)
+
+
+class CorrectionState(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    target: str
+    by: str
+    how: Correction
+
+
+_FACT_DECODER = msgspec.json.Decoder(AnyFact)
+_CORRECTION_DECODER = msgspec.json.Decoder(CorrectionState)
+_ENCODER = msgspec.json.Encoder()
+
+
+def decode_fact(topic: str, state: bytes) -> Fact:
+    """Decode a stored fact whose topic must be one of ours and agree with its type."""
+    if topic not in FACT_TOPICS:
+        raise LedgerCorrupt(f"unknown stored type {topic!r}")
+    try:
+        fact: Fact = _FACT_DECODER.decode(state)
+    except msgspec.MsgspecError as e:
+        raise LedgerCorrupt(f"stored fact does not decode: {e}") from None
+    if FACT_TOPIC_PREFIX + fact.type != topic:
+        raise LedgerCorrupt(f"stored type {topic!r} disagrees with the fact's type {fact.type!r}")
+    return fact
+
+
+def decode_correction(state: bytes) -> CorrectionState:
+    try:
+        return _CORRECTION_DECODER.decode(state)
+    except msgspec.MsgspecError as e:
+        raise LedgerCorrupt(f"stored correction does not decode: {e}") from None
+
+
+class MsgspecMapper(Mapper[Any]):
+    """Maps our two domain events; the stock JSON transcoder is never used."""
+
+    def __init__(self) -> None:
+        super().__init__(transcoder=JSONTranscoder())
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        if isinstance(domain_event, FactRecorded):
+            return StoredEvent(
+                originator_id=domain_event.originator_id,
+                originator_version=1,
+                topic=FACT_TOPIC_PREFIX + domain_event.fact.type,
+                state=domain_event.stored,
+            )
+        if isinstance(domain_event, FactCorrected):
+            state = CorrectionState(domain_event.target, domain_event.by, domain_event.how)
+            return StoredEvent(
+                originator_id=domain_event.originator_id,
+                originator_version=2,
+                topic=CORRECTION_TOPIC,
+                state=_ENCODER.encode(state),
+            )
+        raise TypeError(f"not a ledger event: {type(domain_event).__name__}")
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        if stored_event.topic == CORRECTION_TOPIC:
+            c = decode_correction(stored_event.state)
+            return FactCorrected(aggregate_id(c.target), 2, c.target, c.by, c.how)
+        fact = decode_fact(stored_event.topic, stored_event.state)
+        effective = parse_date(fact.occurred).effective
+        return FactRecorded(
+            aggregate_id(fact.fact_id), 1, fact, stored_event.state, effective  # type: ignore[arg-type]
+        )

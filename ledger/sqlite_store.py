@@ -1,0 +1,255 @@
+"""The embedded store: an eventsourcing application on one SQLite file (WAL).
+
+Writes go through eventsourcing (`Application.save`, our mapper, its SQLite
+recorder) so the primary key on (aggregate, version) guards idempotency and
+single correction. Our recorder subclass adds, in the same transaction, one
+row per ledger entry in `ledger_entries`: its 0-based position `seq`, its
+UTC recording time and its effective day (computed once, at import). Reads
+are plain SQL over those two tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from ledger.dates import format_recorded
+from ledger.domain import FactCorrected, FactRecorded, aggregate_id
+from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError
+from ledger.mapper import CORRECTION_TOPIC, CorrectionState, MsgspecMapper, decode_correction
+
+FORMAT = "timeline-ledger/1"
+LOCK_TIMEOUT_S = 30
+
+
+class EntryMeta(msgspec.Struct, frozen=True, array_like=True):
+    fact_id: str
+    type: str
+    effective: int  # proleptic Gregorian ordinal of the effective day
+
+
+class Row(msgspec.Struct, frozen=True, array_like=True):
+    """One ledger entry as stored."""
+
+    seq: int
+    fact_id: str
+    type: str
+    effective: int
+    recorded_at: str
+    topic: str
+    state: bytes
+
+
+class EntryRecorder(SQLiteApplicationRecorder):
+    """eventsourcing's SQLite recorder, plus our entry index written in the same transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ledger_entries ("
+            "seq INTEGER PRIMARY KEY, "
+            "fact_id TEXT NOT NULL UNIQUE, "
+            "notification_id INTEGER NOT NULL UNIQUE, "
+            "type TEXT NOT NULL, "
+            "effective INTEGER NOT NULL, "
+            "recorded_at TEXT NOT NULL)",
+            f"INSERT OR IGNORE INTO ledger_meta VALUES ('format', '{FORMAT}')",
+        ]
+
+    def _insert_events(
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        *,
+        entries: Sequence[EntryMeta] = (),
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        # The first INSERT takes SQLite's write lock, so the tail read below is
+        # the true tail: seq and recorded_at never go backwards between writers.
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        assert ids is not None
+        c.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
+        tail = c.fetchone()
+        seq, last = (tail[0] + 1, tail[1]) if tail else (0, "")
+        now = max(format_recorded(datetime.now(timezone.utc)), last)
+        rows = []
+        meta = iter(entries)
+        for stored, notification_id in zip(stored_events, ids, strict=True):
+            if stored.originator_version == 1:
+                m = next(meta)
+                rows.append((seq, m.fact_id, notification_id, m.type, m.effective, now))
+                seq += 1
+        c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?)", rows)
+        return ids
+
+
+class LedgerApplication(Application[Any]):
+    """The eventsourcing application that owns the SQLite file."""
+
+    name = "Ledger"
+
+    def construct_mapper(self) -> MsgspecMapper:
+        return MsgspecMapper()
+
+    def construct_recorder(self) -> EntryRecorder:
+        recorder = EntryRecorder(datastore=self.factory.datastore)  # type: ignore[attr-defined]
+        recorder.create_table()
+        return recorder
+
+
+class SQLiteStore:
+    """A ledger in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._app: LedgerApplication | None = None
+        self._conn: sqlite3.Connection | None = None
+
+    # Opening
+
+    @classmethod
+    def create(cls, path: Path) -> SQLiteStore:
+        """Create the ledger file (or open it if it is already a ledger)."""
+        store = cls(path)
+        store._application()
+        store._check_format()
+        return store
+
+    @classmethod
+    def open(cls, path: Path) -> SQLiteStore:
+        """Open an existing ledger; never creates a file."""
+        if not path.is_file():
+            raise LedgerMissing(f"{path}: no ledger here (run `ledger init` or `ledger import`)")
+        store = cls(path)
+        store._check_format()
+        return store
+
+    def _application(self) -> LedgerApplication:
+        if self._app is None:
+            try:
+                self._app = LedgerApplication(
+                    env={
+                        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                        "SQLITE_DBNAME": str(self.path),
+                        "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_S),
+                    }
+                )
+            except (PersistenceError, sqlite3.Error, OSError) as e:
+                raise StoreError(f"{self.path}: cannot open the ledger: {e}") from None
+        return self._app
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                self._conn = sqlite3.connect(
+                    f"file:{self.path}?mode=rw", uri=True, timeout=LOCK_TIMEOUT_S
+                )
+            except sqlite3.Error as e:
+                raise StoreError(f"{self.path}: cannot open the ledger: {e}") from None
+        return self._conn
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._db().execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+
+    def _check_format(self) -> None:
+        try:
+            rows = self._db().execute("SELECT value FROM ledger_meta WHERE key='format'").fetchall()
+        except sqlite3.DatabaseError:
+            rows = []
+        if rows != [(FORMAT,)]:
+            raise LedgerCorrupt(f"{self.path}: not a timeline-ledger database")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._app is not None:
+            self._app.close()
+            self._app = None
+
+    # Reading
+
+    def size(self) -> int:
+        return int(self._query("SELECT count(*) FROM ledger_entries")[0][0])
+
+    def rows(self, start: int = 0, stop: int | None = None, batch: int = 1000) -> Iterator[Row]:
+        """Entries in recording order, streamed in batches, from seq `start` to `stop` (excluded)."""
+        sql = (
+            "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, s.topic, s.state "
+            "FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id "
+            "WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
+        )
+        try:
+            cur = self._db().execute(sql, (start, stop if stop is not None else 2**62))
+            while chunk := cur.fetchmany(batch):
+                for r in chunk:
+                    if r[5] is None:
+                        raise LedgerCorrupt("the stored event is missing", r[0], r[1])
+                    yield Row(*r)
+        except sqlite3.DatabaseError as e:
+            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+
+    def seq_of(self, fact_id: str) -> int | None:
+        rows = self._query("SELECT seq FROM ledger_entries WHERE fact_id=?", (fact_id,))
+        return int(rows[0][0]) if rows else None
+
+    def find(self, fact_ids: Sequence[str]) -> dict[str, Row]:
+        """The stored entries among `fact_ids`."""
+        found: dict[str, Row] = {}
+        ids = list(dict.fromkeys(fact_ids))
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._query(
+                "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, s.topic, s.state "
+                "FROM ledger_entries e JOIN stored_events s ON s.rowid = e.notification_id "
+                f"WHERE e.fact_id IN ({marks})",
+                part,
+            ):
+                found[r[1]] = Row(*r)
+        return found
+
+    def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
+        """Which of `fact_ids` have been retracted or superseded, and by what."""
+        found: dict[str, CorrectionState] = {}
+        by_uuid = {aggregate_id(f).hex: f for f in fact_ids}
+        keys = list(by_uuid)
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for oid, topic, state in self._query(
+                "SELECT originator_id, topic, state FROM stored_events "
+                f"WHERE originator_version=2 AND originator_id IN ({marks})",
+                part,
+            ):
+                if topic != CORRECTION_TOPIC:
+                    raise LedgerCorrupt(f"unknown stored type {topic!r}")
+                found[by_uuid[oid]] = decode_correction(state)
+        return found
+
+    # Writing
+
+    def append(self, records: Sequence[FactRecorded], corrections: Sequence[FactCorrected]) -> None:
+        """Append entries and their corrections in one transaction: all or nothing."""
+        entries = [
+            EntryMeta(r.fact.fact_id, r.fact.type, r.effective.toordinal()) for r in records
+        ]
+        app = self._application()
+        try:
+            app.save(*records, *corrections, entries=entries)
+        except IntegrityError as e:
+            raise ConflictError(str(e)) from None
+        except (PersistenceError, sqlite3.Error) as e:
+            raise StoreError(f"{self.path}: the import was not written: {e}") from None

@@ -1,0 +1,156 @@
+"""From one line of a fact file to a checked, normalised fact, or a `FactError`.
+
+msgspec checks the shape (types, tags, patterns, ranges) in one pass; the
+checks here add what a pattern cannot say: real ISO codes, dates that exist,
+http(s) URLs, deadlines within the calendar. Every message names the JSON
+path, in msgspec's `$.field[0]` notation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+
+from ledger.codes import is_state
+from ledger.dates import FactDate, add_days, parse_date
+from ledger.errors import FactError
+from ledger.facts import (
+    AnyFact,
+    Fact,
+    FactRetracted,
+    OfficeAssumed,
+    PrimeMinisterAppointed,
+    StatementMade,
+    WithdrawalAnnounced,
+)
+from ledger.identity import canonical_form, derived_id
+
+_DECODER = msgspec.json.Decoder(AnyFact)
+_AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>\$[^`]*)`$", re.S)
+_MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`$")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$")
+_STATE_FIELDS = ("state", "host", "contributor")
+
+
+class Checked(msgspec.Struct, frozen=True):
+    """A fact ready to append: normalised, with its id, canonical form and effective day."""
+
+    fact: AnyFact
+    canonical: bytes
+    occurred: FactDate
+
+
+def _shape_error(err: msgspec.ValidationError) -> tuple[str, str]:
+    text = str(err)
+    m = _AT.match(text)
+    path, message = (m["path"], m["msg"]) if m else ("$", text)
+    for pattern, what in ((_MISSING, "required field is missing"), (_UNKNOWN, "unknown field")):
+        fm = pattern.match(message)
+        if fm:
+            return f"{path}.{fm['field']}", what
+    if path.endswith(".type") and message.startswith("Invalid value"):
+        message = message.replace("Invalid value", "unknown fact type", 1)
+    return path, message
+
+
+def _semantic_errors(fact: Fact) -> Iterator[tuple[str, str]]:
+    """Yield (path, message) for every rule a pattern cannot express."""
+    try:
+        parse_date(fact.occurred)
+    except ValueError as e:
+        yield "$.occurred", str(e)
+    for i, src in enumerate(fact.sources):
+        at = f"$.sources[{i}]"
+        if not src.publisher.strip():
+            yield f"{at}.publisher", "must not be blank"
+        if src.url is not None:
+            parts = urlsplit(src.url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                yield f"{at}.url", f"{src.url!r} is not an http or https URL"
+        if src.published is not None:
+            try:
+                parse_date(src.published)
+            except ValueError as e:
+                yield f"{at}.published", str(e)
+    for name in _STATE_FIELDS:
+        code = getattr(fact, name, None)
+        if code is not None and not is_state(code):
+            yield f"$.{name}", f"{code!r} is not an ISO 3166-1 alpha-2 state code"
+    if isinstance(fact, StatementMade):
+        if fact.office is not None and not is_state(fact.office[:2]):
+            yield "$.office", f"{fact.office[:2]!r} is not an ISO 3166-1 alpha-2 state code"
+        for i, subject in enumerate(fact.about or ()):
+            if subject.isupper() and not is_state(subject):
+                yield f"$.about[{i}]", f"{subject!r} is not an ISO 3166-1 alpha-2 state code"
+    if isinstance(fact, FactRetracted) and fact.supersedes is not None:
+        yield "$.supersedes", "a FactRetracted cannot carry supersedes"
+    if isinstance(fact, WithdrawalAnnounced):
+        yield from _deadline_errors(fact)
+
+
+def _deadline_errors(fact: WithdrawalAnnounced) -> Iterator[tuple[str, str]]:
+    try:
+        day = parse_date(fact.occurred).effective
+    except ValueError:
+        return  # reported on $.occurred
+    try:
+        if fact.starts_within_days is not None:
+            day = add_days(day, fact.starts_within_days)
+    except ValueError as e:
+        yield "$.starts_within_days", f"the deadline {e}"
+        return
+    if fact.completes_within_days is not None:
+        try:
+            add_days(day, fact.completes_within_days)
+        except ValueError as e:
+            yield "$.completes_within_days", f"the deadline {e}"
+
+
+def check_fact(fact: AnyFact, source: str, line: int) -> Checked:
+    """Check the rules beyond shape, normalise, and give the fact its id."""
+    for path, message in _semantic_errors(fact):
+        raise FactError(source, line, path, message)
+    if isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)) and fact.acting is None:
+        fact = msgspec.structs.replace(fact, acting=False)
+    canonical = canonical_form(fact)
+    if fact.id is None:
+        fact = msgspec.structs.replace(fact, id=derived_id(canonical))
+    return Checked(fact, canonical, parse_date(fact.occurred))
+
+
+def parse_line(data: bytes, source: str, line: int) -> Checked:
+    """Decode and check one line of a fact file."""
+    try:
+        fact = _DECODER.decode(data)
+    except msgspec.ValidationError as e:
+        path, message = _shape_error(e)
+        raise FactError(source, line, path, message) from None
+    except msgspec.DecodeError as e:
+        raise FactError(source, line, "$", _decode_message(data, e)) from None
+    return check_fact(fact, source, line)
+
+
+def _decode_message(data: bytes, err: msgspec.DecodeError) -> str:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as u:
+        return f"invalid UTF-8 at byte {u.start}"
+    text = str(err)
+    if "NaN" in text or "nan" in text or "Infinity" in text:
+        return f"not valid JSON ({text}); NaN and Infinity are not JSON numbers"
+    return f"not valid JSON ({text})"
+
+
+def read_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Yield (line number, bytes) for every non-blank line; a leading UTF-8 BOM is ignored."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.strip():
+            yield number, raw
+
+

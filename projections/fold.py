@@ -1,0 +1,66 @@
+"""The fold from facts in replay order to the world on one day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from ledger.entry import Entry
+from ledger.facts import (
+    Fact,
+    GovernmentDismissed,
+    OfficeAssumed,
+    OfficeLeft,
+    PrimeMinisterAppointed,
+)
+from projections import government, missions
+from projections.world import ForeignForce, LedgerInfo, MissionView, StateView, World
+
+
+class Projection:
+    """Mutable state of a replay in progress: feed it facts in replay order."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, StateView] = {}
+        self.missions: dict[str, MissionView] = {}
+
+    def apply(self, fact: Fact, effective: date) -> None:
+        if fact.MISSION:
+            missions.apply(self.missions, fact, effective)
+        elif isinstance(fact, GovernmentDismissed):
+            government.dismiss(self.states, fact)
+        elif isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)):
+            government.appoint(self.states, fact)
+        elif isinstance(fact, OfficeLeft):
+            government.leave(self.states, fact)
+        # PrimeMinisterNominated and StatementMade are kept in the timeline only.
+
+    def world(self, as_of: date, size: int, root: str | None = None) -> World:
+        """The contract's document: sorted keys, foreign forces derived from missions."""
+        states = {code: StateView(s.government, dict(sorted(s.offices.items())), []) for code, s in self.states.items()}
+        for name, mission in sorted(self.missions.items()):
+            if mission.host is None:
+                continue
+            for contributor, c in sorted(mission.contingents.items()):
+                if c.status in missions.ON_SOIL:
+                    states.setdefault(mission.host, StateView()).foreign_forces.append(
+                        ForeignForce(name, contributor, c.status, c.since, c.personnel)
+                    )
+        listed = {
+            code: s
+            for code, s in sorted(states.items())
+            if s.government is not None or s.offices or s.foreign_forces
+        }
+        views = {
+            name: MissionView(m.organization, m.host, m.status, m.since, dict(sorted(m.contingents.items())), m.withdrawal)
+            for name, m in sorted(self.missions.items())
+        }
+        return World(as_of.isoformat(), LedgerInfo(size, root), listed, views)
+
+
+def fold(entries: Iterable[Entry]) -> Projection:
+    """Fold entries already in replay order."""
+    projection = Projection()
+    for entry in entries:
+        projection.apply(entry.fact, entry.effective_day)
+    return projection
