@@ -1,15 +1,15 @@
 """timeline-ledger: an event-sourced ledger of cited political facts.
 
-    from ledger import Ledger
-    with Ledger.open("ledger.db") as lg:
-        world = lg.replay(as_of="2022-01-12")
+from ledger import Ledger
+with Ledger.open("ledger.db") as lg:
+    world = lg.replay(as_of="2022-01-12")
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Ledger", "ImportResult", "FactView", "VerifyReport", "World", "Entry", "errors"]
+__all__ = ["Entry", "FactView", "ImportResult", "Ledger", "VerifyReport", "World", "errors"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ledger import errors

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -14,7 +14,7 @@ from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.entry import Entry
 from ledger.errors import ConflictError, FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import Fact
-from ledger.identity import derived_id, canonical_form, stored_form
+from ledger.identity import canonical_form, derived_id, stored_form
 from ledger.importer import parse_inputs, plan
 from ledger.mapper import decode_fact
 from ledger.sqlite_store import Row, SQLiteStore
@@ -75,7 +75,7 @@ def known_at_text(known_at: MomentLike | None) -> str | None:
     if known_at is None:
         return None
     if isinstance(known_at, datetime):
-        when = known_at if known_at.tzinfo else known_at.replace(tzinfo=timezone.utc)
+        when = known_at if known_at.tzinfo else known_at.replace(tzinfo=UTC)
         return format_recorded(when)
     try:
         return format_recorded(parse_moment(known_at))
@@ -88,7 +88,7 @@ def _entry(row: Row) -> Entry:
         fact = decode_fact(row.topic, row.state)
     except LedgerCorrupt as e:
         raise LedgerCorrupt(str(e), row.seq, row.fact_id) from None
-    return Entry(row.seq, row.recorded_at, row.effective, fact)  # type: ignore[arg-type]
+    return Entry(row.seq, row.recorded_at, row.effective, fact)
 
 
 class Ledger:
@@ -109,7 +109,9 @@ class Ledger:
     def __enter__(self) -> Ledger:
         return self
 
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # Writing
@@ -210,7 +212,9 @@ class Ledger:
         for row in self._store.rows():
             problem = _row_problem(row, count, last)
             if problem is not None:
-                return VerifyReport(False, self.size(), None, row.seq, f"entry {row.seq} ({row.fact_id}): {problem}")
+                return VerifyReport(
+                    False, self.size(), None, row.seq, f"entry {row.seq} ({row.fact_id}): {problem}"
+                )
             count, last = count + 1, row.recorded_at
         return VerifyReport(True, count, None, None, f"{count} entries verified")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 _DATE = re.compile(
@@ -80,18 +80,16 @@ def parse_moment(text: str) -> datetime:
     except ValueError as e:
         raise ValueError(f"{e}; --known-at takes a moment") from None
     if not parsed.is_moment:
-        raise ValueError(
-            f"{text!r} is not a moment (YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|+hh:mm|-hh:mm])"
-        )
+        raise ValueError(f"{text!r} is not a moment (YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|+hh:mm|-hh:mm])")
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
 
 
 def format_recorded(when: datetime) -> str:
     """A recording time as the contract writes it: YYYY-MM-DDThh:mm:ss.ffffffZ."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def add_days(day: date, days: int) -> date:
@@ -102,4 +100,4 @@ def add_days(day: date, days: int) -> date:
 
 
 def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()

@@ -58,7 +58,5 @@ def correction_of(fact: AnyFact) -> FactCorrected | None:
     if isinstance(fact, FactRetracted):
         return FactCorrected(aggregate_id(fact.target), 2, fact.target, fact.fact_id, "retracted")
     if fact.supersedes is not None:
-        return FactCorrected(
-            aggregate_id(fact.supersedes), 2, fact.supersedes, fact.fact_id, "superseded"
-        )
+        return FactCorrected(aggregate_id(fact.supersedes), 2, fact.supersedes, fact.fact_id, "superseded")
     return None

@@ -8,7 +8,7 @@ in `ledger.validation`, which names the JSON path of every mistake.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, TypeAlias, Union
+from typing import Annotated, ClassVar, Literal, TypeAlias
 
 import msgspec
 
@@ -70,13 +70,13 @@ class Fact(
 # Government (ranks 0-3)
 
 
-class GovernmentDismissed(Fact, tag="GovernmentDismissed"):
+class GovernmentDismissed(Fact, tag="GovernmentDismissed", frozen=True):
     RANK = 0
     state: StateCode
     dismissed_by: Slug | None = None
 
 
-class OfficeLeft(Fact, tag="OfficeLeft"):
+class OfficeLeft(Fact, tag="OfficeLeft", frozen=True):
     RANK = 1
     state: StateCode
     office: Slug
@@ -84,14 +84,14 @@ class OfficeLeft(Fact, tag="OfficeLeft"):
     reason: LeaveReason | None = None
 
 
-class PrimeMinisterNominated(Fact, tag="PrimeMinisterNominated"):
+class PrimeMinisterNominated(Fact, tag="PrimeMinisterNominated", frozen=True):
     RANK = 2
     state: StateCode
     person: Slug
     nominated_by: Slug | None = None
 
 
-class PrimeMinisterAppointed(Fact, tag="PrimeMinisterAppointed"):
+class PrimeMinisterAppointed(Fact, tag="PrimeMinisterAppointed", frozen=True):
     RANK = 3
     state: StateCode
     person: Slug
@@ -99,7 +99,7 @@ class PrimeMinisterAppointed(Fact, tag="PrimeMinisterAppointed"):
     acting: bool | None = False
 
 
-class OfficeAssumed(Fact, tag="OfficeAssumed"):
+class OfficeAssumed(Fact, tag="OfficeAssumed", frozen=True):
     RANK = 3
     state: StateCode
     office: Slug
@@ -111,7 +111,7 @@ class OfficeAssumed(Fact, tag="OfficeAssumed"):
 # Missions and troops (ranks 4-11)
 
 
-class MissionRequested(Fact, tag="MissionRequested"):
+class MissionRequested(Fact, tag="MissionRequested", frozen=True):
     RANK = 4
     MISSION = True
     mission: Slug
@@ -120,7 +120,7 @@ class MissionRequested(Fact, tag="MissionRequested"):
     requested_by: Slug | None = None
 
 
-class MissionAuthorized(Fact, tag="MissionAuthorized"):
+class MissionAuthorized(Fact, tag="MissionAuthorized", frozen=True):
     RANK = 5
     MISSION = True
     mission: Slug
@@ -130,7 +130,7 @@ class MissionAuthorized(Fact, tag="MissionAuthorized"):
     mandate: Text | None = None
 
 
-class ForcesDeployed(Fact, tag="ForcesDeployed"):
+class ForcesDeployed(Fact, tag="ForcesDeployed", frozen=True):
     RANK = 6
     MISSION = True
     mission: Slug
@@ -139,20 +139,20 @@ class ForcesDeployed(Fact, tag="ForcesDeployed"):
     personnel: Count | None = None
 
 
-class DeploymentCompleted(Fact, tag="DeploymentCompleted"):
+class DeploymentCompleted(Fact, tag="DeploymentCompleted", frozen=True):
     RANK = 7
     MISSION = True
     mission: Slug
 
 
-class MissionCompleted(Fact, tag="MissionCompleted"):
+class MissionCompleted(Fact, tag="MissionCompleted", frozen=True):
     RANK = 8
     MISSION = True
     mission: Slug
     declared_by: Slug | None = None
 
 
-class WithdrawalAnnounced(Fact, tag="WithdrawalAnnounced"):
+class WithdrawalAnnounced(Fact, tag="WithdrawalAnnounced", frozen=True):
     RANK = 9
     MISSION = True
     mission: Slug
@@ -161,14 +161,14 @@ class WithdrawalAnnounced(Fact, tag="WithdrawalAnnounced"):
     completes_within_days: Count | None = None
 
 
-class WithdrawalStarted(Fact, tag="WithdrawalStarted"):
+class WithdrawalStarted(Fact, tag="WithdrawalStarted", frozen=True):
     RANK = 10
     MISSION = True
     mission: Slug
     contributor: StateCode | None = None
 
 
-class ForcesWithdrawn(Fact, tag="ForcesWithdrawn"):
+class ForcesWithdrawn(Fact, tag="ForcesWithdrawn", frozen=True):
     RANK = 11
     MISSION = True
     mission: Slug
@@ -179,7 +179,7 @@ class ForcesWithdrawn(Fact, tag="ForcesWithdrawn"):
 # Other
 
 
-class StatementMade(Fact, tag="StatementMade"):
+class StatementMade(Fact, tag="StatementMade", frozen=True):
     RANK = 12
     speaker: Slug
     summary: Text
@@ -187,35 +187,41 @@ class StatementMade(Fact, tag="StatementMade"):
     about: tuple[Subject, ...] | None = None
 
 
-class FactRetracted(Fact, tag="FactRetracted"):
+class FactRetracted(Fact, tag="FactRetracted", frozen=True):
     target: FactId
     reason: Text
 
 
-AnyFact: TypeAlias = Union[
-    GovernmentDismissed,
-    OfficeLeft,
-    PrimeMinisterNominated,
-    PrimeMinisterAppointed,
-    OfficeAssumed,
-    MissionRequested,
-    MissionAuthorized,
-    ForcesDeployed,
-    DeploymentCompleted,
-    MissionCompleted,
-    WithdrawalAnnounced,
-    WithdrawalStarted,
-    ForcesWithdrawn,
-    StatementMade,
-    FactRetracted,
-]
+AnyFact: TypeAlias = (
+    GovernmentDismissed
+    | OfficeLeft
+    | PrimeMinisterNominated
+    | PrimeMinisterAppointed
+    | OfficeAssumed
+    | MissionRequested
+    | MissionAuthorized
+    | ForcesDeployed
+    | DeploymentCompleted
+    | MissionCompleted
+    | WithdrawalAnnounced
+    | WithdrawalStarted
+    | ForcesWithdrawn
+    | StatementMade
+    | FactRetracted
+)
 
-FACT_TYPES: tuple[type[Fact], ...] = AnyFact.__args__  # type: ignore[attr-defined]
+FACT_TYPES: tuple[type[Fact], ...] = AnyFact.__args__
 TYPE_NAMES: tuple[str, ...] = tuple(str(t.__struct_config__.tag) for t in FACT_TYPES)
 BY_TAG: dict[str, type[Fact]] = dict(zip(TYPE_NAMES, FACT_TYPES, strict=True))
 
 # Fields that name a person (contract section 1), for filters and docs.
 PERSON_FIELDS = (
-    "requested_by", "declared_by", "announced_by", "dismissed_by",
-    "nominated_by", "appointed_by", "person", "speaker",
+    "requested_by",
+    "declared_by",
+    "announced_by",
+    "dismissed_by",
+    "nominated_by",
+    "appointed_by",
+    "person",
+    "speaker",
 )

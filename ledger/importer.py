@@ -6,7 +6,7 @@ nothing: the first mistake raises `FactError` and the store is not touched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import msgspec
 
@@ -64,7 +64,9 @@ def plan(store: SQLiteStore, items: Sequence[Located]) -> Plan:
             continue
         correction = correction_of(fact)
         if correction is not None:
-            _check_target(item, correction, stored.get(correction.target) or new.get(correction.target), already)
+            _check_target(
+                item, correction, stored.get(correction.target) or new.get(correction.target), already
+            )
             already[correction.target] = (correction.how, fid)
             result.corrections.append(correction)
         new[fid] = fact
@@ -77,7 +79,7 @@ def _target(fact: Fact) -> str | None:
 
 
 def _check_target(
-    item: Located, correction: FactCorrected, target: Fact | None, already: dict[str, tuple[str, str]]
+    item: Located, correction: FactCorrected, target: Fact | None, already: Mapping[str, tuple[str, str]]
 ) -> None:
     path = "$.target" if correction.how == "retracted" else "$.supersedes"
     name = correction.target

@@ -13,9 +13,9 @@ import msgspec
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
 from ledger.dates import parse_date
-from ledger.errors import LedgerCorrupt
-from ledger.facts import TYPE_NAMES, AnyFact, Fact
 from ledger.domain import Correction, FactCorrected, FactRecorded, aggregate_id
+from ledger.errors import LedgerCorrupt
+from ledger.facts import TYPE_NAMES, AnyFact
 
 FACT_TOPIC_PREFIX = "fact:"
 CORRECTION_TOPIC = "correction"
@@ -33,12 +33,12 @@ _CORRECTION_DECODER = msgspec.json.Decoder(CorrectionState)
 _ENCODER = msgspec.json.Encoder()
 
 
-def decode_fact(topic: str, state: bytes) -> Fact:
+def decode_fact(topic: str, state: bytes) -> AnyFact:
     """Decode a stored fact whose topic must be one of ours and agree with its type."""
     if topic not in FACT_TOPICS:
         raise LedgerCorrupt(f"unknown stored type {topic!r}")
     try:
-        fact: Fact = _FACT_DECODER.decode(state)
+        fact: AnyFact = _FACT_DECODER.decode(state)
     except msgspec.MsgspecError as e:
         raise LedgerCorrupt(f"stored fact does not decode: {e}") from None
     if FACT_TOPIC_PREFIX + fact.type != topic:
@@ -84,5 +84,9 @@ class MsgspecMapper(Mapper[Any]):
         fact = decode_fact(stored_event.topic, stored_event.state)
         effective = parse_date(fact.occurred).effective
         return FactRecorded(
-            aggregate_id(fact.fact_id), 1, fact, stored_event.state, effective  # type: ignore[arg-type]
+            aggregate_id(fact.fact_id),
+            1,
+            fact,
+            stored_event.state,
+            effective,
         )

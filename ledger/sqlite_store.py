@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ class EntryRecorder(SQLiteApplicationRecorder):
         c.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
         tail = c.fetchone()
         seq, last = (tail[0] + 1, tail[1]) if tail else (0, "")
-        now = max(format_recorded(datetime.now(timezone.utc)), last)
+        now = max(format_recorded(datetime.now(UTC)), last)
         rows = []
         meta = iter(entries)
         for stored, notification_id in zip(stored_events, ids, strict=True):
@@ -150,9 +150,7 @@ class SQLiteStore:
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             try:
-                self._conn = sqlite3.connect(
-                    f"file:{self.path}?mode=rw", uri=True, timeout=LOCK_TIMEOUT_S
-                )
+                self._conn = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=LOCK_TIMEOUT_S)
             except sqlite3.Error as e:
                 raise StoreError(f"{self.path}: cannot open the ledger: {e}") from None
         return self._conn
@@ -243,9 +241,7 @@ class SQLiteStore:
 
     def append(self, records: Sequence[FactRecorded], corrections: Sequence[FactCorrected]) -> None:
         """Append entries and their corrections in one transaction: all or nothing."""
-        entries = [
-            EntryMeta(r.fact.fact_id, r.fact.type, r.effective.toordinal()) for r in records
-        ]
+        entries = [EntryMeta(r.fact.fact_id, r.fact.type, r.effective.toordinal()) for r in records]
         app = self._application()
         try:
             app.save(*records, *corrections, entries=entries)

@@ -37,7 +37,10 @@ class Projection:
 
     def world(self, as_of: date, size: int, root: str | None = None) -> World:
         """The contract's document: sorted keys, foreign forces derived from missions."""
-        states = {code: StateView(s.government, dict(sorted(s.offices.items())), []) for code, s in self.states.items()}
+        states = {
+            code: StateView(s.government, dict(sorted(s.offices.items())), [])
+            for code, s in self.states.items()
+        }
         for name, mission in sorted(self.missions.items()):
             if mission.host is None:
                 continue
@@ -52,7 +55,9 @@ class Projection:
             if s.government is not None or s.offices or s.foreign_forces
         }
         views = {
-            name: MissionView(m.organization, m.host, m.status, m.since, dict(sorted(m.contingents.items())), m.withdrawal)
+            name: MissionView(
+                m.organization, m.host, m.status, m.since, dict(sorted(m.contingents.items())), m.withdrawal
+            )
             for name, m in sorted(self.missions.items())
         }
         return World(as_of.isoformat(), LedgerInfo(size, root), listed, views)

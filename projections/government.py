@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from projections.world import Government, Office, StateView
 from ledger.facts import GovernmentDismissed, OfficeAssumed, OfficeLeft, PrimeMinisterAppointed
+from projections.world import Government, Office, StateView
 
 PRIME_MINISTER = "prime-minister"
 
@@ -25,9 +25,9 @@ def appoint(states: dict[str, StateView], fact: PrimeMinisterAppointed | OfficeA
     acting = bool(fact.acting)
     state = states.setdefault(fact.state, StateView())
     state.offices[slug] = Office(fact.person, fact.occurred, acting, [fact.fact_id])
-    if slug == PRIME_MINISTER and (not acting or state.government is None):
-        if state.government is None or state.government.status != "in_office":
-            state.government = Government("in_office", fact.occurred)
+    takes_office = slug == PRIME_MINISTER and (not acting or state.government is None)
+    if takes_office and (state.government is None or state.government.status != "in_office"):
+        state.government = Government("in_office", fact.occurred)
 
 
 def leave(states: dict[str, StateView], fact: OfficeLeft) -> None:

@@ -1,0 +1,200 @@
+"""The commands of contract section 7."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+from cli import render
+from cli.main import cli, db_option, db_path, open_ledger
+from cli.output import json_option, knowledge_options, write_json, write_json_lines
+from ledger.api import Ledger
+from ledger.errors import UsageError
+
+PROGRESS_BYTES = 1_000_000
+EXAMPLE = Path(__file__).parent / "examples" / "kazakhstan-2022-01-11.jsonl"
+DEMO_DATES = ("2022-01-04", "2022-01-08", "2022-01-12")
+
+
+def _console() -> Console:
+    return Console(soft_wrap=not sys.stdout.isatty())
+
+
+@cli.command()
+@db_option
+@json_option
+@click.pass_context
+def init(ctx: click.Context, as_json: bool) -> None:
+    """Create an empty ledger (an existing ledger is left as it is)."""
+    with open_ledger(ctx, create=True) as lg:
+        size = lg.size()
+    if as_json:
+        write_json({"db": str(db_path(ctx)), "size": size})
+    else:
+        click.echo(f"Ledger ready at {db_path(ctx)} ({size} entries).")
+
+
+def _read_inputs(files: tuple[str, ...]) -> list[tuple[str, bytes]]:
+    inputs = []
+    for name in files:
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as e:
+            raise UsageError(f"{name}: cannot read: {e.strerror or e}") from None
+        inputs.append((name, data))
+    return inputs
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@db_option
+@json_option
+@click.pass_context
+def import_(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
+    """Import fact files (JSON Lines; `-` is stdin), all or nothing."""
+    inputs = _read_inputs(files)
+    total = sum(len(d) for _, d in inputs)
+    with open_ledger(ctx, create=True) as lg:
+        if sys.stderr.isatty() and total >= PROGRESS_BYTES:
+            columns = (
+                *Progress.get_default_columns()[:1],
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("checking facts", total=total)
+                result = lg.import_facts(inputs, progress=lambda n: bar.advance(task, n))
+        else:
+            result = lg.import_facts(inputs)
+    if as_json:
+        write_json(result)
+    else:
+        render.imported(_console(), result)
+
+
+@cli.command()
+@click.option("--as-of", metavar="DATE", help="Replay to this date's effective day (default: today, UTC).")
+@knowledge_options
+@db_option
+@json_option
+@click.pass_context
+def replay(
+    ctx: click.Context, as_of: str | None, size: int | None, known_at: str | None, as_json: bool
+) -> None:
+    """The world on a date: governments, offices, foreign forces, missions."""
+    with open_ledger(ctx) as lg:
+        world = lg.replay(as_of, size=size, known_at=known_at)
+    if as_json:
+        write_json(world)
+    else:
+        render.world(_console(), world)
+
+
+@cli.command()
+@click.option("--from", "start", metavar="DATE", help="Only facts whose effective day is on or after DATE.")
+@click.option("--to", "end", metavar="DATE", help="Only facts whose effective day is on or before DATE.")
+@click.option("--state", metavar="CODE", help="Only facts about this state (ISO code, e.g. KZ).")
+@click.option("--mission", metavar="SLUG", help="Only facts about this mission.")
+@knowledge_options
+@db_option
+@json_option
+@click.pass_context
+def timeline(
+    ctx: click.Context,
+    start: str | None,
+    end: str | None,
+    state: str | None,
+    mission: str | None,
+    size: int | None,
+    known_at: str | None,
+    as_json: bool,
+) -> None:
+    """Folded facts in replay order (corrected facts and retractions left out)."""
+    with open_ledger(ctx) as lg:
+        items = lg.timeline(start=start, end=end, state=state, mission=mission, size=size, known_at=known_at)
+    if as_json:
+        write_json_lines(
+            {"seq": e.seq, "effective": e.effective_day.isoformat(), "fact": e.fact} for e in items
+        )
+    else:
+        render.entries_table(_console(), items, timeline=True)
+
+
+@cli.command()
+@knowledge_options
+@db_option
+@json_option
+@click.pass_context
+def log(ctx: click.Context, size: int | None, known_at: str | None, as_json: bool) -> None:
+    """Every entry in recording order."""
+    with open_ledger(ctx) as lg:
+        if as_json:
+            write_json_lines(
+                {
+                    "seq": e.seq,
+                    "id": e.fact.fact_id,
+                    "type": e.fact.type,
+                    "occurred": e.fact.occurred,
+                    "recorded_at": e.recorded_at,
+                }
+                for e in lg.entries(size=size, known_at=known_at)
+            )
+        else:
+            render.entries_table(_console(), lg.entries(size=size, known_at=known_at), timeline=False)
+
+
+@cli.command()
+@click.argument("ref", metavar="FACT_ID_OR_SEQ")
+@db_option
+@json_option
+@click.pass_context
+def show(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """One fact, its sources, and what retracted or superseded it (digits only: a SEQ)."""
+    with open_ledger(ctx) as lg:
+        view = lg.show(ref)
+    if as_json:
+        write_json(view)
+    else:
+        render.fact_view(_console(), view)
+
+
+@cli.command()
+@db_option
+@json_option
+@click.pass_context
+def verify(ctx: click.Context, as_json: bool) -> None:
+    """Re-read every stored entry and check it; exit 1 naming the first bad one."""
+    with open_ledger(ctx) as lg:
+        report = lg.verify()
+    if as_json:
+        write_json(report)
+    else:
+        render.verified(_console(), report)
+    if not report.ok:
+        ctx.exit(1)
+
+
+@cli.command()
+@json_option
+def demo(as_json: bool) -> None:
+    """Build the example ledger in a temporary database and replay three dates (never touches --db)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="ledger-demo-") as tmp,
+        Ledger.open(Path(tmp) / "demo.db", create=True) as lg,
+    ):
+        result = lg.import_files([EXAMPLE])
+        worlds = [lg.replay(day) for day in DEMO_DATES]
+    if as_json:
+        write_json_lines(worlds)
+        return
+    console = _console()
+    console.print(f"Example ledger: {result.appended} facts from {EXAMPLE.name}")
+    for w in worlds:
+        console.rule()
+        render.world(console, w)

@@ -1,0 +1,100 @@
+"""The `ledger` command: options shared by every command, and errors turned into exit codes.
+
+Exit codes (contract section 6): 0 success; 2 bad input or usage, nothing
+written; 1 any other failure, such as an altered or unreadable ledger.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from cli.logs import LEVELS, configure
+from ledger.api import Ledger
+from ledger.errors import LedgerError
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_DB = "ledger.db"
+
+
+class LedgerFailure(click.ClickException):
+    """A ledger error on its way to the user: its own text, its own exit code."""
+
+    def __init__(self, error: LedgerError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"ledger: {self.message}", err=True)
+
+
+class LedgerGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LedgerError as e:
+            raise LedgerFailure(e) from None
+
+
+def db_option(f: F) -> F:
+    """`--db`, accepted before or after the command name."""
+
+    def remember(ctx: click.Context, _: click.Parameter, value: str | None) -> str | None:
+        if value is not None:
+            ctx.ensure_object(dict)["db"] = value
+        return value
+
+    return click.option(
+        "--db",
+        metavar="PATH_OR_URL",
+        expose_value=False,
+        callback=remember,
+        is_eager=True,
+        help=f"The ledger database (else $LEDGER_DB, else ./{DEFAULT_DB}).",
+    )(f)
+
+
+def db_path(ctx: click.Context) -> Path:
+    chosen = ctx.find_object(dict) or {}
+    value = chosen.get("db") or os.environ.get("LEDGER_DB") or DEFAULT_DB
+    if "://" in value:
+        raise click.BadParameter(
+            f"{value!r}: only SQLite files are supported in this version", param_hint="--db"
+        )
+    return Path(value)
+
+
+def open_ledger(ctx: click.Context, *, create: bool = False) -> Ledger:
+    return Ledger.open(db_path(ctx), create=create)
+
+
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@click.option(
+    "--log-level",
+    type=click.Choice(LEVELS),
+    default="warning",
+    show_default=True,
+    help="Log events at this level and above go to stderr.",
+)
+@click.version_option(package_name="timeline-ledger")
+@click.pass_context
+def cli(ctx: click.Context, log_level: str) -> None:
+    """An event-sourced ledger of cited political facts, replayable to any date."""
+    ctx.ensure_object(dict)
+    configure(log_level)
+
+
+def main() -> None:
+    from cli import commands  # noqa: F401  (registers the commands)
+
+    try:
+        cli.main(prog_name="ledger")
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        click.echo("ledger: interrupted", err=True)
+        sys.exit(130)
