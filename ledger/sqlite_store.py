@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.utils import Environment, EnvType
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.dates import format_recorded
@@ -96,6 +97,11 @@ class LedgerApplication(Application[Any]):
     """The eventsourcing application that owns the SQLite file."""
 
     name = "Ledger"
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Only the settings we pass: never os.environ, where a stray
+        # LEDGER_SQLITE_DBNAME or PERSISTENCE_MODULE would redirect the store.
+        return Environment(name, dict(env or {}))
 
     def construct_mapper(self) -> MsgspecMapper:
         return MsgspecMapper()
