@@ -7,16 +7,18 @@ written; 1 any other failure, such as an altered or unreadable ledger.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from eventsourcing.persistence import PersistenceError
 
 from cli.logs import LEVELS, configure
 from ledger.api import Ledger
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = "ledger.db"
@@ -39,6 +41,9 @@ class LedgerGroup(click.Group):
             return super().invoke(ctx)
         except LedgerError as e:
             raise LedgerFailure(e) from None
+        except (sqlite3.Error, PersistenceError) as e:
+            # Anything the store lets through is a damaged or unreadable file, never the user's input.
+            raise LedgerFailure(StoreError(f"the ledger database cannot be used: {e}")) from None
 
 
 def db_option(f: F) -> F:

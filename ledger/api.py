@@ -16,7 +16,7 @@ from ledger.errors import ConflictError, FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import Fact
 from ledger.identity import canonical_form, derived_id, stored_form
 from ledger.importer import parse_inputs, plan
-from ledger.mapper import decode_fact
+from ledger.mapper import decode_entry, entry_bytes
 from ledger.sqlite_store import Row, SQLiteStore
 from projections.fold import fold
 from projections.knowledge import considered, replay_order
@@ -85,10 +85,10 @@ def known_at_text(known_at: MomentLike | None) -> str | None:
 
 def _entry(row: Row) -> Entry:
     try:
-        fact = decode_fact(row.topic, row.state)
+        stored = decode_entry(row.topic, row.state)
     except LedgerCorrupt as e:
         raise LedgerCorrupt(str(e), row.seq, row.fact_id) from None
-    return Entry(row.seq, row.recorded_at, row.effective, fact)
+    return Entry(row.seq, stored.recorded_at, row.effective, stored.fact)
 
 
 class Ledger:
@@ -230,12 +230,13 @@ def _row_problem(row: Row, expected_seq: int, last_recorded: str) -> str | None:
     if row.seq != expected_seq:
         return f"expected entry {expected_seq} here (an entry is missing)"
     try:
-        fact = decode_fact(row.topic, row.state)
+        stored = decode_entry(row.topic, row.state)
     except LedgerCorrupt as e:
         return str(e)
-    if fact.id != row.fact_id or fact.type != row.type:
-        return "the stored fact disagrees with its index (id or type)"
-    if stored_form(fact) != row.state:
+    fact = stored.fact
+    if fact.id != row.fact_id or fact.type != row.type or stored.recorded_at != row.recorded_at:
+        return "the stored entry disagrees with its index (id, type or recording time)"
+    if entry_bytes(stored_form(fact), stored.recorded_at) != row.state:
         return "the stored bytes are not the fact's canonical form"
     if fact.fact_id.startswith("sha256:") and derived_id(canonical_form(fact)) != fact.fact_id:
         return "the content no longer matches its derived id"

@@ -14,7 +14,7 @@ from ledger.domain import FactCorrected, FactRecorded, correction_of, record
 from ledger.errors import FactError
 from ledger.facts import Fact, FactRetracted
 from ledger.identity import canonical_form, stored_form
-from ledger.mapper import decode_fact
+from ledger.mapper import decode_entry
 from ledger.sqlite_store import SQLiteStore
 from ledger.validation import Checked, parse_line, read_lines
 
@@ -49,7 +49,7 @@ def parse_inputs(
 def plan(store: SQLiteStore, items: Sequence[Located]) -> Plan:
     ids = [i.checked.fact.fact_id for i in items]
     targets = [t for i in items if (t := _target(i.checked.fact)) is not None]
-    stored = {fid: decode_fact(row.topic, row.state) for fid, row in store.find(ids + targets).items()}
+    stored = {fid: decode_entry(row.topic, row.state).fact for fid, row in store.find(ids + targets).items()}
     already = {fid: (c.how, c.by) for fid, c in store.corrections(targets).items()}
     new: dict[str, Fact] = {}
     result = Plan([], [], 0)

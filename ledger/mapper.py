@@ -46,6 +46,34 @@ def decode_fact(topic: str, state: bytes) -> AnyFact:
     return fact
 
 
+class StoredEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What is stored for a ledger entry (its Merkle leaf bytes): the fact and when it was recorded."""
+
+    fact: AnyFact
+    recorded_at: str
+
+
+_ENTRY_DECODER = msgspec.json.Decoder(StoredEntry)
+
+
+def entry_bytes(fact_bytes: bytes, recorded_at: str) -> bytes:
+    """RFC 8785 JSON of {"fact": ..., "recorded_at": ...}, given the fact's own RFC 8785 bytes."""
+    return b'{"fact":' + fact_bytes + b',"recorded_at":"' + recorded_at.encode("ascii") + b'"}'
+
+
+def decode_entry(topic: str, state: bytes) -> StoredEntry:
+    """Decode a stored entry; its topic must be one of ours and agree with the fact's type."""
+    if topic not in FACT_TOPICS:
+        raise LedgerCorrupt(f"unknown stored type {topic!r}")
+    try:
+        entry = _ENTRY_DECODER.decode(state)
+    except msgspec.MsgspecError as e:
+        raise LedgerCorrupt(f"stored entry does not decode: {e}") from None
+    if FACT_TOPIC_PREFIX + entry.fact.type != topic:
+        raise LedgerCorrupt(f"stored type {topic!r} disagrees with the fact's type {entry.fact.type!r}")
+    return entry
+
+
 def decode_correction(state: bytes) -> CorrectionState:
     try:
         return _CORRECTION_DECODER.decode(state)
@@ -60,6 +88,7 @@ class MsgspecMapper(Mapper[Any]):
         super().__init__(transcoder=JSONTranscoder())
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        """A fact's state is its RFC 8785 bytes; the recorder wraps them with the recording time."""
         if isinstance(domain_event, FactRecorded):
             return StoredEvent(
                 originator_id=domain_event.originator_id,
@@ -81,7 +110,7 @@ class MsgspecMapper(Mapper[Any]):
         if stored_event.topic == CORRECTION_TOPIC:
             c = decode_correction(stored_event.state)
             return FactCorrected(aggregate_id(c.target), 2, c.target, c.by, c.how)
-        fact = decode_fact(stored_event.topic, stored_event.state)
+        fact = decode_entry(stored_event.topic, stored_event.state).fact
         effective = parse_date(fact.occurred).effective
         return FactRecorded(
             aggregate_id(fact.fact_id),

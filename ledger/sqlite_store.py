@@ -19,13 +19,19 @@ from typing import Any
 import msgspec
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
-from eventsourcing.utils import Environment, EnvType
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import Environment, EnvType
 
 from ledger.dates import format_recorded
 from ledger.domain import FactCorrected, FactRecorded, aggregate_id
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError
-from ledger.mapper import CORRECTION_TOPIC, CorrectionState, MsgspecMapper, decode_correction
+from ledger.mapper import (
+    CORRECTION_TOPIC,
+    CorrectionState,
+    MsgspecMapper,
+    decode_correction,
+    entry_bytes,
+)
 
 FORMAT = "timeline-ledger/1"
 LOCK_TIMEOUT_S = 30
@@ -74,17 +80,25 @@ class EntryRecorder(SQLiteApplicationRecorder):
         entries: Sequence[EntryMeta] = (),
         **kwargs: Any,
     ) -> Sequence[int] | None:
-        # The first INSERT takes SQLite's write lock, so the tail read below is
-        # the true tail: seq and recorded_at never go backwards between writers.
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        assert ids is not None
+        # Take SQLite's write lock before reading the tail, so that seq and
+        # recorded_at never go backwards between writers; then stamp each
+        # fact's payload with its recording time (its Merkle leaf bytes).
+        c.execute("UPDATE ledger_meta SET value = value WHERE key = 'format'")
         c.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
         tail = c.fetchone()
         seq, last = (tail[0] + 1, tail[1]) if tail else (0, "")
         now = max(format_recorded(datetime.now(UTC)), last)
+        stamped = [
+            StoredEvent(s.originator_id, 1, s.topic, entry_bytes(s.state, now))
+            if s.originator_version == 1
+            else s
+            for s in stored_events
+        ]
+        ids = super()._insert_events(c, stamped, **kwargs)
+        assert ids is not None
         rows = []
         meta = iter(entries)
-        for stored, notification_id in zip(stored_events, ids, strict=True):
+        for stored, notification_id in zip(stamped, ids, strict=True):
             if stored.originator_version == 1:
                 m = next(meta)
                 rows.append((seq, m.fact_id, notification_id, m.type, m.effective, now))
