@@ -97,7 +97,12 @@ def replay(
 
 
 @cli.command()
-@click.option("--from", "start", metavar="DATE", help="Only facts whose effective day is on or after DATE.")
+@click.option(
+    "--from",
+    "start",
+    metavar="DATE",
+    help="Only facts whose effective day is on or after DATE (its first day: 2022-01 is 2022-01-01).",
+)
 @click.option("--to", "end", metavar="DATE", help="Only facts whose effective day is on or before DATE.")
 @click.option("--state", metavar="CODE", help="Only facts about this state (ISO code, e.g. KZ).")
 @click.option("--mission", metavar="SLUG", help="Only facts about this mission.")

@@ -99,6 +99,8 @@ def fact_view(console: Console, v: FactView) -> None:
         value = getattr(f, name)
         if name in ("id", "occurred", "sources") or value is None:
             continue
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
         console.print(f"  {name}: {', '.join(value) if isinstance(value, tuple) else value}")
     for i, s in enumerate(f.sources):
         console.print(f"[bold]source {i + 1}[/bold]: {s.publisher}")

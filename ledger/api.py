@@ -58,8 +58,8 @@ class VerifyReport(msgspec.Struct, frozen=True):
     message: str
 
 
-def as_of_day(as_of: DateLike | None) -> date:
-    """The effective day of an `--as-of` value; today (UTC) when absent."""
+def as_of_day(as_of: DateLike | None, option: str = "--as-of") -> date:
+    """The effective day of an `--as-of` (or `--from`, `--to`) value; today (UTC) when absent."""
     if as_of is None:
         return today_utc()
     if isinstance(as_of, date):
@@ -67,7 +67,16 @@ def as_of_day(as_of: DateLike | None) -> date:
     try:
         return parse_date(as_of).effective
     except ValueError as e:
-        raise UsageError(f"--as-of: {e}") from None
+        raise UsageError(f"{option}: {e}") from None
+
+
+def _first_day(start: DateLike) -> date:
+    if isinstance(start, date):
+        return start
+    try:
+        return parse_date(start).first_day
+    except ValueError as e:
+        raise UsageError(f"--from: {e}") from None
 
 
 def known_at_text(known_at: MomentLike | None) -> str | None:
@@ -180,21 +189,22 @@ class Ledger:
         known_at: MomentLike | None = None,
     ) -> list[Entry]:
         """Folded facts in replay order, from `start` to `end` (effective days), narrowed."""
-        first = None if start is None else as_of_day(start).toordinal()
-        last = None if end is None else as_of_day(end).toordinal()
+        first = None if start is None else _first_day(start).toordinal()
+        last = None if end is None else as_of_day(end, "--to").toordinal()
         known = list(self.entries(size=size, known_at=known_at))
         return narrow(replay_order(known, last), start=first, state=state, mission=mission)
 
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""
-        seq = ref if isinstance(ref, int) else (int(ref) if ref.isdigit() else None)
+        seq = ref if isinstance(ref, int) else (int(ref) if ref.isascii() and ref.isdigit() else None)
         if seq is None:
             seq = self._store.seq_of(str(ref))
             if seq is None:
                 raise FactNotFound(f"no fact with id {ref!r}")
+        size = self.size()
+        if seq >= size:
+            raise FactNotFound(f"no entry {seq}: the ledger has {size} entries")
         rows = list(self._store.rows(start=seq, stop=seq + 1))
-        if not rows:
-            raise FactNotFound(f"no entry {seq}: the ledger has {self.size()} entries")
         entry = _entry(rows[0])
         fid = entry.fact.fact_id
         c = self._store.corrections([fid]).get(fid)

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 _DATE = re.compile(
-    r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
-    r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?(?P<q>[?~%])?"
+    r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2})"
+    r"(?:T(?P<H>[0-9]{2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
+    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?(?P<q>[?~%])?"
 )
 
 GRAMMAR = (
@@ -35,6 +35,15 @@ class FactDate(NamedTuple):
     @property
     def is_moment(self) -> bool:
         return self.precision == "moment"
+
+    @property
+    def first_day(self) -> date:
+        """The earliest day the date can mean (`2022` is 2022-01-01): where a range `--from` starts."""
+        if self.precision == "year":
+            return self.effective.replace(month=1, day=1)
+        if self.precision == "month":
+            return self.effective.replace(day=1)
+        return self.effective
 
 
 def parse_date(text: str) -> FactDate:
@@ -83,13 +92,18 @@ def parse_moment(text: str) -> datetime:
         raise ValueError(f"{text!r} is not a moment (YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|+hh:mm|-hh:mm])")
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
+        return when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # within an offset of year 1 or year 9999: before or after every entry
+        edge = datetime.min if when.year == 1 else datetime.max
+        return edge.replace(tzinfo=UTC)
 
 
 def format_recorded(when: datetime) -> str:
     """A recording time as the contract writes it: YYYY-MM-DDThh:mm:ss.ffffffZ."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = when if when.tzinfo is UTC else when.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def add_days(day: date, days: int) -> date:

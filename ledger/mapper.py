@@ -61,8 +61,10 @@ def entry_bytes(fact_bytes: bytes, recorded_at: str) -> bytes:
     return b'{"fact":' + fact_bytes + b',"recorded_at":"' + recorded_at.encode("ascii") + b'"}'
 
 
-def decode_entry(topic: str, state: bytes) -> StoredEntry:
+def decode_entry(topic: str | None, state: bytes | None) -> StoredEntry:
     """Decode a stored entry; its topic must be one of ours and agree with the fact's type."""
+    if topic is None or state is None:
+        raise LedgerCorrupt("the stored event is missing")
     if topic not in FACT_TOPICS:
         raise LedgerCorrupt(f"unknown stored type {topic!r}")
     try:

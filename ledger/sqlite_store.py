@@ -51,8 +51,8 @@ class Row(msgspec.Struct, frozen=True, array_like=True):
     type: str
     effective: int
     recorded_at: str
-    topic: str
-    state: bytes
+    topic: str | None  # None: the stored event is missing
+    state: bytes | None
 
 
 class EntryRecorder(SQLiteApplicationRecorder):
@@ -213,8 +213,6 @@ class SQLiteStore:
             cur = self._db().execute(sql, (start, stop if stop is not None else 2**62))
             while chunk := cur.fetchmany(batch):
                 for r in chunk:
-                    if r[5] is None:
-                        raise LedgerCorrupt("the stored event is missing", r[0], r[1])
                     yield Row(*r)
         except sqlite3.DatabaseError as e:
             raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None

@@ -116,8 +116,17 @@ def check_fact(fact: AnyFact, source: str, line: int) -> Checked:
     if isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)) and fact.acting is None:
         fact = msgspec.structs.replace(fact, acting=False)
     canonical = canonical_form(fact)
+    derived = derived_id(canonical)
     if fact.id is None:
-        fact = msgspec.structs.replace(fact, id=derived_id(canonical))
+        fact = msgspec.structs.replace(fact, id=derived)
+    elif fact.id.startswith("sha256:") and fact.id != derived:
+        raise FactError(
+            source,
+            line,
+            "$.id",
+            f"{fact.id!r} is not this fact's derived id ({derived}); ids "
+            "beginning with sha256: are reserved for derived ids",
+        )
     return Checked(fact, canonical, parse_date(fact.occurred))
 
 
@@ -139,7 +148,7 @@ def _decode_message(data: bytes, err: msgspec.DecodeError) -> str:
     except UnicodeDecodeError as u:
         return f"invalid UTF-8 at byte {u.start}"
     text = str(err)
-    if "NaN" in text or "nan" in text or "Infinity" in text:
+    if b"NaN" in data or b"Infinity" in data:
         return f"not valid JSON ({text}); NaN and Infinity are not JSON numbers"
     return f"not valid JSON ({text})"
 

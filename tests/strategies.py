@@ -1,0 +1,258 @@
+"""Fact builders for hand-written tests, and hypothesis strategies for contract-valid fact files.
+
+The strategies draw from a few states, missions, contributors, persons and
+dates only three days apart (plus a month-precision date whose effective day
+is the last of them), so that facts often share an effective day and a type
+rank, the case where recording order matters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ledger.validation import parse_line
+
+Fact = dict[str, Any]
+
+SOURCE: dict[str, Any] = {"publisher": "Test Wire"}
+
+
+def fact(type_: str, occurred: str, **fields: Any) -> Fact:
+    """A fact as it would be written in a fact file, with one minimal source."""
+    return {"type": type_, "occurred": occurred, "sources": [dict(SOURCE)], **fields}
+
+
+def line(f: Fact) -> bytes:
+    return json.dumps(f, ensure_ascii=False).encode("utf-8")
+
+
+def jsonl(*facts: Fact) -> bytes:
+    """A fact file: one JSON line per fact."""
+    return b"".join(line(f) + b"\n" for f in facts)
+
+
+_ROOT = re.compile(r"[0-9a-f]{64}")
+MASKED_ROOT = "<null, or the Merkle root in hex>"
+
+
+def is_root(value: Any) -> bool:
+    """`ledger.root` (section 5): null until the log is a Merkle tree, then 64 lower-case hex digits."""
+    return value is None or (isinstance(value, str) and _ROOT.fullmatch(value) is not None)
+
+
+def mask_root(doc: dict[str, Any]) -> dict[str, Any]:
+    """A replay document with its root checked and replaced by a fixed marker.
+
+    Two ledgers that hold the same facts recorded at other times have other Merkle
+    roots, so documents of different ledgers are compared with the root masked.
+    """
+    root = doc["ledger"]["root"]
+    assert is_root(root), root
+    doc["ledger"]["root"] = MASKED_ROOT
+    return doc
+
+
+def fact_id(f: Fact) -> str:
+    """The id the ledger gives `f`: its own, else the derived one."""
+    return parse_line(line(f), "-", 1).fact.fact_id
+
+
+# Replay order within one day (contract section 4), written out independently of the code.
+RANK = {
+    "GovernmentDismissed": 0,
+    "OfficeLeft": 1,
+    "PrimeMinisterNominated": 2,
+    "PrimeMinisterAppointed": 3,
+    "OfficeAssumed": 3,
+    "MissionRequested": 4,
+    "MissionAuthorized": 5,
+    "ForcesDeployed": 6,
+    "DeploymentCompleted": 7,
+    "MissionCompleted": 8,
+    "WithdrawalAnnounced": 9,
+    "WithdrawalStarted": 10,
+    "ForcesWithdrawn": 11,
+    "StatementMade": 12,
+}
+
+# Written dates and their effective days (contract section 3).
+DATES = {
+    "2022-01-29": date(2022, 1, 29),
+    "2022-01-29%": date(2022, 1, 29),
+    "2022-01-30": date(2022, 1, 30),
+    "2022-01-30?": date(2022, 1, 30),
+    "2022-01-30T08:15Z": date(2022, 1, 30),
+    "2022-01-31": date(2022, 1, 31),
+    "2022-01-31~": date(2022, 1, 31),
+    "2022-01-31T23:59:59.5+05:00": date(2022, 1, 31),
+    "2022-01": date(2022, 1, 31),
+}
+# As-of dates to compare replays at: before, on and after every effective day above.
+AS_OF = ("2022-01-28", "2022-01-29", "2022-01-30", "2022-01-31", "2022-02")
+
+STATES = ("KZ", "KG")
+CONTRIBUTORS = ("RU", "BY", "AM")
+MISSIONS = ("alpha", "beta")
+PERSONS = ("ana", "ben", "cai")
+OFFICES = ("prime-minister", "minister-of-defence", "first-deputy-prime-minister", "president")
+
+dates = st.sampled_from(sorted(DATES))
+states = st.sampled_from(STATES)
+contributors = st.sampled_from(CONTRIBUTORS)
+missions = st.sampled_from(MISSIONS)
+persons = st.sampled_from(PERSONS)
+offices = st.sampled_from(OFFICES)
+counts = st.integers(min_value=0, max_value=40)
+# Free text: any Unicode hypothesis draws (it never draws lone surrogates), kept short.
+texts = st.text(max_size=12)
+
+
+def _opt(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """An optional field: absent, null (which means absent) or a value."""
+    return st.one_of(st.just(...), st.none(), strategy)
+
+
+@st.composite
+def sources(draw: st.DrawFn) -> list[dict[str, Any]]:
+    result = []
+    for _ in range(draw(st.integers(1, 2))):
+        src: dict[str, Any] = {"publisher": draw(st.sampled_from(["Test Wire", "Другая газета", "وكالة"]))}
+        optional = {
+            "url": st.sampled_from(["https://example.org/a", "http://example.com/b?c=1"]),
+            "title": texts,
+            "published": dates,
+            "language": st.sampled_from(["ar", "en", "ru", "zh-Hant"]),
+            "quote": texts,
+            "translation": texts,
+        }
+        for name, strategy in optional.items():
+            value = draw(_opt(strategy))
+            if value is not ...:
+                src[name] = value
+        result.append(src)
+    return result
+
+
+_PAYLOADS: dict[str, tuple[dict[str, st.SearchStrategy[Any]], dict[str, st.SearchStrategy[Any]]]] = {
+    # type: (required fields, optional fields)
+    "MissionRequested": (
+        {"mission": missions, "organization": st.just("csto"), "host": states},
+        {"requested_by": persons},
+    ),
+    "MissionAuthorized": (
+        {"mission": missions, "organization": st.sampled_from(["csto", "un"]), "host": states},
+        {"body": texts, "mandate": texts},
+    ),
+    "ForcesDeployed": (
+        {"mission": missions, "contributor": contributors},
+        {"host": states, "personnel": counts},
+    ),
+    "DeploymentCompleted": ({"mission": missions}, {}),
+    "MissionCompleted": ({"mission": missions}, {"declared_by": persons}),
+    "WithdrawalAnnounced": (
+        {"mission": missions},
+        {"announced_by": persons, "starts_within_days": counts, "completes_within_days": counts},
+    ),
+    "WithdrawalStarted": ({"mission": missions}, {"contributor": contributors}),
+    "ForcesWithdrawn": ({"mission": missions}, {"contributor": contributors, "personnel": counts}),
+    "GovernmentDismissed": ({"state": states}, {"dismissed_by": persons}),
+    "PrimeMinisterNominated": ({"state": states, "person": persons}, {"nominated_by": persons}),
+    "PrimeMinisterAppointed": (
+        {"state": states, "person": persons},
+        {"appointed_by": persons, "acting": st.booleans()},
+    ),
+    "OfficeAssumed": (
+        {"state": states, "office": offices, "person": persons},
+        {"appointed_by": persons, "acting": st.booleans()},
+    ),
+    "OfficeLeft": (
+        {"state": states, "office": offices, "person": persons},
+        {"reason": st.sampled_from(["dismissed", "resigned", "died", "term-ended", "removed", "other"])},
+    ),
+    "StatementMade": (
+        {"speaker": persons, "summary": texts},
+        {
+            "office": st.sampled_from(["KZ/president", "RU/minister-of-defence"]),
+            "about": st.lists(st.sampled_from([*STATES, *MISSIONS, "csto"]), max_size=3),
+        },
+    ),
+}
+# Weighted towards the types that change the world, so that replays are rarely empty and
+# same-day, same-rank facts that disagree (two appointments, two deployments) are common.
+_TYPES = sorted(RANK) + ["ForcesDeployed", "PrimeMinisterAppointed", "OfficeAssumed", "WithdrawalStarted"] * 2
+
+
+@st.composite
+def world_facts(draw: st.DrawFn, with_note: bool = True) -> Fact:
+    """One contract-valid fact of a type that replay folds (no id, no correction)."""
+    type_ = draw(st.sampled_from(_TYPES))
+    required, optional = _PAYLOADS[type_]
+    f = fact(type_, draw(dates))
+    f["sources"] = draw(sources())
+    for name, strategy in required.items():
+        f[name] = draw(strategy)
+    for name, strategy in optional.items():
+        value = draw(_opt(strategy))
+        if value is not ...:
+            f[name] = value
+    if with_note:
+        note = draw(_opt(texts))
+        if note is not ...:
+            f["note"] = note
+    return f
+
+
+@st.composite
+def fact_lists(draw: st.DrawFn, min_size: int = 0, max_size: int = 16) -> list[Fact]:
+    """Facts without corrections; some carry an explicit id (unique within the list)."""
+    facts = draw(st.lists(world_facts(), min_size=min_size, max_size=max_size))
+    for i, f in enumerate(facts):
+        if draw(st.integers(0, 4)) == 0:
+            f["id"] = f"fact-{i}"
+    return facts
+
+
+@st.composite
+def ledgers_with_corrections(draw: st.DrawFn, max_size: int = 14) -> list[Fact]:
+    """A valid fact file in recording order, with retractions and supersessions of earlier facts."""
+    result: list[Fact] = []
+    eligible: list[str] = []  # ids that may still be corrected
+    seen: set[str] = set()
+    for i in range(draw(st.integers(0, max_size))):
+        kind = draw(st.sampled_from(["plain", "plain", "plain", "retract", "supersede"]))
+        if kind != "plain" and eligible:
+            target = draw(st.sampled_from(eligible))
+            if kind == "retract":
+                f = fact("FactRetracted", draw(dates), target=target, reason=draw(texts))
+            else:
+                f = draw(world_facts())
+                f["supersedes"] = target
+        else:
+            f = draw(world_facts())
+        if draw(st.integers(0, 4)) == 0:
+            f["id"] = f"entry-{i}"
+        fid = fact_id(f)
+        if fid in seen:
+            continue  # an identical fact: importing it again would be a no-op
+        seen.add(fid)
+        result.append(f)
+        corrected = f.get("target") or f.get("supersedes")
+        if corrected is not None:
+            eligible.remove(corrected)
+        if f["type"] != "FactRetracted":
+            eligible.append(fid)
+    return result
+
+
+def effective_day(f: Fact) -> date:
+    return DATES[f["occurred"]]
+
+
+def order_key(f: Fact) -> tuple[date, int]:
+    """What replay orders by before recording order: (effective day, type rank)."""
+    return effective_day(f), RANK[f["type"]]

@@ -1,0 +1,452 @@
+"""Contract sections 1-3 and 6: one line of a fact file, checked; the exact text of every error."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+import msgspec
+import pytest
+from strategies import fact, line
+
+from ledger.errors import BadInput, FactError
+from ledger.validation import parse_line, read_lines
+
+SOURCE_FILE = "facts.jsonl"
+
+
+def error_of(data: bytes | dict[str, Any], *, source: str = SOURCE_FILE, at: int = 7) -> str:
+    raw = data if isinstance(data, bytes) else line(data)
+    with pytest.raises(FactError) as err:
+        parse_line(raw, source, at)
+    assert isinstance(err.value, BadInput)
+    assert err.value.exit_code == 2
+    return str(err.value)
+
+
+def ok(data: bytes | dict[str, Any]) -> Any:
+    raw = data if isinstance(data, bytes) else line(data)
+    return parse_line(raw, SOURCE_FILE, 1)
+
+
+def deployed(**fields: Any) -> dict[str, Any]:
+    """A ForcesDeployed; `fields` add to or replace its fields."""
+    return fact("ForcesDeployed", "2022-01-06", mission="csto-kazakhstan-2022", contributor="RU") | fields
+
+
+def completed(**fields: Any) -> dict[str, Any]:
+    """A DeploymentCompleted; `fields` add to or replace its fields."""
+    return fact("DeploymentCompleted", "2022-01-09", mission="m") | fields
+
+
+# The error's parts
+
+
+def test_fact_error_names_file_line_and_path() -> None:
+    with pytest.raises(FactError) as err:
+        parse_line(line(completed(mission="Bad")), "some/dir/in.jsonl", 12)
+    e = err.value
+    assert (e.source, e.line, e.path) == ("some/dir/in.jsonl", 12, "$.mission")
+    assert str(e) == f"some/dir/in.jsonl:12: $.mission: {e.message}"
+
+
+def test_stdin_is_named_dash() -> None:
+    assert error_of(b"{", source="-", at=1) == "-:1: $: not valid JSON (Input data was truncated)"
+
+
+# Decoding
+
+
+def test_invalid_json() -> None:
+    assert error_of(b'{"type": "DeploymentCompleted",') == (
+        "facts.jsonl:7: $: not valid JSON (Input data was truncated)"
+    )
+
+
+def test_invalid_json_garbage() -> None:
+    assert error_of(b"not json") == (
+        "facts.jsonl:7: $: not valid JSON (JSON is malformed: invalid character (byte 4))"
+    )
+
+
+def test_invalid_utf8_names_the_byte() -> None:
+    raw = line(completed(note="Almaty")).replace(b"Almaty", b"Alm\xffty")
+    bad = raw.index(b"\xff")
+    assert error_of(raw) == f"facts.jsonl:7: $: invalid UTF-8 at byte {bad}"
+
+
+def test_not_an_object() -> None:
+    assert error_of(b"[1, 2]") == "facts.jsonl:7: $: Expected `object`, got `array`"
+
+
+def test_unknown_type() -> None:
+    f = completed()
+    f["type"] = "TroopsSighted"
+    assert error_of(f) == "facts.jsonl:7: $.type: unknown fact type 'TroopsSighted'"
+
+
+def test_missing_type() -> None:
+    f = completed()
+    del f["type"]
+    assert error_of(f) == "facts.jsonl:7: $.type: required field is missing"
+
+
+def test_unknown_field() -> None:
+    assert error_of(completed(colour="red")) == "facts.jsonl:7: $.colour: unknown field"
+
+
+def test_field_of_another_type_is_unknown() -> None:
+    # `contributor` belongs to ForcesDeployed, not to DeploymentCompleted.
+    assert error_of(completed(contributor="RU")) == "facts.jsonl:7: $.contributor: unknown field"
+
+
+def test_unknown_field_in_a_source() -> None:
+    f = completed()
+    f["sources"] = [{"publisher": "p"}, {"publisher": "q", "author": "x"}]
+    assert error_of(f) == "facts.jsonl:7: $.sources[1].author: unknown field"
+
+
+def test_missing_required_payload_field() -> None:
+    f = deployed()
+    del f["contributor"]
+    assert error_of(f) == "facts.jsonl:7: $.contributor: required field is missing"
+
+
+def test_missing_occurred() -> None:
+    f = completed()
+    del f["occurred"]
+    assert error_of(f) == "facts.jsonl:7: $.occurred: required field is missing"
+
+
+def test_missing_sources() -> None:
+    f = completed()
+    del f["sources"]
+    assert error_of(f) == "facts.jsonl:7: $.sources: required field is missing"
+
+
+def test_empty_sources() -> None:
+    assert error_of(completed() | {"sources": []}) == (
+        "facts.jsonl:7: $.sources: Expected `array` of length >= 1"
+    )
+
+
+def test_null_sources_is_missing_required_value() -> None:
+    assert (
+        error_of(completed() | {"sources": None}) == "facts.jsonl:7: $.sources: Expected `array`, got `null`"
+    )
+
+
+def test_source_without_publisher() -> None:
+    f = completed()
+    f["sources"] = [{"title": "t"}]
+    assert error_of(f) == "facts.jsonl:7: $.sources[0].publisher: required field is missing"
+
+
+def test_empty_publisher() -> None:
+    f = completed()
+    f["sources"] = [{"publisher": ""}]
+    assert error_of(f) == "facts.jsonl:7: $.sources[0].publisher: Expected `str` of length >= 1"
+
+
+def test_required_field_given_as_null() -> None:
+    assert error_of(completed(mission=None)) == "facts.jsonl:7: $.mission: Expected `str`, got `null`"
+
+
+# Values
+
+
+def test_float_is_not_an_integer() -> None:
+    assert (
+        error_of(deployed(personnel=1.0)) == "facts.jsonl:7: $.personnel: Expected `int | null`, got `float`"
+    )
+
+
+def test_string_personnel() -> None:
+    assert error_of(deployed(personnel="2500")) == (
+        "facts.jsonl:7: $.personnel: Expected `int | null`, got `str`"
+    )
+
+
+def test_bool_is_not_an_integer() -> None:
+    assert (
+        error_of(deployed(personnel=True)) == "facts.jsonl:7: $.personnel: Expected `int | null`, got `bool`"
+    )
+
+
+def test_negative_integer() -> None:
+    assert error_of(deployed(personnel=-1)) == "facts.jsonl:7: $.personnel: Expected `int` >= 0"
+
+
+def test_integer_beyond_2_pow_53_minus_1() -> None:
+    assert error_of(deployed(personnel=2**53)) == (
+        "facts.jsonl:7: $.personnel: Expected `int` <= 9007199254740991"
+    )
+    assert ok(deployed(personnel=2**53 - 1)).fact.personnel == 2**53 - 1
+    assert ok(deployed(personnel=0)).fact.personnel == 0
+
+
+def test_acting_must_be_a_bool() -> None:
+    f = fact("PrimeMinisterAppointed", "2022-01-11", state="KZ", person="a", acting="yes")
+    assert error_of(f) == "facts.jsonl:7: $.acting: Expected `bool | null`, got `str`"
+
+
+def test_leave_reason_enum() -> None:
+    f = fact("OfficeLeft", "2022-01-11", state="KZ", office="x", person="y", reason="bored")
+    assert error_of(f) == "facts.jsonl:7: $.reason: Invalid enum value 'bored'"
+
+
+def test_summary_must_be_text() -> None:
+    f = fact("StatementMade", "2022-01-11", speaker="a", summary=3)
+    assert error_of(f) == "facts.jsonl:7: $.summary: Expected `str`, got `int`"
+
+
+# Dates
+
+
+GRAMMAR = (
+    "(YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ?, ~ or %, "
+    "or a moment YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|+hh:mm|-hh:mm])"
+)
+
+
+@pytest.mark.parametrize(
+    ("occurred", "message"),
+    [
+        ("2022-1-9", f"'2022-1-9' is not a date {GRAMMAR}"),
+        ("9 January 2022", f"'9 January 2022' is not a date {GRAMMAR}"),
+        ("2022-02-30", "'2022-02-30' does not exist"),
+        ("2022-00", "'2022-00' does not exist: month 00"),
+        ("2022-01-11T10:00?", "'2022-01-11T10:00?': a moment takes no qualifier"),
+        ("2022-01-11T24:00", "'2022-01-11T24:00': hours run 00-23, minutes and seconds 00-59"),
+        ("2022-01-11T10:00+24:00", "'2022-01-11T10:00+24:00': offsets run from -23:59 to +23:59"),
+        ("0000-12-31", "'0000-12-31': year 0000 is before 0001-01-01"),
+    ],
+)
+def test_bad_occurred(occurred: str, message: str) -> None:
+    assert error_of(completed(occurred=occurred)) == f"facts.jsonl:7: $.occurred: {message}"
+
+
+def test_occurred_with_non_ascii_digits_is_not_a_date() -> None:
+    # Section 3's YYYY-MM-DD is written in ASCII digits; Arabic-Indic digits are not a date.
+    error = error_of(completed(occurred="٢٠٢٢-٠١-٠٩"))
+    assert error.startswith("facts.jsonl:7: $.occurred: ")
+
+
+def test_bad_published_date_in_a_source() -> None:
+    f = completed()
+    f["sources"] = [{"publisher": "p"}, {"publisher": "q", "published": "2022-02-29"}]
+    assert error_of(f) == "facts.jsonl:7: $.sources[1].published: '2022-02-29' does not exist"
+
+
+def test_deadline_after_9999_12_31() -> None:
+    f = fact("WithdrawalAnnounced", "9999-12-30", mission="m", starts_within_days=2)
+    assert error_of(f) == (
+        "facts.jsonl:7: $.starts_within_days: the deadline 9999-12-30 + 2 days is after 9999-12-31"
+    )
+    f = fact("WithdrawalAnnounced", "9999-12", mission="m", starts_within_days=0, completes_within_days=1)
+    assert error_of(f) == (
+        "facts.jsonl:7: $.completes_within_days: the deadline 9999-12-31 + 1 days is after 9999-12-31"
+    )
+    # Without a start, the completion counts from the announcement's effective day.
+    f = fact("WithdrawalAnnounced", "9999-12-29", mission="m", completes_within_days=3)
+    assert error_of(f) == (
+        "facts.jsonl:7: $.completes_within_days: the deadline 9999-12-29 + 3 days is after 9999-12-31"
+    )
+
+
+def test_deadline_on_9999_12_31_is_fine() -> None:
+    f = fact("WithdrawalAnnounced", "9999-12-30", mission="m", starts_within_days=1, completes_within_days=0)
+    assert ok(f).fact.starts_within_days == 1
+    f = fact("WithdrawalAnnounced", "9999-12-29", mission="m", completes_within_days=2)
+    assert ok(f).fact.completes_within_days == 2
+
+
+# Identifiers
+
+
+def test_unknown_state_code() -> None:
+    f = fact("GovernmentDismissed", "2022-01-05", state="QQ")
+    assert error_of(f) == "facts.jsonl:7: $.state: 'QQ' is not an ISO 3166-1 alpha-2 state code"
+
+
+def test_lower_case_state_code() -> None:
+    f = fact("GovernmentDismissed", "2022-01-05", state="kz")
+    assert error_of(f) == "facts.jsonl:7: $.state: Expected `str` matching regex '^[A-Z]{2}$'"
+
+
+def test_state_codes_in_host_and_contributor() -> None:
+    assert error_of(deployed(contributor="UK")) == (
+        "facts.jsonl:7: $.contributor: 'UK' is not an ISO 3166-1 alpha-2 state code"
+    )
+    assert (
+        error_of(deployed(host="EU")) == "facts.jsonl:7: $.host: 'EU' is not an ISO 3166-1 alpha-2 state code"
+    )
+
+
+def test_kosovo_and_assigned_codes_are_states() -> None:
+    assert ok(fact("GovernmentDismissed", "2022-01-05", state="XK")).fact.state == "XK"
+    assert ok(deployed(contributor="GB", host="KZ")).fact.contributor == "GB"
+
+
+def test_statement_office_and_about() -> None:
+    f = fact("StatementMade", "2022-01-11", speaker="s", summary="x", office="QQ/president")
+    assert error_of(f) == "facts.jsonl:7: $.office: 'QQ' is not an ISO 3166-1 alpha-2 state code"
+    f = fact("StatementMade", "2022-01-11", speaker="s", summary="x", about=["KZ", "QQ"])
+    assert error_of(f) == "facts.jsonl:7: $.about[1]: 'QQ' is not an ISO 3166-1 alpha-2 state code"
+    f = fact("StatementMade", "2022-01-11", speaker="s", summary="x", office="president")
+    assert error_of(f).startswith("facts.jsonl:7: $.office: Expected `str` matching regex")
+    good = fact(
+        "StatementMade", "2022-01-11", speaker="s", summary="x", office="KZ/president", about=["KZ", "m"]
+    )
+    assert ok(good).fact.about == ("KZ", "m")
+
+
+@pytest.mark.parametrize("slug", ["Csto", "csto_2022", "csto--2022", "-csto", "csto-", "", "cstó"])
+def test_bad_slug(slug: str) -> None:
+    assert error_of(completed(mission=slug)) == (
+        "facts.jsonl:7: $.mission: Expected `str` matching regex '^[a-z0-9]+(-[a-z0-9]+)*$'"
+    )
+
+
+def test_person_fields_are_slugs() -> None:
+    f = fact("PrimeMinisterAppointed", "2022-01-11", state="KZ", person="Alikhan Smailov")
+    assert error_of(f) == "facts.jsonl:7: $.person: Expected `str` matching regex '^[a-z0-9]+(-[a-z0-9]+)*$'"
+
+
+@pytest.mark.parametrize("fid", ["-x", "a b", "x" * 129, "é"])
+def test_bad_explicit_id(fid: str) -> None:
+    assert error_of(completed(id=fid)) == (
+        "facts.jsonl:7: $.id: Expected `str` matching regex '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$'"
+    )
+
+
+def test_good_explicit_id_is_kept() -> None:
+    fid = "kz-2022.01:11_x" + "y" * 113
+    assert len(fid) == 128
+    assert ok(completed(id=fid)).fact.id == fid
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/a", "example.org", "http://", "mailto:x@example.org"])
+def test_bad_url(url: str) -> None:
+    f = completed()
+    f["sources"] = [{"publisher": "p", "url": url}]
+    assert error_of(f) == f"facts.jsonl:7: $.sources[0].url: {url!r} is not an http or https URL"
+
+
+def test_http_and_https_urls() -> None:
+    f = completed()
+    f["sources"] = [
+        {"publisher": "p", "url": "http://a.example/x"},
+        {"publisher": "q", "url": "https://b.example"},
+    ]
+    assert [s.url for s in ok(f).fact.sources] == ["http://a.example/x", "https://b.example"]
+
+
+# Corrections
+
+
+def test_fact_retracted_cannot_carry_supersedes() -> None:
+    f = fact("FactRetracted", "2022-01-12", target="a", reason="wrong", supersedes="b")
+    assert error_of(f) == "facts.jsonl:7: $.supersedes: a FactRetracted cannot carry supersedes"
+
+
+def test_fact_retracted_needs_target_and_reason() -> None:
+    assert error_of(fact("FactRetracted", "2022-01-12", reason="r")) == (
+        "facts.jsonl:7: $.target: required field is missing"
+    )
+    assert error_of(fact("FactRetracted", "2022-01-12", target="a")) == (
+        "facts.jsonl:7: $.reason: required field is missing"
+    )
+
+
+# Null means absent; identity
+
+
+def test_null_means_absent() -> None:
+    bare = ok(deployed())
+    nulls = deployed(id=None, note=None, supersedes=None, host=None, personnel=None)
+    nulls["sources"] = [{"publisher": "Test Wire", "url": None, "quote": None, "language": None}]
+    checked = ok(nulls)
+    assert checked.canonical == bare.canonical
+    assert checked.fact == bare.fact
+    assert checked.fact.id == bare.fact.id
+
+
+def test_derived_id_format() -> None:
+    fid = ok(deployed()).fact.id
+    assert re.fullmatch(r"sha256:[0-9a-f]{32}", fid)
+
+
+def jcs_id(body: dict[str, Any]) -> str:
+    """The derived id computed here from the contract's words (ASCII, integers and strings only)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return "sha256:" + hashlib.sha256(canonical).hexdigest()[:32]
+
+
+def test_derived_id_is_sha256_of_the_rfc8785_form_without_id_nulls_and_defaults() -> None:
+    body = deployed(personnel=2500, host="KZ")
+    assert ok(body).fact.id == jcs_id(body)
+    appointed = fact("PrimeMinisterAppointed", "2022-01-11", state="KZ", person="alikhan-smailov")
+    assert ok(appointed | {"acting": False, "note": None}).fact.id == jcs_id(appointed)
+    acting = appointed | {"acting": True}
+    assert ok(acting).fact.id == jcs_id(acting)
+    # An explicit id is no part of the canonical form.
+    assert ok(body | {"id": "x1"}).canonical == ok(body).canonical
+
+
+def test_key_order_does_not_change_the_id() -> None:
+    forward = (
+        b'{"type":"DeploymentCompleted","occurred":"2022-01-09","mission":"m",'
+        b'"sources":[{"publisher":"p","title":"t"}]}'
+    )
+    backward = (
+        b'{"sources":[{"title":"t","publisher":"p"}],"mission":"m",'
+        b'"occurred":"2022-01-09","type":"DeploymentCompleted"}'
+    )
+    spaced = (
+        b'{ "mission" : "m" , "type" : "DeploymentCompleted",\t'
+        b'"sources":[ {"title":"t", "publisher":"p"} ], "occurred":"2022-01-09"}'
+    )
+    ids = {ok(raw).fact.id for raw in (forward, backward, spaced)}
+    assert len(ids) == 1
+
+
+def test_acting_false_is_the_default() -> None:
+    appointed = fact("OfficeAssumed", "2022-01-11", state="KZ", office="minister-of-defence", person="p")
+    absent, false, null = (ok(appointed), ok(appointed | {"acting": False}), ok(appointed | {"acting": None}))
+    assert absent.fact.id == false.fact.id == null.fact.id
+    assert absent.canonical == false.canonical == null.canonical
+    assert absent.fact.acting is False and null.fact.acting is False
+    assert ok(appointed | {"acting": True}).fact.id != absent.fact.id
+
+
+def test_different_content_gives_different_ids() -> None:
+    assert ok(deployed()).fact.id != ok(deployed(personnel=1)).fact.id
+    assert ok(completed(occurred="2022-01-09")).fact.id != ok(completed(occurred="2022-01-09?")).fact.id
+
+
+def test_unicode_text_is_kept_exactly() -> None:
+    quote = "وأشار توكاييف إلى أن “القانون”\nسطر"
+    f = completed()
+    f["sources"] = [{"publisher": "p", "quote": quote, "language": "ar"}]
+    checked = ok(f)
+    assert checked.fact.sources[0].quote == quote
+    assert msgspec.json.decode(checked.canonical)["sources"][0]["quote"] == quote
+
+
+# Reading a file
+
+
+def test_read_lines_skips_blank_lines_but_counts_them() -> None:
+    data = b'\xef\xbb\xbf{"a":1}\n\n   \n{"b":2}\r\n\t\n{"c":3}'
+    assert [(n, raw.strip()) for n, raw in read_lines(data)] == [
+        (1, b'{"a":1}'),
+        (4, b'{"b":2}'),
+        (6, b'{"c":3}'),
+    ]
+
+
+def test_crlf_line_is_accepted() -> None:
+    assert ok(line(completed()) + b"\r").fact.mission == "m"
