@@ -12,17 +12,13 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from cli import render
 from cli.main import cli, db_option, db_path, open_ledger
-from cli.output import json_option, knowledge_options, write_json, write_json_lines
+from cli.output import emit, json_option, knowledge_options, write_json, write_json_lines
 from ledger.api import Ledger
 from ledger.errors import UsageError
 
 PROGRESS_BYTES = 1_000_000
 EXAMPLE = Path(__file__).parent / "examples" / "kazakhstan-2022-01-11.jsonl"
 DEMO_DATES = ("2022-01-04", "2022-01-08", "2022-01-12")
-
-
-def _console() -> Console:
-    return Console(soft_wrap=not sys.stdout.isatty())
 
 
 @cli.command()
@@ -72,10 +68,7 @@ def import_(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
                 result = lg.import_facts(inputs, progress=lambda n: bar.advance(task, n))
         else:
             result = lg.import_facts(inputs)
-    if as_json:
-        write_json(result)
-    else:
-        render.imported(_console(), result)
+    emit(as_json, result, render.imported)
 
 
 @cli.command()
@@ -90,10 +83,7 @@ def replay(
     """The world on a date: governments, offices, foreign forces, missions."""
     with open_ledger(ctx) as lg:
         world = lg.replay(as_of, size=size, known_at=known_at)
-    if as_json:
-        write_json(world)
-    else:
-        render.world(_console(), world)
+    emit(as_json, world, render.world)
 
 
 @cli.command()
@@ -128,7 +118,7 @@ def timeline(
             {"seq": e.seq, "effective": e.effective_day.isoformat(), "fact": e.fact} for e in items
         )
     else:
-        render.entries_table(_console(), items, timeline=True)
+        render.entries_table(render.console(), items, timeline=True)
 
 
 @cli.command()
@@ -140,18 +130,9 @@ def log(ctx: click.Context, size: int | None, known_at: str | None, as_json: boo
     """Every entry in recording order."""
     with open_ledger(ctx) as lg:
         if as_json:
-            write_json_lines(
-                {
-                    "seq": e.seq,
-                    "id": e.fact.fact_id,
-                    "type": e.fact.type,
-                    "occurred": e.fact.occurred,
-                    "recorded_at": e.recorded_at,
-                }
-                for e in lg.entries(size=size, known_at=known_at)
-            )
+            write_json_lines(lg.log(size=size, known_at=known_at))
         else:
-            render.entries_table(_console(), lg.entries(size=size, known_at=known_at), timeline=False)
+            render.entries_table(render.console(), lg.entries(size=size, known_at=known_at), timeline=False)
 
 
 @cli.command()
@@ -163,26 +144,7 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
     """One fact, its sources, and what retracted or superseded it (digits only: a SEQ)."""
     with open_ledger(ctx) as lg:
         view = lg.show(ref)
-    if as_json:
-        write_json(view)
-    else:
-        render.fact_view(_console(), view)
-
-
-@cli.command()
-@db_option
-@json_option
-@click.pass_context
-def verify(ctx: click.Context, as_json: bool) -> None:
-    """Re-read every stored entry and check it; exit 1 naming the first bad one."""
-    with open_ledger(ctx) as lg:
-        report = lg.verify()
-    if as_json:
-        write_json(report)
-    else:
-        render.verified(_console(), report)
-    if not report.ok:
-        ctx.exit(1)
+    emit(as_json, view, render.fact_view)
 
 
 @cli.command()
@@ -198,7 +160,7 @@ def demo(as_json: bool) -> None:
     if as_json:
         write_json_lines(worlds)
         return
-    console = _console()
+    console = render.console()
     console.print(f"Example ledger: {result.appended} facts from {EXAMPLE.name}")
     for w in worlds:
         console.rule()

@@ -8,8 +8,10 @@ from typing import Any, TypeVar
 
 import click
 import msgspec
+from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -51,3 +53,13 @@ def write_json_lines(values: Iterable[Any]) -> None:
     for value in values:
         out.write(to_json(value) + b"\n")
     out.flush()
+
+
+def emit(as_json: bool, value: T, show: Callable[[Console, T], None]) -> None:
+    """One JSON object for programs, or `show` renders it for people."""
+    if as_json:
+        write_json(value)
+    else:
+        from cli.render import console
+
+        show(console(), value)

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from rich.console import Console
 from rich.table import Table
 
-from ledger.api import FactView, ImportResult, VerifyReport
+from ledger.api import FactView, ImportResult
+from ledger.audit import VerifyReport
 from ledger.entry import Entry
 from projections.world import World
+
+
+def console() -> Console:
+    """stdout; soft-wrapped when it is not a terminal, so long lines stay whole for grep."""
+    return Console(soft_wrap=not sys.stdout.isatty())
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _dash(value: object) -> str:
@@ -115,7 +126,10 @@ def fact_view(console: Console, v: FactView) -> None:
 
 
 def imported(console: Console, r: ImportResult) -> None:
-    console.print(f"Appended {r.appended} facts ({r.unchanged} unchanged); the ledger has {r.size} entries.")
+    console.print(
+        f"Appended {plural(r.appended, 'fact')} ({r.unchanged} unchanged); "
+        f"the ledger has {plural(r.size, 'entry', 'entries')}."
+    )
 
 
 def verified(console: Console, r: VerifyReport) -> None:

@@ -9,21 +9,42 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Entry", "FactView", "ImportResult", "Ledger", "VerifyReport", "World", "errors"]
+__all__ = [
+    "Checkpoint",
+    "ConsistencyProof",
+    "Entry",
+    "FactView",
+    "ImportResult",
+    "InclusionProof",
+    "Ledger",
+    "VerifyReport",
+    "World",
+    "errors",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ledger import errors
-    from ledger.api import FactView, ImportResult, Ledger, VerifyReport
+    from ledger.api import FactView, ImportResult, Ledger
+    from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
+    from ledger.checkpoint import Checkpoint
     from ledger.entry import Entry
     from projections.world import World
 
 
 def __getattr__(name: str) -> Any:
     # Lazy, so that importing `projections` first cannot run into a cycle.
-    if name in ("Ledger", "ImportResult", "FactView", "VerifyReport"):
+    if name in ("Ledger", "ImportResult", "FactView"):
         from ledger import api
 
         return getattr(api, name)
+    if name in ("VerifyReport", "InclusionProof", "ConsistencyProof"):
+        from ledger import audit
+
+        return getattr(audit, name)
+    if name == "Checkpoint":
+        from ledger.checkpoint import Checkpoint
+
+        return Checkpoint
     if name == "World":
         from projections.world import World
 

@@ -10,13 +10,15 @@ from types import TracebackType
 import msgspec
 import structlog
 
+from ledger import audit
+from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
+from ledger.checkpoint import Checkpoint
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.entry import Entry
 from ledger.errors import ConflictError, FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import Fact
-from ledger.identity import canonical_form, derived_id, stored_form
 from ledger.importer import parse_inputs, plan
-from ledger.mapper import decode_entry, entry_bytes
+from ledger.mapper import decode_entry
 from ledger.sqlite_store import Row, SQLiteStore
 from projections.fold import fold
 from projections.knowledge import considered, replay_order
@@ -35,6 +37,17 @@ class ImportResult(msgspec.Struct, frozen=True):
     size: int
 
 
+class LogLine(msgspec.Struct, frozen=True):
+    """One line of `ledger log --json`."""
+
+    seq: int
+    id: str
+    type: str
+    occurred: str
+    recorded_at: str
+    leaf_hash: str | None
+
+
 class CorrectionView(msgspec.Struct, frozen=True):
     how: str  # "retracted" or "superseded"
     by: str
@@ -50,33 +63,18 @@ class FactView(msgspec.Struct, frozen=True):
     corrected_by: CorrectionView | None
 
 
-class VerifyReport(msgspec.Struct, frozen=True):
-    ok: bool
-    size: int
-    root: str | None
-    first_bad_seq: int | None
-    message: str
-
-
-def as_of_day(as_of: DateLike | None, option: str = "--as-of") -> date:
-    """The effective day of an `--as-of` (or `--from`, `--to`) value; today (UTC) when absent."""
+def as_of_day(as_of: DateLike | None, option: str = "--as-of", *, first: bool = False) -> date:
+    """The effective day of an `--as-of` or `--to` value (with `first`: the first day a `--from`
+    date can mean); today (UTC) when absent."""
     if as_of is None:
         return today_utc()
     if isinstance(as_of, date):
         return as_of
     try:
-        return parse_date(as_of).effective
+        parsed = parse_date(as_of)
     except ValueError as e:
         raise UsageError(f"{option}: {e}") from None
-
-
-def _first_day(start: DateLike) -> date:
-    if isinstance(start, date):
-        return start
-    try:
-        return parse_date(start).first_day
-    except ValueError as e:
-        raise UsageError(f"--from: {e}") from None
+    return parsed.first_day if first else parsed.effective
 
 
 def known_at_text(known_at: MomentLike | None) -> str | None:
@@ -176,7 +174,8 @@ class Ledger:
         """The world on `as_of`, as the ledger knew it after `size` entries / at `known_at`."""
         day = as_of_day(as_of)
         known = list(self.entries(size=size, known_at=known_at))
-        return fold(replay_order(known, day.toordinal())).world(day, len(known))
+        root = audit.root_at(self._store, len(known)).hex()
+        return fold(replay_order(known, day.toordinal())).world(day, len(known), root)
 
     def timeline(
         self,
@@ -189,21 +188,14 @@ class Ledger:
         known_at: MomentLike | None = None,
     ) -> list[Entry]:
         """Folded facts in replay order, from `start` to `end` (effective days), narrowed."""
-        first = None if start is None else _first_day(start).toordinal()
+        first = None if start is None else as_of_day(start, "--from", first=True).toordinal()
         last = None if end is None else as_of_day(end, "--to").toordinal()
         known = list(self.entries(size=size, known_at=known_at))
         return narrow(replay_order(known, last), start=first, state=state, mission=mission)
 
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""
-        seq = ref if isinstance(ref, int) else (int(ref) if ref.isascii() and ref.isdigit() else None)
-        if seq is None:
-            seq = self._store.seq_of(str(ref))
-            if seq is None:
-                raise FactNotFound(f"no fact with id {ref!r}")
-        size = self.size()
-        if seq >= size:
-            raise FactNotFound(f"no entry {seq}: the ledger has {size} entries")
+        seq = self._seq(ref)
         rows = list(self._store.rows(start=seq, stop=seq + 1))
         entry = _entry(rows[0])
         fid = entry.fact.fact_id
@@ -216,17 +208,51 @@ class Ledger:
             CorrectionView(c.how, c.by) if c else None,
         )
 
-    def verify(self) -> VerifyReport:
-        """Re-read every entry and check that it decodes and agrees with its index row."""
-        count, last = 0, ""
-        for row in self._store.rows():
-            problem = _row_problem(row, count, last)
-            if problem is not None:
-                return VerifyReport(
-                    False, self.size(), None, row.seq, f"entry {row.seq} ({row.fact_id}): {problem}"
-                )
-            count, last = count + 1, row.recorded_at
-        return VerifyReport(True, count, None, None, f"{count} entries verified")
+    # The verifiable log (contract section 8)
+
+    def root(self, size: int | None = None) -> str:
+        """The Merkle root (hex) of the first `size` entries (default: all)."""
+        self._check_size(size)
+        return audit.root_at(self._store, self.size() if size is None else size).hex()
+
+    def log(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[LogLine]:
+        """One line per entry in recording order, with its Merkle leaf hash."""
+        self._check_size(size)
+        horizon = known_at_text(known_at)
+        for row in self._store.rows(stop=size, leaves=True):
+            if horizon is not None and row.recorded_at > horizon:
+                return
+            fact = _entry(row).fact
+            leaf = None if row.leaf is None else bytes(row.leaf).hex()
+            yield LogLine(row.seq, row.fact_id, row.type, fact.occurred, row.recorded_at, leaf)
+
+    def checkpoint(self, *, private_key: str | None = None) -> Checkpoint:
+        """The checkpoint for the current size, signed when a private key (text) is given."""
+        return audit.checkpoint(self._store, private_key)
+
+    def inclusion_proof(self, ref: str | int, *, size: int | None = None) -> InclusionProof:
+        """An RFC 6962 inclusion proof of one entry (by id or seq) in the tree of `size` entries."""
+        return audit.inclusion(self._store, self._seq(ref), size)
+
+    def consistency_proof(self, old: int, new: int | None = None) -> ConsistencyProof:
+        """An RFC 6962 proof that the first `new` entries extend the first `old`, unchanged."""
+        return audit.consistency(self._store, old, new)
+
+    def verify(self, against: Checkpoint | None = None, *, public_key: str | None = None) -> VerifyReport:
+        """Re-read every entry, leaf, node and checkpoint; optionally prove consistency with `against`."""
+        return audit.verify(self._store, against, public_key)
+
+    def _seq(self, ref: str | int) -> int:
+        """An entry's seq from a seq (int, or digits only) or a fact id; FactNotFound otherwise."""
+        seq = ref if isinstance(ref, int) else (int(ref) if ref.isascii() and ref.isdigit() else None)
+        if seq is None:
+            seq = self._store.seq_of(str(ref))
+            if seq is None:
+                raise FactNotFound(f"no fact with id {ref!r}")
+        size = self.size()
+        if not 0 <= seq < size:
+            raise FactNotFound(f"no entry {seq}: the ledger has {size} entries")
+        return seq
 
     def _check_size(self, size: int | None) -> None:
         if size is None:
@@ -234,28 +260,3 @@ class Ledger:
         have = self.size()
         if size < 0 or size > have:
             raise UsageError(f"--size {size}: the ledger has {have} entries")
-
-
-def _row_problem(row: Row, expected_seq: int, last_recorded: str) -> str | None:
-    if row.seq != expected_seq:
-        return f"expected entry {expected_seq} here (an entry is missing)"
-    try:
-        stored = decode_entry(row.topic, row.state)
-    except LedgerCorrupt as e:
-        return str(e)
-    fact = stored.fact
-    if fact.id != row.fact_id or fact.type != row.type or stored.recorded_at != row.recorded_at:
-        return "the stored entry disagrees with its index (id, type or recording time)"
-    if entry_bytes(stored_form(fact), stored.recorded_at) != row.state:
-        return "the stored bytes are not the fact's canonical form"
-    if fact.fact_id.startswith("sha256:") and derived_id(canonical_form(fact)) != fact.fact_id:
-        return "the content no longer matches its derived id"
-    try:
-        effective = parse_date(fact.occurred).effective.toordinal()
-    except ValueError as e:
-        return f"bad stored date: {e}"
-    if effective != row.effective:
-        return "the stored effective day disagrees with the fact's date"
-    if row.recorded_at < last_recorded:
-        return "recording time goes backwards"
-    return None

@@ -11,6 +11,7 @@ are plain SQL over those two tables.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEv
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import Environment, EnvType
 
+from ledger import tree
 from ledger.dates import format_recorded
 from ledger.domain import FactCorrected, FactRecorded, aggregate_id
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError
@@ -32,8 +34,16 @@ from ledger.mapper import (
     decode_correction,
     entry_bytes,
 )
+from ledger.merkle import leaf_hash
 
 FORMAT = "timeline-ledger/1"
+
+
+def new_origin() -> str:
+    """A checkpoint origin unique to this ledger (C2SP: a schema-less URL-like name)."""
+    return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
+
+
 LOCK_TIMEOUT_S = 30
 
 
@@ -53,6 +63,7 @@ class Row(msgspec.Struct, frozen=True, array_like=True):
     recorded_at: str
     topic: str | None  # None: the stored event is missing
     state: bytes | None
+    leaf: bytes | None = None  # the stored leaf hash, when asked for
 
 
 class EntryRecorder(SQLiteApplicationRecorder):
@@ -69,7 +80,9 @@ class EntryRecorder(SQLiteApplicationRecorder):
             "type TEXT NOT NULL, "
             "effective INTEGER NOT NULL, "
             "recorded_at TEXT NOT NULL)",
+            *tree.SCHEMA,
             f"INSERT OR IGNORE INTO ledger_meta VALUES ('format', '{FORMAT}')",
+            f"INSERT OR IGNORE INTO ledger_meta VALUES ('origin', '{new_origin()}')",
         ]
 
     def _insert_events(
@@ -104,7 +117,26 @@ class EntryRecorder(SQLiteApplicationRecorder):
                 rows.append((seq, m.fact_id, notification_id, m.type, m.effective, now))
                 seq += 1
         c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?)", rows)
+        if rows:
+            self._grow_tree(c, rows[0][0], [leaf_hash(x.state) for x in stamped if x.originator_version == 1])
+            c.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, self._root(c, seq), now))
         return ids
+
+    def _grow_tree(self, c: SQLiteCursor, start: int, leaves: list[bytes]) -> None:
+        """Store the new leaves and every subtree they complete, in this transaction."""
+
+        def stored(level: int, idx: int) -> bytes:
+            c.execute("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
+            return bytes(c.fetchone()[0])
+
+        c.executemany("INSERT INTO merkle_nodes VALUES (?,?,?)", list(tree.new_nodes(start, leaves, stored)))
+
+    def _root(self, c: SQLiteCursor, size: int) -> bytes:
+        def stored(level: int, idx: int) -> bytes:
+            c.execute("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
+            return bytes(c.fetchone()[0])
+
+        return tree.root_at(size, stored)
 
 
 class LedgerApplication(Application[Any]):
@@ -202,12 +234,16 @@ class SQLiteStore:
     def size(self) -> int:
         return int(self._query("SELECT count(*) FROM ledger_entries")[0][0])
 
-    def rows(self, start: int = 0, stop: int | None = None, batch: int = 1000) -> Iterator[Row]:
+    def rows(
+        self, start: int = 0, stop: int | None = None, *, leaves: bool = False, batch: int = 1000
+    ) -> Iterator[Row]:
         """Entries in recording order, streamed in batches, from seq `start` to `stop` (excluded)."""
         sql = (
-            "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, s.topic, s.state "
-            "FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id "
-            "WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
+            "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, s.topic, s.state"
+            + (", n.hash" if leaves else "")
+            + " FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id"
+            + (" LEFT JOIN merkle_nodes n ON n.level = 0 AND n.idx = e.seq" if leaves else "")
+            + " WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
         )
         try:
             cur = self._db().execute(sql, (start, stop if stop is not None else 2**62))
@@ -216,6 +252,44 @@ class SQLiteStore:
                     yield Row(*r)
         except sqlite3.DatabaseError as e:
             raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+
+    def node(self, level: int, idx: int) -> bytes:
+        """A stored complete subtree's hash."""
+        rows = self._query("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
+        if not rows:
+            raise LedgerCorrupt(f"the Merkle tree has no node at level {level}, index {idx}", idx << level)
+        return bytes(rows[0][0])
+
+    def nodes(self, level: int) -> Iterator[tuple[int, bytes]]:
+        """(idx, hash) of every stored node of one level, in order."""
+        try:
+            cur = self._db().execute(
+                "SELECT idx, hash FROM merkle_nodes WHERE level=? ORDER BY idx", (level,)
+            )
+            while chunk := cur.fetchmany(4096):
+                yield from chunk
+        except sqlite3.DatabaseError as e:
+            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+
+    def checkpoints(self, size: int | None = None) -> list[tuple[int, bytes, str]]:
+        """Recorded checkpoints (all, or the one for `size`): (size, root, timestamp), by size."""
+        where, params = ("WHERE size = ?", (size,)) if size is not None else ("", ())
+        rows = self._query(f"SELECT size, root, timestamp FROM checkpoints {where} ORDER BY size", params)
+        return [(int(n), bytes(r), str(t)) for n, r, t in rows]
+
+    def all_corrections(self) -> Iterator[tuple[str, str, bytes]]:
+        """Every stored correction row: (aggregate id hex, topic, state)."""
+        sql = "SELECT originator_id, topic, state FROM stored_events WHERE originator_version = 2"
+        try:
+            yield from self._db().execute(sql)
+        except sqlite3.DatabaseError as e:
+            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+
+    def origin(self) -> str:
+        rows = self._query("SELECT value FROM ledger_meta WHERE key='origin'")
+        if not rows:
+            raise LedgerCorrupt(f"{self.path}: the ledger has no origin")
+        return str(rows[0][0])
 
     def seq_of(self, fact_id: str) -> int | None:
         rows = self._query("SELECT seq FROM ledger_entries WHERE fact_id=?", (fact_id,))

@@ -293,15 +293,18 @@ def test_log_json_lines(example_db: Path, tmp_path: Path) -> None:
     entries = lines(r.stdout)
     assert [e["seq"] for e in entries] == list(range(17))
     for e in entries:
-        assert {"seq", "id", "type", "occurred", "recorded_at"} <= set(e)
+        assert {"seq", "id", "type", "occurred", "recorded_at", "leaf_hash"} <= set(e)
         assert RECORDED_AT.fullmatch(e["recorded_at"])
+        assert re.fullmatch(r"[0-9a-f]{64}", e["leaf_hash"]), e["leaf_hash"]
     assert [e["recorded_at"] for e in entries] == sorted(e["recorded_at"] for e in entries)
-    assert entries[0] | {"recorded_at": None} == {
+    assert len({e["leaf_hash"] for e in entries}) == 17
+    assert entries[0] | {"recorded_at": None, "leaf_hash": None} == {
         "seq": 0,
         "id": "kz-2022-01-11-mission-requested",
         "type": "MissionRequested",
         "occurred": "2022-01-06?",
         "recorded_at": None,
+        "leaf_hash": None,
     }
     short = lines(run("--db", example_db, "log", "--json", "--size", "4", cwd=tmp_path).stdout)
     assert short == entries[:4]

@@ -7,12 +7,16 @@ directory holding a copy of docs/examples/*.jsonl, with LEDGER_DB unset, so
 - A fenced block preceded by `<!-- file: NAME -->` is written to NAME there
   when the run reaches it (a fact file that later commands import).
 - ```console blocks hold commands `$ ledger ...` (an optional `NAME=value`
-  prefix sets a variable, a trailing `< FILE` feeds stdin), each followed by
+  prefix sets a variable, a trailing `< FILE` feeds stdin, a trailing
+  `> FILE` writes stdout to FILE instead of comparing it), each followed by
   its expected output. The real `ledger` script next to sys.executable runs
-  it with COLUMNS=100. A line `...` matches any number of lines; `<recorded_at>`
-  matches a recording time and `<today>` a day. A last line `[exit N]` states
-  the exit code (default 0). Successful commands are compared on stdout;
-  failing ones on stdout followed by stderr.
+  it with COLUMNS=100. A line `...` matches any number of lines. Placeholders
+  match what changes from run to run: `<recorded_at>` a recording time,
+  `<today>` a day, `<root>` and `<hash>` a SHA-256 hash in lower-case hex,
+  `<hex>` any lower-case hex, `<base64>` base64, `<origin>` a ledger's
+  checkpoint origin. A last line `[exit N]` states the exit code (default 0).
+  Successful commands are compared on stdout; failing ones on stdout followed
+  by stderr.
 - ```python blocks run in order in one namespace; a ```text block preceded by
   `<!-- output -->` is what the Python block before it prints.
 
@@ -55,6 +59,11 @@ _EXIT = re.compile(r"^\[exit (\d+)\]$")
 PLACEHOLDERS = {
     "<recorded_at>": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z",
     "<today>": r"\d{4}-\d{2}-\d{2}",
+    "<root>": r"[0-9a-f]{64}",
+    "<hash>": r"[0-9a-f]{64}",
+    "<hex>": r"[0-9a-f]+",
+    "<base64>": r"[A-Za-z0-9+/]+={0,2}",
+    "<origin>": r"timeline-ledger\.local/[0-9a-f]{16}",
 }
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
@@ -176,13 +185,20 @@ def run_command(cmd: Command, cwd: Path, where: str) -> None:
     while words and re.match(r"^[A-Z_][A-Z0-9_]*=", words[0]):
         name, _, value = words.pop(0).partition("=")
         env[name] = value
-    stdin = None
+    stdin = stdout_file = None
     if "<" in words:
         at = words.index("<")
         stdin = (cwd / words[at + 1]).read_bytes()
         del words[at : at + 2]
+    if ">" in words:
+        at = words.index(">")
+        stdout_file = cwd / words[at + 1]
+        del words[at : at + 2]
     assert words and words[0] == "ledger", f"{where}: only `ledger` commands run in docs: {cmd.line}"
     proc = run_ledger(words[1:], cwd, env=env, stdin=stdin)
+    if stdout_file is not None:
+        stdout_file.write_text(proc.stdout, encoding="utf-8")
+        proc.stdout = ""
     actual = proc.stdout if proc.returncode == 0 else proc.stdout + proc.stderr
     shown = f"{where}: $ {cmd.line}\n--- exit {proc.returncode}, output:\n{proc.stdout}{proc.stderr}"
     assert proc.returncode == cmd.exit_code, shown
@@ -245,7 +261,7 @@ def test_document_runs(doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_the_docs_that_must_run_do() -> None:
     names = {p.name for p in runnable_docs()}
-    assert {"quickstart.md", "concepts.md", "file-format.md", "library.md"} <= names
+    assert {"quickstart.md", "concepts.md", "file-format.md", "library.md", "verifiable-log.md"} <= names
 
 
 def test_pattern_matching() -> None:
@@ -254,6 +270,14 @@ def test_pattern_matching() -> None:
     assert p.fullmatch("a\nb\nc\nat 2026-01-02T03:04:05.123456Z\nz\n")
     assert not p.fullmatch("a\nat 2026-01-02T03:04:05Z\nz\n")
     assert not pattern(["a"]).fullmatch("a\nb\n")
+    root = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert pattern(['{"root":"<root>"}']).fullmatch(f'{{"root":"{root}"}}\n')
+    assert not pattern(['{"root":"<root>"}']).fullmatch(f'{{"root":"{root[1:]}"}}\n')
+    assert not pattern(["<hash>"]).fullmatch(root.upper() + "\n")
+    assert pattern(["<origin>", "0", "<base64>"]).fullmatch(
+        "timeline-ledger.local/0123456789abcdef\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"
+    )
+    assert pattern(["k+<hex>+<base64>"]).fullmatch("k+7010c382+AanWnmHmENF+Swd6eQ==\n")
 
 
 # The CLI reference
@@ -269,6 +293,7 @@ def _commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[
 
 def cli_group() -> click.Group:
     importlib.import_module("cli.commands")  # registers the commands
+    importlib.import_module("cli.proofs")  # and those of the verifiable log
     from cli.main import cli
 
     return cli
@@ -466,14 +491,17 @@ class Validator:
 
 
 def schemas_by_heading() -> dict[str, dict[str, Any]]:
-    """The schemas of docs/json-schemas.md, keyed by the command their heading names."""
+    """The schemas of docs/json-schemas.md, keyed by the command their heading names
+
+    (`"proof inclusion"` for `## `ledger proof inclusion --json``; `"fact"` for the fact).
+    """
     text = (DOCS / "json-schemas.md").read_text(encoding="utf-8").splitlines()
     found = {}
     for block in blocks(DOCS / "json-schemas.md"):
         if block.lang != "json":
             continue
         heading = next(line for line in reversed(text[: block.line - 1]) if line.startswith("#"))
-        m = re.search(r"`ledger (\w+)", heading)
+        m = re.search(r"`ledger ([a-z ]+) --json`", heading)
         found[m.group(1) if m else "fact"] = json.loads(block.text)
     return found
 
@@ -494,7 +522,10 @@ def _keywords(schema: Any) -> Iterator[str]:
 
 def test_schemas_are_draft_2020_12_in_the_supported_subset() -> None:
     schemas = schemas_by_heading()
-    assert set(schemas) == {"fact", "replay", "import", "log", "timeline", "show", "verify", "init", "demo"}
+    assert set(schemas) == {
+        "fact", "replay", "import", "log", "timeline", "show", "verify", "init", "demo",
+        "checkpoint", "proof inclusion", "proof consistency",
+    }  # fmt: skip
     for name, schema in schemas.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", name
         assert set(_keywords(schema)) <= SCHEMA_KEYWORDS, name
@@ -536,7 +567,7 @@ def _tamper(db: Path) -> None:
     """Alter the stored bytes of the first entry, as an attacker with the file could."""
     with contextlib.closing(sqlite3.connect(db)) as conn, conn:
         (rowid,) = conn.execute("SELECT notification_id FROM ledger_entries WHERE seq = 0").fetchone()
-        conn.execute("UPDATE stored_events SET state = CAST(' ' AS BLOB) || state WHERE rowid = ?", (rowid,))
+        conn.execute("UPDATE stored_events SET state = CAST(' ' || state AS BLOB) WHERE rowid = ?", (rowid,))
 
 
 def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
@@ -544,15 +575,22 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     v = Validator(list(schemas.values()), strict=True)
     outputs: dict[str, list[Any]] = {name: [] for name in schemas if name != "fact"}
 
-    def run(name: str, *args: str, code: int = 0) -> None:
-        proc = run_ledger([name, *args, "--json"], tmp_path)
+    def run(name: str, *args: str, code: int = 0) -> Any:
+        proc = run_ledger([*name.split(), *args, "--json"], tmp_path)
         assert proc.returncode == code, proc.stderr
-        outputs[name] += [json.loads(line) for line in proc.stdout.splitlines()]
+        values = [json.loads(line) for line in proc.stdout.splitlines()]
+        outputs[name] += values
+        return values[-1]
 
     shutil.copy(EXAMPLES / "kazakhstan-2022-01-11.jsonl", tmp_path)
     (tmp_path / "events.jsonl").write_text("\n".join(event_examples()) + "\n", encoding="utf-8")
     run("init")
+    empty = run("checkpoint")  # size 0: the root of the empty tree
+    (tmp_path / "cp.json").write_text(json.dumps(empty), encoding="utf-8")
     run("import", "kazakhstan-2022-01-11.jsonl")
+    assert run_ledger(["keygen", "--out", "key"], tmp_path).returncode == 0
+    (tmp_path / "cp.txt").write_text(run_ledger(["checkpoint", "--sign", "key"], tmp_path).stdout)
+    middle = run("checkpoint", "--sign", "key")
     run("import", "events.jsonl")
     for day in ("2022-01-04", "2022-01-06", "2022-01-10", "2022-01-12", "2022-01-14", "2022-01-30"):
         run("replay", "--as-of", day)
@@ -562,13 +600,24 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     size = len(outputs["log"])
     for ref in ("0", str(size - 1), *(f["id"] for f in map(json.loads, event_examples()[-2:]))):
         run("show", ref)
+    run("checkpoint")
+    for ref in ("0", "5", str(size - 1), outputs["log"][3]["id"]):
+        run("proof inclusion", ref)
+    run("proof inclusion", "0", "--size", "1")
+    run("proof inclusion", "4", "--size", str(middle["size"]))
+    for old, new in ((1, None), (5, 16), (middle["size"], None), (size, size)):
+        run("proof consistency", str(old), *([] if new is None else [str(new)]))
     run("verify")
+    run("verify", "--against", "cp.json")
+    run("verify", "--against", "cp.txt", "--key", "key.pub")
     run("demo")
     _tamper(tmp_path / "ledger.db")
     run("verify", code=1)
 
     assert outputs["verify"][-1]["ok"] is False
     assert any(o["corrected_by"] for o in outputs["show"])
+    assert "signature" in middle and middle["root"] == outputs["proof consistency"][2]["old_root"]
+    assert outputs["proof consistency"][-1]["proof"] == []
     for name, values in outputs.items():
         assert values, name
         for value in values:

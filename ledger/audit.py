@@ -1,0 +1,255 @@
+"""The verifiable log (contract section 8): roots, proofs, checkpoints and a full verification.
+
+Every function reads the store through a few O(log n) lookups of stored
+complete subtrees, except `verify`, which re-reads every entry from disk,
+recomputes every leaf, every stored node and every recorded checkpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import msgspec
+
+from ledger import merkle, tree
+from ledger.checkpoint import Checkpoint, CheckpointError, check_signature, sign
+from ledger.dates import format_recorded, parse_date
+from ledger.domain import aggregate_id
+from ledger.errors import FactNotFound, LedgerCorrupt, UsageError
+from ledger.facts import AnyFact, FactRetracted
+from ledger.mapper import CORRECTION_TOPIC, decode_correction, decode_entry
+from ledger.sqlite_store import Row, SQLiteStore
+
+
+class InclusionProof(msgspec.Struct, frozen=True):
+    seq: int
+    size: int
+    leaf_hash: str
+    root: str
+    proof: list[str]
+
+
+class ConsistencyProof(msgspec.Struct, frozen=True):
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    proof: list[str]
+
+
+class VerifyReport(msgspec.Struct, frozen=True):
+    ok: bool
+    size: int
+    root: str | None
+    first_bad_seq: int | None
+    message: str
+    first_bad_id: str | None = None
+    checkpoints: int = 0
+
+
+def root_at(store: SQLiteStore, size: int) -> bytes:
+    return tree.root_at(size, store.node)
+
+
+def inclusion(store: SQLiteStore, seq: int, size: int | None = None) -> InclusionProof:
+    have = store.size()
+    size = have if size is None else size
+    if not 0 < size <= have:
+        raise UsageError(f"--size {size}: the ledger has {have} entries")
+    if not 0 <= seq < size:
+        raise FactNotFound(f"entry {seq} is not in the first {size} entries")
+    path = merkle.inclusion_proof(seq, size, tree.subtree_reader(store.node))
+    return InclusionProof(
+        seq, size, store.node(0, seq).hex(), root_at(store, size).hex(), [p.hex() for p in path]
+    )
+
+
+def consistency(store: SQLiteStore, old: int, new: int | None = None) -> ConsistencyProof:
+    have = store.size()
+    new = have if new is None else new
+    if new > have:
+        raise UsageError(f"NEW {new}: the ledger has {have} entries")
+    if not 0 < old <= new:
+        raise UsageError(f"OLD {old}: a consistency proof needs 0 < OLD <= NEW ({new})")
+    path = merkle.consistency_proof(old, new, tree.subtree_reader(store.node))
+    return ConsistencyProof(
+        old, new, root_at(store, old).hex(), root_at(store, new).hex(), [p.hex() for p in path]
+    )
+
+
+def checkpoint(store: SQLiteStore, private_key: str | None = None) -> Checkpoint:
+    """The checkpoint for the ledger's current size (recorded by the import that reached it)."""
+    size = store.size()
+    recorded = store.checkpoints(size)
+    if recorded:
+        _, root, stamp = recorded[0]
+    else:
+        root, stamp = root_at(store, size), format_recorded(datetime.now(UTC))
+    cp = Checkpoint(store.origin(), size, root.hex(), stamp)
+    if private_key is not None:
+        try:
+            cp = sign(cp, private_key)
+        except CheckpointError as e:
+            raise UsageError(f"--sign: {e}") from None
+    return cp
+
+
+class _Bad(Exception):
+    def __init__(self, seq: int | None, fact_id: str | None, message: str) -> None:
+        self.seq, self.fact_id, self.message = seq, fact_id, message
+
+
+def _check_row(row: Row, expected_seq: int, last_recorded: str) -> AnyFact:
+    """The entry's fact, once its bytes, index row and leaf agree; _Bad naming it otherwise."""
+
+    def bad(message: str) -> _Bad:
+        return _Bad(row.seq, row.fact_id, message)
+
+    if row.seq != expected_seq:
+        raise _Bad(expected_seq, None, f"expected entry {expected_seq} here (an entry is missing)")
+    if row.state is not None and not isinstance(row.state, bytes):
+        raise bad("its stored payload is not bytes: the entry was altered")
+    try:
+        stored = decode_entry(row.topic, row.state)
+    except LedgerCorrupt as e:
+        raise bad(str(e)) from None
+    fact = stored.fact
+    if fact.id != row.fact_id or fact.type != row.type or stored.recorded_at != row.recorded_at:
+        raise bad("the stored entry disagrees with its index (id, type or recording time)")
+    try:
+        if parse_date(fact.occurred).effective.toordinal() != row.effective:
+            raise bad("the stored effective day disagrees with the fact's date")
+    except ValueError as e:
+        raise bad(f"bad stored date: {e}") from None
+    if row.recorded_at < last_recorded:
+        raise bad("recording time goes backwards")
+    assert row.state is not None
+    if row.leaf is None:
+        raise bad("its Merkle leaf is missing")
+    if bytes(row.leaf) != merkle.leaf_hash(row.state):
+        raise bad("its stored bytes do not match its Merkle leaf hash: the entry was altered")
+    return fact
+
+
+def _target_of(fact: AnyFact) -> tuple[str, str] | None:
+    """(target, "retracted" or "superseded") when the fact corrects another."""
+    if isinstance(fact, FactRetracted):
+        return fact.target, "retracted"
+    if fact.supersedes is not None:
+        return fact.supersedes, "superseded"
+    return None
+
+
+def _corrections_problem(store: SQLiteStore, expected: dict[str, tuple[str, str, int]]) -> _Bad | None:
+    """The correction rows (what `show` reports) must be exactly those the entries make."""
+    by_aggregate = {aggregate_id(target).hex: target for target in expected}
+    seen: set[str] = set()
+    for oid, topic, state in store.all_corrections():
+        target = by_aggregate.get(oid)
+        if target is None or topic != CORRECTION_TOPIC:
+            return _Bad(None, None, "a stored correction that no entry makes")
+        how, by, seq = expected[target]
+        try:
+            c = decode_correction(state)
+        except LedgerCorrupt:
+            return _Bad(seq, by, "its stored correction record does not decode")
+        if (c.target, c.by, c.how) != (target, by, how):
+            return _Bad(seq, by, "its stored correction record disagrees with it")
+        seen.add(target)
+    missing = sorted((seq, by) for target, (_, by, seq) in expected.items() if target not in seen)
+    if missing:
+        return _Bad(missing[0][0], missing[0][1], "its stored correction record is missing")
+    return None
+
+
+def _nodes_problem(store: SQLiteStore, size: int) -> _Bad | None:
+    """Every stored internal node must be the hash of its two stored children, and none missing."""
+    level = 1
+    while size >> level:
+        below: Iterator[tuple[int, bytes]] = store.nodes(level - 1)
+        count = 0
+        for idx, h in store.nodes(level):
+            left, right = next(below, None), next(below, None)
+            if idx != count or idx >= size >> level:
+                return _Bad(count << level, None, f"the Merkle tree's nodes at level {level} are wrong")
+            if left is None or right is None or (left[0], right[0]) != (2 * idx, 2 * idx + 1):
+                return _Bad(idx << level, None, f"the Merkle tree is missing nodes at level {level - 1}")
+            if bytes(h) != merkle.node_hash(bytes(left[1]), bytes(right[1])):
+                first, last = idx << level, ((idx + 1) << level) - 1
+                return _Bad(first, None, f"the Merkle node over entries {first}-{last} was altered")
+            count += 1
+        if count != size >> level:
+            first = count << level
+            return _Bad(first, None, f"the Merkle node over entries from {first} is missing")
+        level += 1
+    return None
+
+
+def verify(
+    store: SQLiteStore, against: Checkpoint | None = None, public_key: str | None = None
+) -> VerifyReport:
+    """Re-read everything from disk; the first problem found is reported, naming its entry."""
+    size = store.size()
+    recorded = store.checkpoints()
+    frontier, last, pending = tree.Frontier(), "", list(recorded)
+    corrections: dict[str, tuple[str, str, int]] = {}  # target -> (how, by, seq of the correcting entry)
+    try:
+        for row in store.rows(leaves=True):
+            target = _target_of(_check_row(row, frontier.size, last))
+            if target is not None:
+                corrections[target[0]] = (target[1], row.fact_id, row.seq)
+            assert row.leaf is not None
+            frontier.push(bytes(row.leaf))
+            last = row.recorded_at
+            while pending and pending[0][0] <= frontier.size:
+                n, root, _ = pending.pop(0)
+                if n != frontier.size or root != frontier.root():
+                    raise _Bad(n - 1, None, f"the checkpoint at size {n} does not match the entries")
+        if pending:
+            n = pending[0][0]
+            raise _Bad(frontier.size, None, f"a checkpoint at size {n}, but only {frontier.size} entries")
+        bad = _nodes_problem(store, frontier.size) or _corrections_problem(store, corrections)
+        if bad is not None:
+            raise bad
+        root = frontier.root()
+        entries = f"{frontier.size} {'entry' if frontier.size == 1 else 'entries'}"
+        checkpoints = f"{len(recorded)} checkpoint{'' if len(recorded) == 1 else 's'}"
+        message = f"{entries} and {checkpoints} verified; root {root.hex()}"
+        if against is not None:
+            message += "; " + _against(store, against, public_key, frontier.size, root)
+    except _Bad as bad:
+        fact_id = bad.fact_id
+        if fact_id is None and bad.seq is not None:
+            fact_id = next((r.fact_id for r in store.rows(bad.seq, bad.seq + 1)), None)
+        where = (
+            f"entry {bad.seq}" + (f" ({fact_id})" if fact_id else "") + ": " if bad.seq is not None else ""
+        )
+        return VerifyReport(False, size, None, bad.seq, where + bad.message, fact_id, len(recorded))
+    return VerifyReport(True, size, root.hex(), None, message, None, len(recorded))
+
+
+def _against(store: SQLiteStore, cp: Checkpoint, public_key: str | None, size: int, root: bytes) -> str:
+    if public_key is not None:
+        try:
+            check_signature(cp, public_key)
+        except CheckpointError as e:
+            raise _Bad(None, None, f"the given checkpoint: {e}") from None
+    if cp.origin != store.origin():
+        raise _Bad(
+            None, None, f"the given checkpoint is for {cp.origin!r}, not this ledger ({store.origin()!r})"
+        )
+    if cp.size > size:
+        raise _Bad(
+            None, None, f"the ledger has {size} entries, fewer than the checkpoint's {cp.size}: truncated"
+        )
+    claimed = bytes.fromhex(cp.root)
+    if cp.size == 0:
+        ok = claimed == merkle.EMPTY_ROOT
+    else:
+        proof = merkle.consistency_proof(cp.size, size, tree.subtree_reader(store.node))
+        ok = merkle.verify_consistency(cp.size, size, claimed, root, proof)
+    if not ok:
+        # The proof cannot say which of the first cp.size entries differ: name none.
+        raise _Bad(None, None, f"the ledger is not consistent with the checkpoint at size {cp.size}")
+    return f"consistent with the checkpoint at size {cp.size}"
