@@ -96,7 +96,7 @@ def cli(ctx: click.Context, log_level: str) -> None:
 
 
 def main() -> None:
-    from cli import commands, proofs  # noqa: F401  (registers the commands)
+    from cli import bench, commands, proofs  # noqa: F401  (registers the commands)
 
     try:
         cli.main(prog_name="ledger")

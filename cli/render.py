@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ledger.api import FactView, ImportResult
 from ledger.audit import VerifyReport
-from ledger.entry import Entry
+from ledger.entry import Entry, Folded
 from projections.world import World
 
 
@@ -74,13 +74,13 @@ def world(console: Console, w: World) -> None:
             console.print(t)
 
 
-def entries_table(console: Console, entries: Iterable[Entry], *, timeline: bool) -> None:
+def entries_table(console: Console, entries: Iterable[Entry | Folded], *, timeline: bool) -> None:
     t = Table("seq", "effective" if timeline else "recorded at", "occurred", "type", "id", "summary")
     for e in entries:
         f = e.fact
         t.add_row(
             str(e.seq),
-            e.effective_day.isoformat() if timeline else e.recorded_at,
+            e.effective_day.isoformat() if isinstance(e, Folded) else e.recorded_at,
             f.occurred,
             f.type,
             f.fact_id,
@@ -89,7 +89,7 @@ def entries_table(console: Console, entries: Iterable[Entry], *, timeline: bool)
     console.print(t)
 
 
-def _summary(e: Entry) -> str:
+def _summary(e: Entry | Folded) -> str:
     f = e.fact
     for name in ("summary", "reason"):
         if isinstance(getattr(f, name, None), str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "AsyncLedger",
     "Checkpoint",
     "ConsistencyProof",
     "Entry",
@@ -25,6 +26,7 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover
     from ledger import errors
     from ledger.api import FactView, ImportResult, Ledger
+    from ledger.async_api import AsyncLedger
     from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
     from ledger.checkpoint import Checkpoint
     from ledger.entry import Entry
@@ -41,6 +43,10 @@ def __getattr__(name: str) -> Any:
         from ledger import audit
 
         return getattr(audit, name)
+    if name == "AsyncLedger":
+        from ledger.async_api import AsyncLedger
+
+        return AsyncLedger
     if name == "Checkpoint":
         from ledger.checkpoint import Checkpoint
 

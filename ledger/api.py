@@ -14,14 +14,14 @@ from ledger import audit
 from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
 from ledger.checkpoint import Checkpoint
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
-from ledger.entry import Entry
+from ledger.entry import Entry, Folded
 from ledger.errors import ConflictError, FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import Fact
 from ledger.importer import parse_inputs, plan
 from ledger.mapper import decode_entry
+from ledger.replay_core import Loop, Sink, folded
 from ledger.sqlite_store import Row, SQLiteStore
-from projections.fold import fold
-from projections.knowledge import considered, replay_order
+from projections.fold import Projection
 from projections.timeline import narrow
 from projections.world import World
 
@@ -135,7 +135,7 @@ class Ledger:
             todo = plan(self._store, items)
             try:
                 if todo.records:
-                    self._store.append(todo.records, todo.corrections)
+                    self._store.append(todo.records, todo.entries, todo.corrections, todo.earliest)
                 break
             except ConflictError:
                 if attempt == 2:
@@ -156,9 +156,7 @@ class Ledger:
 
     def entries(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[Entry]:
         """Entries in recording order, within the knowledge horizon."""
-        self._check_size(size)
-        rows = self._store.rows(stop=size)
-        return considered(map(_entry, rows), size, known_at_text(known_at))
+        return map(_entry, self._store.rows(stop=self._horizon(size, known_at)))
 
     def facts(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[Fact]:
         """The facts in recording order (retractions included), within the knowledge horizon."""
@@ -170,12 +168,53 @@ class Ledger:
         *,
         size: int | None = None,
         known_at: MomentLike | None = None,
+        snapshots: bool = True,
     ) -> World:
-        """The world on `as_of`, as the ledger knew it after `size` entries / at `known_at`."""
+        """The world on `as_of`, as the ledger knew it after `size` entries / at `known_at`.
+
+        With `snapshots` (the default), a replay of the whole ledger resumes from the latest
+        projection snapshot before `as_of` and leaves new ones behind; the answer is the same."""
         day = as_of_day(as_of)
-        known = list(self.entries(size=size, known_at=known_at))
-        root = audit.root_at(self._store, len(known)).hex()
-        return fold(replay_order(known, day.toordinal())).world(day, len(known), root)
+        n = self._horizon(size, known_at)
+        projection = self._fold(n, day.toordinal(), snapshots)
+        return projection.world(day, n, audit.root_at(self._store, n).hex())
+
+    def run(
+        self,
+        sink: Sink,
+        as_of: DateLike | None = None,
+        *,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+    ) -> Sink:
+        """Run a projection of your own (anything with `apply(fact, effective_day)`) through the
+        fast loop: it gets every fact replay folds up to `as_of`, in replay order."""
+        n = self._horizon(size, known_at)
+        loop = Loop(sink, n, self._store.corrected(n))
+        for batch in self._store.replay_batches(0, as_of_day(as_of).toordinal()):
+            loop.feed(batch)
+        return sink
+
+    def _fold(self, n: int, upto: int, snapshots: bool = True) -> Projection:
+        """Our projection after the first `n` entries, to day `upto`, resuming from a snapshot."""
+        full = snapshots and n == self._store.size()
+        since, projection = 0, Projection()
+        snap = self._store.snapshot(n, upto) if full else None
+        if snap is not None:
+            since, projection = snap[0], Projection.restore(snap[1])
+        loop = Loop(
+            projection,
+            n,
+            self._store.corrected(n),
+            snapshot=projection.snapshot if full else None,
+            since=since,
+        )
+        for batch in self._store.replay_batches(since, upto, skip_ranks=Projection.IGNORES):
+            loop.feed(batch)
+        loop.finish(upto)
+        if loop.snapshots and not self._store.save_snapshots(n, loop.snapshots):
+            log.debug("snapshots.not_saved", size=n)
+        return projection
 
     def timeline(
         self,
@@ -186,12 +225,13 @@ class Ledger:
         mission: str | None = None,
         size: int | None = None,
         known_at: MomentLike | None = None,
-    ) -> list[Entry]:
+    ) -> list[Folded]:
         """Folded facts in replay order, from `start` to `end` (effective days), narrowed."""
         first = None if start is None else as_of_day(start, "--from", first=True).toordinal()
-        last = None if end is None else as_of_day(end, "--to").toordinal()
-        known = list(self.entries(size=size, known_at=known_at))
-        return narrow(replay_order(known, last), start=first, state=state, mission=mission)
+        last = date.max.toordinal() if end is None else as_of_day(end, "--to").toordinal()
+        n = self._horizon(size, known_at)
+        items = list(folded(self._store.replay_batches(0, last), n, self._store.corrected(n)))
+        return narrow(items, start=first, state=state, mission=mission)
 
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""
@@ -217,11 +257,7 @@ class Ledger:
 
     def log(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[LogLine]:
         """One line per entry in recording order, with its Merkle leaf hash."""
-        self._check_size(size)
-        horizon = known_at_text(known_at)
-        for row in self._store.rows(stop=size, leaves=True):
-            if horizon is not None and row.recorded_at > horizon:
-                return
+        for row in self._store.rows(stop=self._horizon(size, known_at), leaves=True):
             fact = _entry(row).fact
             leaf = None if row.leaf is None else bytes(row.leaf).hex()
             yield LogLine(row.seq, row.fact_id, row.type, fact.occurred, row.recorded_at, leaf)
@@ -253,6 +289,11 @@ class Ledger:
         if not 0 <= seq < size:
             raise FactNotFound(f"no entry {seq}: the ledger has {size} entries")
         return seq
+
+    def _horizon(self, size: int | None, known_at: MomentLike | None) -> int:
+        """How many entries the knowledge options keep (contract section 4)."""
+        self._check_size(size)
+        return self._store.horizon(size, known_at_text(known_at))
 
     def _check_size(self, size: int | None) -> None:
         if size is None:

@@ -7,8 +7,10 @@ recomputes every leaf, every stored node and every recorded checkpoint.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 import msgspec
 
@@ -19,7 +21,9 @@ from ledger.domain import aggregate_id
 from ledger.errors import FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import AnyFact, FactRetracted
 from ledger.mapper import CORRECTION_TOPIC, decode_correction, decode_entry
+from ledger.replay_core import Loop, pack
 from ledger.sqlite_store import Row, SQLiteStore
+from projections.fold import Projection
 
 
 class InclusionProof(msgspec.Struct, frozen=True):
@@ -141,9 +145,67 @@ def _target_of(fact: AnyFact) -> tuple[str, str] | None:
     return None
 
 
+class _Multiset:
+    """An order-free digest of a multiset of rows: equal rows in any order give equal digests."""
+
+    def __init__(self) -> None:
+        self.total, self.count = 0, 0
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        digest = hashlib.sha256(_ROW.encode(row)).digest()
+        self.total = (self.total + int.from_bytes(digest, "big")) % (1 << 256)
+        self.count += 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Multiset) and (self.total, self.count) == (other.total, other.count)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_ROW = msgspec.msgpack.Encoder()
+
+
+def _index_problem(store: SQLiteStore, expected: _Multiset) -> _Bad | None:
+    """The replay index (what replay reads) must hold exactly the entries' facts."""
+    found = _Multiset()
+    for row in store.index_rows():
+        found.add(tuple(bytes(v) if isinstance(v, bytes) else v for v in row))
+    if found == expected:
+        return None
+    # Which entry? Compare row by row (only when something is wrong).
+    stored = {row[2]: row for row in store.index_rows()}
+    for entry in store.rows():
+        fact = decode_entry(entry.topic, entry.state).fact
+        want = (
+            None
+            if isinstance(fact, FactRetracted)
+            else (entry.effective, fact.RANK, entry.seq, entry.fact_id, entry.type, pack(fact))
+        )
+        have = stored.pop(entry.seq, None)
+        if (tuple(have) if have else None) != want:
+            return _Bad(entry.seq, entry.fact_id, "its copy in the replay index was altered")
+    seq = min(stored) if stored else None
+    return _Bad(seq, None, "the replay index holds a row that no entry makes")
+
+
+def _snapshots_problem(store: SQLiteStore, size: int) -> _Bad | None:
+    """Every projection snapshot a replay would resume from must equal a fresh fold's state."""
+    projection, since = Projection(), 0
+    corrected = store.corrected(size)
+    for day, state in store.snapshots(size):
+        loop = Loop(projection, size, corrected, since=since)
+        for batch in store.replay_batches(since, day, skip_ranks=Projection.IGNORES):
+            loop.feed(batch)
+        if projection.snapshot() != state:
+            when = date.fromordinal(day).isoformat()
+            return _Bad(None, None, f"the projection snapshot of {when} was altered")
+        since = day
+    return None
+
+
 def _corrections_problem(store: SQLiteStore, expected: dict[str, tuple[str, str, int]]) -> _Bad | None:
     """The correction rows (what `show` reports) must be exactly those the entries make."""
-    by_aggregate = {aggregate_id(target).hex: target for target in expected}
+    by_aggregate = {aggregate_id(target): target for target in expected}
     seen: set[str] = set()
     for oid, topic, state in store.all_corrections():
         target = by_aggregate.get(oid)
@@ -194,9 +256,13 @@ def verify(
     recorded = store.checkpoints()
     frontier, last, pending = tree.Frontier(), "", list(recorded)
     corrections: dict[str, tuple[str, str, int]] = {}  # target -> (how, by, seq of the correcting entry)
+    index = _Multiset()  # what the replay index must hold
     try:
         for row in store.rows(leaves=True):
-            target = _target_of(_check_row(row, frontier.size, last))
+            fact = _check_row(row, frontier.size, last)
+            target = _target_of(fact)
+            if not isinstance(fact, FactRetracted):
+                index.add((row.effective, fact.RANK, row.seq, row.fact_id, row.type, pack(fact)))
             if target is not None:
                 corrections[target[0]] = (target[1], row.fact_id, row.seq)
             assert row.leaf is not None
@@ -209,7 +275,12 @@ def verify(
         if pending:
             n = pending[0][0]
             raise _Bad(frontier.size, None, f"a checkpoint at size {n}, but only {frontier.size} entries")
-        bad = _nodes_problem(store, frontier.size) or _corrections_problem(store, corrections)
+        bad = (
+            _nodes_problem(store, frontier.size)
+            or _corrections_problem(store, corrections)
+            or _index_problem(store, index)
+            or _snapshots_problem(store, frontier.size)
+        )
         if bad is not None:
             raise bad
         root = frontier.root()

@@ -9,6 +9,7 @@ even between two writers.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date
 from typing import Literal
@@ -19,19 +20,24 @@ from ledger.facts import AnyFact, FactRetracted
 from ledger.validation import Checked
 
 _NAMESPACE = uuid.UUID("6f1d9a53-3c2b-4f5e-9a61-2b7c0e8d4a10")
+_NAMESPACE_BYTES = _NAMESPACE.bytes
 
 Correction = Literal["retracted", "superseded"]
 
 
-def aggregate_id(fact_id: str) -> uuid.UUID:
-    """The aggregate that holds a fact: derived from its id, stable across databases."""
-    return uuid.uuid5(_NAMESPACE, fact_id)
+def aggregate_id(fact_id: str) -> str:
+    """The aggregate that holds a fact, as 32 hex digits: the UUID5 of its id in our namespace
+    (`uuid.uuid5(namespace, fact_id).hex`, computed without building a UUID object)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + fact_id.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return digest.hex()
 
 
 class FactRecorded(msgspec.Struct, frozen=True):
     """A fact entered the ledger (version 1 of its aggregate)."""
 
-    originator_id: uuid.UUID
+    originator_id: str
     originator_version: int
     fact: AnyFact
     stored: bytes
@@ -41,7 +47,7 @@ class FactRecorded(msgspec.Struct, frozen=True):
 class FactCorrected(msgspec.Struct, frozen=True):
     """A fact was retracted or superseded (version 2 of its aggregate)."""
 
-    originator_id: uuid.UUID
+    originator_id: str
     originator_version: int
     target: str
     by: str

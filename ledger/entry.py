@@ -20,3 +20,15 @@ class Entry(msgspec.Struct, frozen=True):
     @property
     def effective_day(self) -> date:
         return date.fromordinal(self.effective)
+
+
+class Folded(msgspec.Struct, frozen=True):
+    """A fact as replay folds it: its entry's seq and its effective day."""
+
+    seq: int
+    effective: int
+    fact: AnyFact
+
+    @property
+    def effective_day(self) -> date:
+        return date.fromordinal(self.effective)

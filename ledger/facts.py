@@ -46,6 +46,7 @@ class Fact(
 ):
     """The envelope every fact shares."""
 
+    TYPE: ClassVar[str] = ""  # the contract's type name (the tag); set for each type below
     RANK: ClassVar[int] = 99  # position within one day; FactRetracted is never folded
     MISSION: ClassVar[bool] = False
 
@@ -58,7 +59,7 @@ class Fact(
     @property
     def type(self) -> str:
         """The contract's type name: the Struct's explicit tag."""
-        return str(self.__struct_config__.tag)
+        return self.TYPE
 
     @property
     def fact_id(self) -> str:
@@ -213,6 +214,8 @@ AnyFact: TypeAlias = (
 FACT_TYPES: tuple[type[Fact], ...] = AnyFact.__args__
 TYPE_NAMES: tuple[str, ...] = tuple(str(t.__struct_config__.tag) for t in FACT_TYPES)
 BY_TAG: dict[str, type[Fact]] = dict(zip(TYPE_NAMES, FACT_TYPES, strict=True))
+for _name, _cls in BY_TAG.items():
+    _cls.TYPE = _name
 
 # Fields that name a person (contract section 1), for filters and docs.
 PERSON_FIELDS = (

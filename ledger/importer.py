@@ -15,6 +15,8 @@ from ledger.errors import FactError
 from ledger.facts import Fact, FactRetracted
 from ledger.identity import canonical_form, stored_form
 from ledger.mapper import decode_entry
+from ledger.replay_core import pack
+from ledger.sqlite_recorder import EntryMeta
 from ledger.sqlite_store import SQLiteStore
 from ledger.validation import Checked, parse_line, read_lines
 
@@ -29,8 +31,10 @@ class Located(msgspec.Struct, frozen=True):
 
 class Plan(msgspec.Struct):
     records: list[FactRecorded]
+    entries: list[EntryMeta]
     corrections: list[FactCorrected]
     unchanged: int
+    earliest: int | None  # the earliest effective day the new facts change (snapshots after it go)
 
 
 def parse_inputs(
@@ -49,10 +53,12 @@ def parse_inputs(
 def plan(store: SQLiteStore, items: Sequence[Located]) -> Plan:
     ids = [i.checked.fact.fact_id for i in items]
     targets = [t for i in items if (t := _target(i.checked.fact)) is not None]
-    stored = {fid: decode_entry(row.topic, row.state).fact for fid, row in store.find(ids + targets).items()}
+    rows = store.find(ids + targets)
+    stored = {fid: decode_entry(row.topic, row.state).fact for fid, row in rows.items()}
+    days = {fid: row.effective for fid, row in rows.items()}
     already = {fid: (c.how, c.by) for fid, c in store.corrections(targets).items()}
     new: dict[str, Fact] = {}
-    result = Plan([], [], 0)
+    result = Plan([], [], [], 0, None)
     for item in items:
         fact = item.checked.fact
         fid = fact.fact_id
@@ -62,15 +68,24 @@ def plan(store: SQLiteStore, items: Sequence[Located]) -> Plan:
                 raise FactError(item.source, item.line, "$.id", f"fact {fid!r} exists with other content")
             result.unchanged += 1
             continue
+        day = item.checked.occurred.effective.toordinal()
+        touched = [] if isinstance(fact, FactRetracted) else [day]
         correction = correction_of(fact)
         if correction is not None:
-            _check_target(
-                item, correction, stored.get(correction.target) or new.get(correction.target), already
-            )
-            already[correction.target] = (correction.how, fid)
+            target = correction.target
+            _check_target(item, correction, stored.get(target) or new.get(target), already)
+            already[target] = (correction.how, fid)
             result.corrections.append(correction)
-        new[fid] = fact
+            touched.append(days[target])
+        new[fid], days[fid] = fact, day
         result.records.append(record(item.checked, stored_form(fact)))
+        packed = None if isinstance(fact, FactRetracted) else pack(fact)
+        result.entries.append(EntryMeta(fid, fact.type, day, fact.RANK, _target(fact), packed))
+        result.earliest = (
+            min(touched, default=result.earliest)
+            if result.earliest is None
+            else min([result.earliest, *touched])
+        )
     return result
 
 

@@ -58,7 +58,7 @@ _ENTRY_DECODER = msgspec.json.Decoder(StoredEntry)
 
 def entry_bytes(fact_bytes: bytes, recorded_at: str) -> bytes:
     """RFC 8785 JSON of {"fact": ..., "recorded_at": ...}, given the fact's own RFC 8785 bytes."""
-    return b'{"fact":' + fact_bytes + b',"recorded_at":"' + recorded_at.encode("ascii") + b'"}'
+    return b"".join((b'{"fact":', fact_bytes, b',"recorded_at":"', recorded_at.encode("ascii"), b'"}'))
 
 
 def decode_entry(topic: str | None, state: bytes | None) -> StoredEntry:

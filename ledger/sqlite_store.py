@@ -1,56 +1,27 @@
-"""The embedded store: an eventsourcing application on one SQLite file (WAL).
+"""The embedded store: one SQLite file (WAL) holding an eventsourcing application.
 
-Writes go through eventsourcing (`Application.save`, our mapper, its SQLite
-recorder) so the primary key on (aggregate, version) guards idempotency and
-single correction. Our recorder subclass adds, in the same transaction, one
-row per ledger entry in `ledger_entries`: its 0-based position `seq`, its
-UTC recording time and its effective day (computed once, at import). Reads
-are plain SQL over those two tables.
+Writes go through eventsourcing's recorder (`ledger.sqlite_recorder`); reads
+are plain SQL over the recorder's table and ours, as tuples in large
+batches, never a per-row Notification, UUID or domain object.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import uuid
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import msgspec
-from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from eventsourcing.utils import Environment, EnvType
+from eventsourcing.persistence import IntegrityError, PersistenceError
 
-from ledger import tree
-from ledger.dates import format_recorded
+from ledger import queries
 from ledger.domain import FactCorrected, FactRecorded, aggregate_id
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError
-from ledger.mapper import (
-    CORRECTION_TOPIC,
-    CorrectionState,
-    MsgspecMapper,
-    decode_correction,
-    entry_bytes,
-)
-from ledger.merkle import leaf_hash
-
-FORMAT = "timeline-ledger/1"
-
-
-def new_origin() -> str:
-    """A checkpoint origin unique to this ledger (C2SP: a schema-less URL-like name)."""
-    return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
-
+from ledger.mapper import CORRECTION_TOPIC, CorrectionState, decode_correction
+from ledger.sqlite_recorder import FORMAT, EntryMeta, LedgerApplication
 
 LOCK_TIMEOUT_S = 30
-
-
-class EntryMeta(msgspec.Struct, frozen=True, array_like=True):
-    fact_id: str
-    type: str
-    effective: int  # proleptic Gregorian ordinal of the effective day
 
 
 class Row(msgspec.Struct, frozen=True, array_like=True):
@@ -64,98 +35,6 @@ class Row(msgspec.Struct, frozen=True, array_like=True):
     topic: str | None  # None: the stored event is missing
     state: bytes | None
     leaf: bytes | None = None  # the stored leaf hash, when asked for
-
-
-class EntryRecorder(SQLiteApplicationRecorder):
-    """eventsourcing's SQLite recorder, plus our entry index written in the same transaction."""
-
-    def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS ledger_entries ("
-            "seq INTEGER PRIMARY KEY, "
-            "fact_id TEXT NOT NULL UNIQUE, "
-            "notification_id INTEGER NOT NULL UNIQUE, "
-            "type TEXT NOT NULL, "
-            "effective INTEGER NOT NULL, "
-            "recorded_at TEXT NOT NULL)",
-            *tree.SCHEMA,
-            f"INSERT OR IGNORE INTO ledger_meta VALUES ('format', '{FORMAT}')",
-            f"INSERT OR IGNORE INTO ledger_meta VALUES ('origin', '{new_origin()}')",
-        ]
-
-    def _insert_events(
-        self,
-        c: SQLiteCursor,
-        stored_events: Sequence[StoredEvent],
-        *,
-        entries: Sequence[EntryMeta] = (),
-        **kwargs: Any,
-    ) -> Sequence[int] | None:
-        # Take SQLite's write lock before reading the tail, so that seq and
-        # recorded_at never go backwards between writers; then stamp each
-        # fact's payload with its recording time (its Merkle leaf bytes).
-        c.execute("UPDATE ledger_meta SET value = value WHERE key = 'format'")
-        c.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-        tail = c.fetchone()
-        seq, last = (tail[0] + 1, tail[1]) if tail else (0, "")
-        now = max(format_recorded(datetime.now(UTC)), last)
-        stamped = [
-            StoredEvent(s.originator_id, 1, s.topic, entry_bytes(s.state, now))
-            if s.originator_version == 1
-            else s
-            for s in stored_events
-        ]
-        ids = super()._insert_events(c, stamped, **kwargs)
-        assert ids is not None
-        rows = []
-        meta = iter(entries)
-        for stored, notification_id in zip(stamped, ids, strict=True):
-            if stored.originator_version == 1:
-                m = next(meta)
-                rows.append((seq, m.fact_id, notification_id, m.type, m.effective, now))
-                seq += 1
-        c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?)", rows)
-        if rows:
-            self._grow_tree(c, rows[0][0], [leaf_hash(x.state) for x in stamped if x.originator_version == 1])
-            c.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, self._root(c, seq), now))
-        return ids
-
-    def _grow_tree(self, c: SQLiteCursor, start: int, leaves: list[bytes]) -> None:
-        """Store the new leaves and every subtree they complete, in this transaction."""
-
-        def stored(level: int, idx: int) -> bytes:
-            c.execute("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
-            return bytes(c.fetchone()[0])
-
-        c.executemany("INSERT INTO merkle_nodes VALUES (?,?,?)", list(tree.new_nodes(start, leaves, stored)))
-
-    def _root(self, c: SQLiteCursor, size: int) -> bytes:
-        def stored(level: int, idx: int) -> bytes:
-            c.execute("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
-            return bytes(c.fetchone()[0])
-
-        return tree.root_at(size, stored)
-
-
-class LedgerApplication(Application[Any]):
-    """The eventsourcing application that owns the SQLite file."""
-
-    name = "Ledger"
-
-    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
-        # Only the settings we pass: never os.environ, where a stray
-        # LEDGER_SQLITE_DBNAME or PERSISTENCE_MODULE would redirect the store.
-        return Environment(name, dict(env or {}))
-
-    def construct_mapper(self) -> MsgspecMapper:
-        return MsgspecMapper()
-
-    def construct_recorder(self) -> EntryRecorder:
-        recorder = EntryRecorder(datastore=self.factory.datastore)  # type: ignore[attr-defined]
-        recorder.create_table()
-        return recorder
 
 
 class SQLiteStore:
@@ -202,7 +81,9 @@ class SQLiteStore:
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             try:
-                self._conn = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=LOCK_TIMEOUT_S)
+                self._conn = sqlite3.connect(
+                    f"file:{self.path}?mode=rw", uri=True, timeout=LOCK_TIMEOUT_S, isolation_level=None
+                )
             except sqlite3.Error as e:
                 raise StoreError(f"{self.path}: cannot open the ledger: {e}") from None
         return self._conn
@@ -314,7 +195,7 @@ class SQLiteStore:
     def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
         """Which of `fact_ids` have been retracted or superseded, and by what."""
         found: dict[str, CorrectionState] = {}
-        by_uuid = {aggregate_id(f).hex: f for f in fact_ids}
+        by_uuid = {aggregate_id(f): f for f in fact_ids}
         keys = list(by_uuid)
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
@@ -329,14 +210,88 @@ class SQLiteStore:
                 found[by_uuid[oid]] = decode_correction(state)
         return found
 
+    # The fast replay loop's reads (ledger.replay_core): plain tuples in large batches
+
+    def horizon(self, size: int | None, known_at: str | None) -> int:
+        """How many entries a replay considers: the first `size`, recorded by `known_at`."""
+        have = self.size()
+        if size is not None:
+            have = min(have, size)
+        if known_at is not None:
+            recorded = self._query(queries.KNOWN_AT, (known_at,))
+            have = min(have, int(recorded[0][0]))
+        return have
+
+    def corrected(self, size: int) -> set[str]:
+        """Ids of the facts retracted or superseded by the first `size` entries."""
+        return {t for (t,) in self._query(queries.CORRECTED, (size,))}
+
+    def replay_batches(
+        self, after: int, upto: int, *, skip_ranks: Sequence[int] = (), batch: int = 4096
+    ) -> Iterator[list[Any]]:
+        """Rows (seq, fact_id, type, effective, payload) in replay order, effective day in (after, upto],
+        leaving out the type ranks in `skip_ranks` (types a projection ignores)."""
+        try:
+            cur = self._db().execute(queries.replay(skip_ranks), (after, upto))
+            while chunk := cur.fetchmany(batch):
+                yield chunk
+        except sqlite3.DatabaseError as e:
+            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+
+    def index_rows(self) -> Iterator[tuple[int, int, int, str, str, bytes]]:
+        """Every replay index row (effective, rank, seq, fact_id, type, payload), in replay order."""
+        try:
+            cur = self._db().execute("SELECT * FROM replay_index ORDER BY effective, rank, seq")
+            while chunk := cur.fetchmany(4096):
+                yield from chunk
+        except sqlite3.DatabaseError as e:
+            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+
+    def snapshots(self, size: int) -> list[tuple[int, bytes]]:
+        """Every projection snapshot valid for `size` entries: (day, state), by day."""
+        sql = "SELECT effective, state FROM projection_snapshots WHERE size = ? ORDER BY effective"
+        return [(int(d), bytes(b)) for d, b in self._query(sql, (size,))]
+
+    def snapshot(self, size: int, day: int) -> tuple[int, bytes] | None:
+        """The latest projection snapshot on or before `day` valid for `size` entries."""
+        rows = self._query(queries.SNAPSHOT, (size, day))
+        return (int(rows[0][0]), bytes(rows[0][1])) if rows else None
+
+    def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
+        """Keep snapshots taken at `size` entries, unless the ledger grew meanwhile."""
+        db = self._db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if self.size() == size:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO projection_snapshots VALUES (?,?,?)",
+                        [(day, size, state) for day, state in snapshots],
+                    )
+                db.execute("COMMIT")
+                return True
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:
+            return False  # a read-only file or a busy writer: snapshots are an optimisation only
+
     # Writing
 
-    def append(self, records: Sequence[FactRecorded], corrections: Sequence[FactCorrected]) -> None:
-        """Append entries and their corrections in one transaction: all or nothing."""
-        entries = [EntryMeta(r.fact.fact_id, r.fact.type, r.effective.toordinal()) for r in records]
+    def append(
+        self,
+        records: Sequence[FactRecorded],
+        entries: Sequence[EntryMeta],
+        corrections: Sequence[FactCorrected],
+        earliest: int | None,
+    ) -> None:
+        """Append entries and their corrections in one transaction through the recorder."""
         app = self._application()
+        mapper = app.mapper
+        stored = [mapper.to_stored_event(e) for e in records]
+        stored += [mapper.to_stored_event(e) for e in corrections]
         try:
-            app.save(*records, *corrections, entries=entries)
+            app.recorder.insert_events(stored, entries=entries, earliest=earliest)
         except IntegrityError as e:
             raise ConflictError(str(e)) from None
         except (PersistenceError, sqlite3.Error) as e:

@@ -55,6 +55,26 @@ def root_at(size: int, get: GetNode) -> bytes:
     return EMPTY_ROOT if size == 0 else subtree_reader(get)(0, size)
 
 
+def root_nodes(size: int) -> list[tuple[int, int]]:
+    """The stored (level, idx) nodes a root at `size` is made of: one per bit of `size`."""
+    nodes, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            nodes.append((level, start >> level))
+            start += 1 << level
+    return nodes
+
+
+def fold_root(hashes: list[bytes]) -> bytes:
+    """The root from the hashes of `root_nodes(size)`, in that order."""
+    if not hashes:
+        return EMPTY_ROOT
+    root = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        root = node_hash(left, root)
+    return root
+
+
 class Frontier:
     """The right edge of a tree being rebuilt leaf by leaf: O(log n) memory, any prefix's root."""
 

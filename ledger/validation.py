@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from urllib.parse import urlsplit
 
 import msgspec
@@ -56,12 +57,8 @@ def _shape_error(err: msgspec.ValidationError) -> tuple[str, str]:
     return path, message
 
 
-def _semantic_errors(fact: Fact) -> Iterator[tuple[str, str]]:
-    """Yield (path, message) for every rule a pattern cannot express."""
-    try:
-        parse_date(fact.occurred)
-    except ValueError as e:
-        yield "$.occurred", str(e)
+def _semantic_errors(fact: Fact, day: date) -> Iterator[tuple[str, str]]:
+    """Yield (path, message) for every rule a pattern cannot express (`occurred` is parsed apart)."""
     for i, src in enumerate(fact.sources):
         at = f"$.sources[{i}]"
         if not src.publisher.strip():
@@ -88,14 +85,10 @@ def _semantic_errors(fact: Fact) -> Iterator[tuple[str, str]]:
     if isinstance(fact, FactRetracted) and fact.supersedes is not None:
         yield "$.supersedes", "a FactRetracted cannot carry supersedes"
     if isinstance(fact, WithdrawalAnnounced):
-        yield from _deadline_errors(fact)
+        yield from _deadline_errors(fact, day)
 
 
-def _deadline_errors(fact: WithdrawalAnnounced) -> Iterator[tuple[str, str]]:
-    try:
-        day = parse_date(fact.occurred).effective
-    except ValueError:
-        return  # reported on $.occurred
+def _deadline_errors(fact: WithdrawalAnnounced, day: date) -> Iterator[tuple[str, str]]:
     try:
         if fact.starts_within_days is not None:
             day = add_days(day, fact.starts_within_days)
@@ -111,7 +104,11 @@ def _deadline_errors(fact: WithdrawalAnnounced) -> Iterator[tuple[str, str]]:
 
 def check_fact(fact: AnyFact, source: str, line: int) -> Checked:
     """Check the rules beyond shape, normalise, and give the fact its id."""
-    for path, message in _semantic_errors(fact):
+    try:
+        occurred = parse_date(fact.occurred)
+    except ValueError as e:
+        raise FactError(source, line, "$.occurred", str(e)) from None
+    for path, message in _semantic_errors(fact, occurred.effective):
         raise FactError(source, line, path, message)
     if isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)) and fact.acting is None:
         fact = msgspec.structs.replace(fact, acting=False)
@@ -127,7 +124,7 @@ def check_fact(fact: AnyFact, source: str, line: int) -> Checked:
             f"{fact.id!r} is not this fact's derived id ({derived}); ids "
             "beginning with sha256: are reserved for derived ids",
         )
-    return Checked(fact, canonical, parse_date(fact.occurred))
+    return Checked(fact, canonical, occurred)
 
 
 def parse_line(data: bytes, source: str, line: int) -> Checked:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import ClassVar
+
+import msgspec
 
 from ledger.entry import Entry
 from ledger.facts import (
@@ -12,17 +15,42 @@ from ledger.facts import (
     OfficeAssumed,
     OfficeLeft,
     PrimeMinisterAppointed,
+    PrimeMinisterNominated,
+    StatementMade,
 )
 from projections import government, missions
 from projections.world import ForeignForce, LedgerInfo, MissionView, StateView, World
 
 
+class ProjectionState(msgspec.Struct):
+    """What a projection snapshot holds."""
+
+    states: dict[str, StateView]
+    missions: dict[str, MissionView]
+
+
+_SNAPSHOT = msgspec.msgpack.Encoder()
+_RESTORE = msgspec.msgpack.Decoder(ProjectionState)
+
+
 class Projection:
     """Mutable state of a replay in progress: feed it facts in replay order."""
 
-    def __init__(self) -> None:
-        self.states: dict[str, StateView] = {}
-        self.missions: dict[str, MissionView] = {}
+    # Type ranks whose facts never change this projection (PrimeMinisterNominated,
+    # StatementMade): the fast loop does not even read them.
+    IGNORES: ClassVar[tuple[int, ...]] = (PrimeMinisterNominated.RANK, StatementMade.RANK)
+
+    def __init__(self, state: ProjectionState | None = None) -> None:
+        self.states: dict[str, StateView] = state.states if state else {}
+        self.missions: dict[str, MissionView] = state.missions if state else {}
+
+    def snapshot(self) -> bytes:
+        """The state so far, to resume from later (`Projection.restore`)."""
+        return _SNAPSHOT.encode(ProjectionState(self.states, self.missions))
+
+    @classmethod
+    def restore(cls, snapshot: bytes) -> Projection:
+        return cls(_RESTORE.decode(snapshot))
 
     def apply(self, fact: Fact, effective: date) -> None:
         if fact.MISSION:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ledger.entry import Entry
+from ledger.entry import Folded
 from ledger.facts import StatementMade
 
 _STATE_FIELDS = ("state", "host", "contributor")
 
 
-def _mission_hosts(entries: Sequence[Entry]) -> dict[str, set[str]]:
+def _mission_hosts(entries: Sequence[Folded]) -> dict[str, set[str]]:
     hosts: dict[str, set[str]] = {}
     for e in entries:
         mission, host = getattr(e.fact, "mission", None), getattr(e.fact, "host", None)
@@ -19,7 +19,7 @@ def _mission_hosts(entries: Sequence[Entry]) -> dict[str, set[str]]:
     return hosts
 
 
-def concerns_state(entry: Entry, code: str, hosts: dict[str, set[str]]) -> bool:
+def concerns_state(entry: Folded, code: str, hosts: dict[str, set[str]]) -> bool:
     fact = entry.fact
     if any(getattr(fact, name, None) == code for name in _STATE_FIELDS):
         return True
@@ -29,7 +29,7 @@ def concerns_state(entry: Entry, code: str, hosts: dict[str, set[str]]) -> bool:
     return mission is not None and code in hosts.get(mission, ())
 
 
-def concerns_mission(entry: Entry, mission: str) -> bool:
+def concerns_mission(entry: Folded, mission: str) -> bool:
     fact = entry.fact
     if isinstance(fact, StatementMade):
         return mission in (fact.about or ())
@@ -37,12 +37,12 @@ def concerns_mission(entry: Entry, mission: str) -> bool:
 
 
 def narrow(
-    ordered: Sequence[Entry],
+    ordered: Sequence[Folded],
     *,
     start: int | None = None,
     state: str | None = None,
     mission: str | None = None,
-) -> list[Entry]:
+) -> list[Folded]:
     """Entries of `ordered` from effective day `start` (an ordinal) on, about `state` and `mission`."""
     hosts = _mission_hosts(ordered) if state is not None else {}
     return [

@@ -480,8 +480,19 @@ def test_verify_detects_an_undecodable_entry(verified: Path) -> None:
 def test_reading_an_altered_entry_raises_a_ledger_error(verified: Path) -> None:
     alter_state(verified, 0, b'"organization":"csto"', b'"organization":17')
     with Ledger.open(verified) as lg, pytest.raises(LedgerError) as err:
+        list(lg.entries())
+    assert err.value.exit_code == 1
+
+
+def test_replaying_an_altered_replay_index_raises_a_ledger_error(verified: Path) -> None:
+    # Replay reads the valid-time replay index, a derived copy of each fact; verify checks both.
+    with sqlite3.connect(verified) as con:
+        con.execute("UPDATE replay_index SET payload = X'c1' WHERE seq = 0")
+    con.close()
+    with Ledger.open(verified) as lg, pytest.raises(LedgerError) as err:
         lg.replay("2022-01-10")
     assert err.value.exit_code == 1
+    assert verify(verified).first_bad_seq == 0
 
 
 def test_verify_detects_a_missing_entry(verified: Path) -> None:

@@ -1,0 +1,42 @@
+"""`ledger bench`: measure the read and write paths on synthetic facts."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from cli.main import cli
+from cli.output import emit, json_option
+from ledger.bench import BenchReport, run_bench
+
+
+def _table(console: Console, r: BenchReport) -> None:
+    t = Table("measure", "value", title=f"ledger bench: {r.events:,} facts, medians of {r.repeats}")
+    t.add_row("import (end to end, validation included)", f"{r.import_per_s:,.0f} facts/s")
+    t.add_row("full replay, fast loop", f"{r.replay_per_s:,.0f} facts/s ({r.full_replay_ms:,.0f} ms)")
+    t.add_row("full replay, eventsourcing stock path", f"{r.stock_replay_per_s:,.0f} facts/s")
+    t.add_row("speed-up over the stock path", f"{r.speedup_vs_stock:.1f}x")
+    t.add_row("floor: raw SQL scan, no decoding", f"{r.floor_per_s:,.0f} rows/s")
+    t.add_row("full replay time / floor time", f"{r.floor_ratio:.2f}")
+    t.add_row(
+        "replay to a random date via snapshots", f"{r.asof_ms:,.1f} ms ({r.asof_ratio:.3f} of a full replay)"
+    )
+    t.add_row("peak RSS of a full replay (own process)", f"{r.peak_rss_mb:,.1f} MB")
+    console.print(t)
+
+
+@cli.command()
+@click.option(
+    "--events", type=click.IntRange(min=1), default=100_000, show_default=True, help="How many facts."
+)
+@click.option("--repeats", type=click.IntRange(min=1), default=5, show_default=True, help="Runs per median.")
+@json_option
+def bench(events: int, repeats: int, as_json: bool) -> None:
+    """Generate synthetic facts in a temporary directory and measure import and replay paths."""
+    with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
+        report = run_bench(events, Path(tmp), repeats)
+    emit(as_json, report, _table)

@@ -1,0 +1,206 @@
+"""`AsyncLedger`: the library API for asyncio audit tools, on aiosqlite.
+
+Reads run the same decode-and-fold core as `Ledger` (`ledger.replay_core`,
+`ledger.queries`): only the cursor differs. Writes, proofs and verification
+run the synchronous code in a worker thread with its own connection. Any
+number of tasks may share one `AsyncLedger`: aiosqlite serialises their
+statements on its connection, and each call keeps its own cursor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from ledger import queries, tree
+from ledger.api import DateLike, FactView, ImportResult, Ledger, MomentLike, as_of_day, known_at_text
+from ledger.audit import VerifyReport
+from ledger.entry import Entry, Folded
+from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
+from ledger.facts import Fact
+from ledger.mapper import decode_entry
+from ledger.replay_core import Loop, Sink, folded
+from ledger.sqlite_recorder import FORMAT
+from projections.fold import Projection
+from projections.timeline import narrow
+from projections.world import World
+
+T = TypeVar("T")
+BATCH = 4096
+
+
+class AsyncLedger:
+    """Open with `async with AsyncLedger.open(path) as lg:`; mirrors `ledger.Ledger`."""
+
+    def __init__(self, path: Path, conn: aiosqlite.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: str | Path) -> AsyncIterator[AsyncLedger]:
+        """An existing ledger; never creates a file (use `Ledger.open(path, create=True)`)."""
+        path = Path(path)
+        if not path.is_file():
+            raise LedgerMissing(f"{path}: no ledger here (run `ledger init` or `ledger import`)")
+        try:
+            conn = await aiosqlite.connect(f"file:{path}?mode=rw", uri=True, timeout=30)
+        except aiosqlite.Error as e:
+            raise LedgerCorrupt(f"{path}: cannot open the ledger: {e}") from None
+        try:
+            ledger = cls(path, conn)
+            await ledger._check_format()
+            yield ledger
+        finally:
+            await conn.close()
+
+    async def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        try:
+            async with self._conn.execute(sql, tuple(params)) as cur:
+                return list(await cur.fetchall())
+        except aiosqlite.DatabaseError as e:
+            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+
+    async def _batches(self, sql: str, params: Iterable[Any]) -> AsyncIterator[list[Any]]:
+        try:
+            async with self._conn.execute(sql, tuple(params)) as cur:
+                while chunk := await cur.fetchmany(BATCH):
+                    yield list(chunk)
+        except aiosqlite.DatabaseError as e:
+            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+
+    async def _check_format(self) -> None:
+        try:
+            rows = await self._rows("SELECT value FROM ledger_meta WHERE key='format'")
+        except LedgerCorrupt:
+            rows = []
+        if rows != [(FORMAT,)]:
+            raise LedgerCorrupt(f"{self.path}: not a timeline-ledger database")
+
+    # Reading, on the shared core
+
+    async def size(self) -> int:
+        return int((await self._rows(queries.SIZE))[0][0])
+
+    async def _horizon(self, size: int | None, known_at: MomentLike | None) -> int:
+        have = await self.size()
+        if size is not None:
+            if not 0 <= size <= have:
+                raise UsageError(f"--size {size}: the ledger has {have} entries")
+            have = size
+        moment = known_at_text(known_at)
+        if moment is not None:
+            have = min(have, int((await self._rows(queries.KNOWN_AT, (moment,)))[0][0]))
+        return have
+
+    async def _corrected(self, n: int) -> set[str]:
+        return {t for (t,) in await self._rows(queries.CORRECTED, (n,))}
+
+    async def root(self, size: int | None = None) -> str:
+        n = await self._horizon(size, None)
+        hashes = []
+        for level, idx in tree.root_nodes(n):
+            rows = await self._rows(queries.NODE, (level, idx))
+            if not rows:
+                raise LedgerCorrupt(
+                    f"the Merkle tree has no node at level {level}, index {idx}", idx << level
+                )
+            hashes.append(bytes(rows[0][0]))
+        return tree.fold_root(hashes).hex()
+
+    async def replay(
+        self, as_of: DateLike | None = None, *, size: int | None = None, known_at: MomentLike | None = None
+    ) -> World:
+        """The world on `as_of`; resumes from a projection snapshot when one is valid (read only)."""
+        day = as_of_day(as_of)
+        n = await self._horizon(size, known_at)
+        since, projection = 0, Projection()
+        if n == await self.size():
+            snap = await self._rows(queries.SNAPSHOT, (n, day.toordinal()))
+            if snap:
+                since, projection = int(snap[0][0]), Projection.restore(bytes(snap[0][1]))
+        loop = Loop(projection, n, await self._corrected(n), since=since)
+        sql = queries.replay(Projection.IGNORES)
+        async for batch in self._batches(sql, (since, day.toordinal())):
+            loop.feed(batch)
+        return projection.world(day, n, await self.root(n))
+
+    async def run(
+        self,
+        sink: Sink,
+        as_of: DateLike | None = None,
+        *,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+    ) -> Sink:
+        """Run a projection of your own through the fast loop (see `Ledger.run`)."""
+        n = await self._horizon(size, known_at)
+        loop = Loop(sink, n, await self._corrected(n))
+        async for batch in self._batches(queries.replay(), (0, as_of_day(as_of).toordinal())):
+            loop.feed(batch)
+        return sink
+
+    async def entries(
+        self, *, size: int | None = None, known_at: MomentLike | None = None
+    ) -> AsyncIterator[Entry]:
+        """Entries in recording order, within the knowledge horizon."""
+        n = await self._horizon(size, known_at)
+        async for batch in self._batches(queries.ENTRIES, (0, n)):
+            for seq, fact_id, _, effective, _, topic, state in batch:
+                try:
+                    stored = decode_entry(topic, state)
+                except LedgerCorrupt as e:
+                    raise LedgerCorrupt(str(e), seq, fact_id) from None
+                yield Entry(seq, stored.recorded_at, effective, stored.fact)
+
+    async def facts(
+        self, *, size: int | None = None, known_at: MomentLike | None = None
+    ) -> AsyncIterator[Fact]:
+        """The facts in recording order (retractions included): `async for fact in lg.facts():`."""
+        async for entry in self.entries(size=size, known_at=known_at):
+            yield entry.fact
+
+    async def timeline(
+        self,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        state: str | None = None,
+        mission: str | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+    ) -> list[Folded]:
+        """Folded facts in replay order, as `Ledger.timeline`."""
+        first = None if start is None else as_of_day(start, "--from", first=True).toordinal()
+        last = date.max.toordinal() if end is None else as_of_day(end, "--to").toordinal()
+        n = await self._horizon(size, known_at)
+        corrected = await self._corrected(n)
+        items: list[Folded] = []
+        async for batch in self._batches(queries.replay(), (0, last)):
+            items.extend(folded([batch], n, corrected))
+        return narrow(items, start=first, state=state, mission=mission)
+
+    # Writing, proofs and verification: the synchronous code, in a worker thread
+
+    async def _in_thread(self, work: Callable[[Ledger], T]) -> T:
+        def call() -> T:
+            with Ledger.open(self.path) as lg:
+                return work(lg)
+
+        return await asyncio.to_thread(call)
+
+    async def import_facts(self, inputs: Iterable[tuple[str, bytes]]) -> ImportResult:
+        batch = list(inputs)
+        return await self._in_thread(lambda lg: lg.import_facts(batch))
+
+    async def show(self, ref: str | int) -> FactView:
+        return await self._in_thread(lambda lg: lg.show(ref))
+
+    async def verify(self) -> VerifyReport:
+        return await self._in_thread(lambda lg: lg.verify())

@@ -1,0 +1,154 @@
+"""`ledger bench`: synthetic facts, then every read path measured side by side on one database.
+
+Figures are medians over `repeats` runs in one process on one file, so that
+ratios compare like with like on a noisy machine. Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import msgspec
+
+from ledger.api import Ledger
+from ledger.stock import stock_replay
+
+STATES = ["KZ", "RU", "BY", "AM", "TJ", "KG", "FR", "DE", "ML", "NE", "UA", "GE"]
+FIRST_DAY = date(1990, 1, 1).toordinal()
+LAST_DAY = date(2024, 12, 31).toordinal()
+
+
+class BenchReport(msgspec.Struct):
+    events: int
+    import_per_s: float
+    replay_per_s: float
+    stock_replay_per_s: float
+    speedup_vs_stock: float
+    floor_per_s: float
+    floor_ratio: float
+    asof_ms: float
+    peak_rss_mb: float
+    full_replay_ms: float
+    asof_ratio: float
+    repeats: int
+
+
+def synthetic_facts(n: int, seed: int = 1) -> bytes:
+    """`n` contract-valid facts as a JSON Lines file: missions, troops, offices, statements and
+    about one retraction in a hundred, dated across 35 years in random recording order."""
+    rng = random.Random(seed)
+    lines: list[str] = []
+    retractable: list[str] = []
+    for i in range(n):
+        day = date.fromordinal(rng.randint(FIRST_DAY, LAST_DAY)).isoformat()
+        fact: dict[str, object] = {"id": f"f{i}", "occurred": day, "sources": [{"publisher": "bench"}]}
+        mission, state = f"mission-{i % 500}", rng.choice(STATES)
+        kind = rng.random()
+        if retractable and kind < 0.01:
+            target = retractable.pop(rng.randrange(len(retractable)))
+            fact |= {"type": "FactRetracted", "target": target, "reason": "bench"}
+        elif kind < 0.35:
+            fact |= {"type": "ForcesDeployed", "mission": mission, "contributor": state, "host": "KZ"}
+            fact["personnel"] = rng.randint(10, 5000)
+        elif kind < 0.45:
+            fact |= {"type": "ForcesWithdrawn", "mission": mission, "contributor": state}
+        elif kind < 0.5:
+            fact |= {"type": "MissionAuthorized", "mission": mission, "organization": "csto", "host": "KZ"}
+        elif kind < 0.65:
+            fact |= {
+                "type": "OfficeAssumed",
+                "state": state,
+                "office": f"minister-{i % 30}",
+                "person": f"p-{i % 997}",
+            }
+        elif kind < 0.7:
+            fact |= {"type": "PrimeMinisterAppointed", "state": state, "person": f"p-{i % 997}"}
+        elif kind < 0.72:
+            fact |= {"type": "GovernmentDismissed", "state": state}
+        else:
+            fact |= {
+                "type": "StatementMade",
+                "speaker": f"p-{i % 997}",
+                "summary": f"statement {i}",
+                "about": [state],
+            }
+        if fact["type"] != "FactRetracted":
+            retractable.append(f"f{i}")
+        lines.append(json.dumps(fact))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _median_s(run: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _floor(db: Path) -> None:
+    """The raw SQL scan of the rows a full replay reads, no decoding."""
+    with sqlite3.connect(db) as conn:
+        cur = conn.execute(
+            "SELECT seq, fact_id, type, effective, payload FROM replay_index ORDER BY effective, rank, seq"
+        )
+        while cur.fetchmany(4096):
+            pass
+    conn.close()
+
+
+def _replay_peak_rss_mb(db: Path) -> float:
+    """Peak RSS of a fresh process that only opens the ledger and replays it in full."""
+    code = (
+        "import resource, sys\n"
+        "from ledger import Ledger\n"
+        "with Ledger.open(sys.argv[1]) as lg:\n"
+        "    lg.replay('9999-12-31', snapshots=False)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def run_bench(events: int, workdir: Path, repeats: int = 5, seed: int = 1) -> BenchReport:
+    """Generate, import, and measure every path on the same file in `workdir`."""
+    facts = workdir / "facts.jsonl"
+    facts.write_bytes(synthetic_facts(events, seed))
+    db = workdir / "bench.db"
+    with Ledger.open(db, create=True) as lg:
+        start = time.perf_counter()
+        lg.import_files([facts])
+        import_s = time.perf_counter() - start
+        last = date.fromordinal(LAST_DAY)
+        full_s = _median_s(lambda: lg.replay(last, snapshots=False), repeats)
+        app = lg._store._application()
+        stock_s = _median_s(lambda: stock_replay(app, last), max(1, min(repeats, 3)))
+        floor_s = _median_s(lambda: _floor(db), repeats)
+        lg.replay(last)  # a full replay leaves fresh snapshots behind
+        rng = random.Random(seed)
+        asof_s = _median_s(lambda: lg.replay(date.fromordinal(rng.randint(FIRST_DAY, LAST_DAY))), repeats)
+    peak = _replay_peak_rss_mb(db)
+    return BenchReport(
+        events=events,
+        import_per_s=round(events / import_s),
+        replay_per_s=round(events / full_s),
+        stock_replay_per_s=round(events / stock_s),
+        speedup_vs_stock=round(stock_s / full_s, 2),
+        floor_per_s=round(events / floor_s),
+        floor_ratio=round(full_s / floor_s, 2),
+        asof_ms=round(asof_s * 1000, 1),
+        peak_rss_mb=round(peak, 1),
+        full_replay_ms=round(full_s * 1000, 1),
+        asof_ratio=round(asof_s / full_s, 3),
+        repeats=repeats,
+    )

@@ -1,0 +1,105 @@
+"""The fast replay loop: stored rows to a projection, shared by `Ledger` and `AsyncLedger`.
+
+A store hands over rows `(seq, fact_id, type, effective, payload)` as plain
+tuples in large batches, already in replay order (the replay index is
+clustered by effective day, type rank and recording order). Each payload is
+decoded by a msgspec msgpack decoder built once per type, straight into the
+fact's Struct, and given to the projection; nothing else is built per row.
+Memory holds the projection's state and one batch, whatever the ledger size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from datetime import date
+from typing import Any, Protocol
+
+import msgspec
+
+from ledger.entry import Folded
+from ledger.errors import LedgerCorrupt
+from ledger.facts import BY_TAG, Fact
+
+_PACK = msgspec.msgpack.Encoder()
+_DECODERS = {tag: msgspec.msgpack.Decoder(cls) for tag, cls in BY_TAG.items()}
+
+SNAPSHOT_EVERY = 20_000  # facts folded between two projection snapshots
+
+
+def pack(fact: Fact) -> bytes:
+    """The replay index's payload: the fact in msgpack (measured faster to decode than JSON)."""
+    return _PACK.encode(fact)
+
+
+def unpack(type_: str, payload: bytes) -> Fact:
+    fact: Fact = _DECODERS[type_].decode(payload)
+    return fact
+
+
+class Sink(Protocol):
+    """Anything that folds facts in replay order: our projections or your own."""
+
+    def apply(self, fact: Fact, effective: date) -> None: ...
+
+
+class Loop:
+    """Feed it batches of rows in replay order; it folds those within the knowledge horizon.
+
+    `size` keeps entries with seq < size; `corrected` holds the ids hidden by a
+    retraction or supersession among them. With `snapshot`, the loop keeps the
+    projection's state at the end of a day once `every` facts were folded
+    since the last snapshot.
+    """
+
+    def __init__(
+        self,
+        sink: Sink,
+        size: int,
+        corrected: Set[str],
+        *,
+        snapshot: Callable[[], bytes] | None = None,
+        every: int = SNAPSHOT_EVERY,
+        since: int = 0,
+    ) -> None:
+        self.sink, self.size, self.corrected = sink, size, corrected
+        self.snapshot, self.every = snapshot, every
+        self.snapshots: list[tuple[int, bytes]] = []
+        self._day, self._date, self._pending = since, date.min, 0
+
+    def feed(self, rows: Iterable[Sequence[Any]]) -> None:
+        apply, decoders, size, corrected = self.sink.apply, _DECODERS, self.size, self.corrected
+        seq = None
+        try:
+            for seq, fact_id, type_, effective, payload in rows:
+                if seq >= size or fact_id in corrected:
+                    continue
+                if effective != self._day:
+                    self._new_day(effective)
+                apply(decoders[type_].decode(payload), self._date)
+                self._pending += 1
+        except (KeyError, TypeError, ValueError, msgspec.MsgspecError) as e:
+            raise LedgerCorrupt(f"the replay index cannot be read: {e!r}", seq) from None
+
+    def _new_day(self, effective: int) -> None:
+        if self.snapshot is not None and self._pending >= self.every:
+            self.snapshots.append((self._day, self.snapshot()))  # the state after day self._day
+            self._pending = 0
+        self._day, self._date = effective, date.fromordinal(effective)
+
+    def finish(self, upto: int) -> None:
+        """Every fact up to day `upto` was fed: the state is the state after that day."""
+        if self.snapshot is not None and self._pending >= self.every:
+            self.snapshots.append((upto, self.snapshot()))
+            self._pending = 0
+
+
+def folded(batches: Iterable[Sequence[Sequence[Any]]], size: int, corrected: Set[str]) -> Iterator[Folded]:
+    """The facts replay folds, with their seq and effective day (for the timeline)."""
+    for rows in batches:
+        for seq, fact_id, type_, effective, payload in rows:
+            if seq < size and fact_id not in corrected:
+                try:
+                    fact = unpack(type_, payload)
+                except (KeyError, TypeError, ValueError, msgspec.MsgspecError) as e:
+                    raise LedgerCorrupt(f"the replay index cannot be read: {e!r}", seq) from None
+                yield Folded(seq, effective, fact)  # type: ignore[arg-type]

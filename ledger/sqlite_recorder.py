@@ -1,0 +1,175 @@
+"""The eventsourcing side of the SQLite store: our recorder and application.
+
+Writes go through eventsourcing's SQLite recorder, so the primary key on
+(aggregate, version) guards idempotency and single correction. Our recorder
+subclass adds, in the same transaction: one row per entry in
+`ledger_entries` (its position `seq`, UTC recording time, effective day and
+the fact it corrects); the entry in the valid-time replay index; the Merkle
+leaves, completed subtrees and a checkpoint; and the invalidation of
+projection snapshots the new facts make stale.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from eventsourcing.application import Application
+from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import Environment, EnvType
+
+from ledger import tree
+from ledger.dates import format_recorded
+from ledger.mapper import MsgspecMapper, entry_bytes
+from ledger.merkle import leaf_hash
+
+FORMAT = "timeline-ledger/1"
+CACHE_KIB = 256 * 1024
+
+
+def new_origin() -> str:
+    """A checkpoint origin unique to this ledger (C2SP: a schema-less URL-like name)."""
+    return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
+
+
+class EntryMeta(msgspec.Struct, frozen=True, array_like=True):
+    """What the recorder indexes for one new entry."""
+
+    fact_id: str
+    type: str
+    effective: int  # proleptic Gregorian ordinal of the effective day
+    rank: int  # position of the type within a day (contract section 4)
+    target: str | None  # the fact it retracts or supersedes
+    packed: bytes | None  # the fact in msgpack for the replay index; None: never folded
+
+
+class EntryRecorder(SQLiteApplicationRecorder):
+    """eventsourcing's SQLite recorder, plus our entry index written in the same transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ledger_entries ("
+            "seq INTEGER PRIMARY KEY, "
+            "fact_id TEXT NOT NULL UNIQUE, "
+            "notification_id INTEGER NOT NULL, "
+            "type TEXT NOT NULL, "
+            "effective INTEGER NOT NULL, "
+            "recorded_at TEXT NOT NULL, "
+            "target TEXT)",
+            "CREATE INDEX IF NOT EXISTS ledger_entries_target ON ledger_entries (seq, target) "
+            "WHERE target IS NOT NULL",
+            # The facts replay folds, clustered in replay order (contract section 4), so that a
+            # replay to any date is one sequential range scan.
+            "CREATE TABLE IF NOT EXISTS replay_index ("
+            "effective INTEGER NOT NULL, rank INTEGER NOT NULL, seq INTEGER NOT NULL, "
+            "fact_id TEXT NOT NULL, type TEXT NOT NULL, payload BLOB NOT NULL, "
+            "PRIMARY KEY (effective, rank, seq)) WITHOUT ROWID",
+            # Projection state after every fact of day `effective` was folded, valid for a
+            # ledger of `size` entries.
+            "CREATE TABLE IF NOT EXISTS projection_snapshots ("
+            "effective INTEGER PRIMARY KEY, size INTEGER NOT NULL, state BLOB NOT NULL)",
+            *tree.SCHEMA,
+            f"INSERT OR IGNORE INTO ledger_meta VALUES ('format', '{FORMAT}')",
+            f"INSERT OR IGNORE INTO ledger_meta VALUES ('origin', '{new_origin()}')",
+        ]
+
+    def _insert_events(
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        *,
+        entries: Sequence[EntryMeta] = (),
+        earliest: int | None = None,
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        # Take SQLite's write lock before reading the tail, so that seq and
+        # recorded_at never go backwards between writers; then stamp each
+        # fact's payload with its recording time (its Merkle leaf bytes).
+        c.execute("UPDATE ledger_meta SET value = value WHERE key = 'format'")
+        c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # room for the B-trees a large import touches
+        c.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
+        tail = c.fetchone()
+        seq, last = (tail[0] + 1, tail[1]) if tail else (0, "")
+        now = max(format_recorded(datetime.now(UTC)), last)
+        stamped = [
+            StoredEvent(s.originator_id, 1, s.topic, entry_bytes(s.state, now))
+            if s.originator_version == 1
+            else s
+            for s in stored_events
+        ]
+        ids = self._insert_stored(c, stamped)
+        first, rows, index = seq, [], []
+        meta = iter(entries)
+        for stored, notification_id in zip(stamped, ids, strict=True):
+            if stored.originator_version == 1:
+                m = next(meta)
+                rows.append((seq, m.fact_id, notification_id, m.type, m.effective, now, m.target))
+                if m.packed is not None:
+                    index.append((m.effective, m.rank, seq, m.fact_id, m.type, m.packed))
+                seq += 1
+        c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?,?)", rows)
+        index.sort()  # a sorted batch goes into the clustered B-tree far faster than a random one
+        c.executemany("INSERT INTO replay_index VALUES (?,?,?,?,?,?)", index)
+        if earliest is not None:
+            # Snapshots before the earliest day these facts touch stay valid for the new size.
+            c.execute("DELETE FROM projection_snapshots WHERE effective >= ? OR size != ?", (earliest, first))
+            c.execute("UPDATE projection_snapshots SET size = ?", (seq,))
+        if rows:
+            self._grow_tree(c, rows[0][0], [leaf_hash(x.state) for x in stamped if x.originator_version == 1])
+            c.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, self._root(c, seq), now))
+        return ids
+
+    def _insert_stored(self, c: SQLiteCursor, stored: Sequence[StoredEvent]) -> list[int]:
+        """eventsourcing's insert, as one executemany: under the write lock SQLite gives new rows
+        consecutive rowids after the largest, which is checked rather than assumed."""
+        c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
+        base = int(c.fetchone()[0])
+        params = [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored]
+        c.executemany(self.insert_events_statement, params)
+        c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
+        if int(c.fetchone()[0]) != base + len(params):
+            raise PersistenceError("stored_events rowids were not consecutive; nothing was written")
+        return list(range(base + 1, base + 1 + len(params)))
+
+    def _grow_tree(self, c: SQLiteCursor, start: int, leaves: list[bytes]) -> None:
+        """Store the new leaves and every subtree they complete, in this transaction."""
+
+        def stored(level: int, idx: int) -> bytes:
+            c.execute("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
+            return bytes(c.fetchone()[0])
+
+        c.executemany(
+            "INSERT INTO merkle_nodes VALUES (?,?,?)", sorted(tree.new_nodes(start, leaves, stored))
+        )
+
+    def _root(self, c: SQLiteCursor, size: int) -> bytes:
+        def stored(level: int, idx: int) -> bytes:
+            c.execute("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
+            return bytes(c.fetchone()[0])
+
+        return tree.root_at(size, stored)
+
+
+class LedgerApplication(Application[Any]):
+    """The eventsourcing application that owns the SQLite file."""
+
+    name = "Ledger"
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Only the settings we pass: never os.environ, where a stray
+        # LEDGER_SQLITE_DBNAME or PERSISTENCE_MODULE would redirect the store.
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> MsgspecMapper:
+        return MsgspecMapper()
+
+    def construct_recorder(self) -> EntryRecorder:
+        recorder = EntryRecorder(datastore=self.factory.datastore)  # type: ignore[attr-defined]
+        recorder.create_table()
+        return recorder
