@@ -109,12 +109,14 @@ def _floor(db: Path) -> None:
 
 def _replay_peak_rss_mb(db: Path) -> float:
     """Peak RSS of a fresh process that only opens the ledger and replays it in full."""
+    # VmHWM, not ru_maxrss: the latter is inherited across exec from this (large) process.
     code = (
-        "import resource, sys\n"
+        "import sys\n"
         "from ledger import Ledger\n"
         "with Ledger.open(sys.argv[1]) as lg:\n"
         "    lg.replay('9999-12-31', snapshots=False)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+        "print(status.split()[0])\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) / 1024
