@@ -77,6 +77,13 @@ def as_of_day(as_of: DateLike | None, option: str = "--as-of", *, first: bool = 
     return parsed.first_day if first else parsed.effective
 
 
+def timeline_bounds(start: DateLike | None, end: DateLike | None) -> tuple[int | None, int]:
+    """Day ordinals for `--from` (the first day its date can mean) and `--to` (its effective day)."""
+    first = None if start is None else as_of_day(start, "--from", first=True).toordinal()
+    last = date.max.toordinal() if end is None else as_of_day(end, "--to").toordinal()
+    return first, last
+
+
 def known_at_text(known_at: MomentLike | None) -> str | None:
     """A `--known-at` moment in the stored form of recording times, for comparison."""
     if known_at is None:
@@ -227,8 +234,7 @@ class Ledger:
         known_at: MomentLike | None = None,
     ) -> list[Folded]:
         """Folded facts in replay order, from `start` to `end` (effective days), narrowed."""
-        first = None if start is None else as_of_day(start, "--from", first=True).toordinal()
-        last = date.max.toordinal() if end is None else as_of_day(end, "--to").toordinal()
+        first, last = timeline_bounds(start, end)
         n = self._horizon(size, known_at)
         items = list(folded(self._store.replay_batches(0, last), n, self._store.corrected(n)))
         return narrow(items, start=first, state=state, mission=mission)

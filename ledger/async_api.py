@@ -12,14 +12,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
 from ledger import queries, tree
-from ledger.api import DateLike, FactView, ImportResult, Ledger, MomentLike, as_of_day, known_at_text
+from ledger.api import (
+    DateLike,
+    FactView,
+    ImportResult,
+    Ledger,
+    MomentLike,
+    as_of_day,
+    known_at_text,
+    timeline_bounds,
+)
 from ledger.audit import VerifyReport
 from ledger.entry import Entry, Folded
 from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
@@ -152,7 +160,7 @@ class AsyncLedger:
         """Entries in recording order, within the knowledge horizon."""
         n = await self._horizon(size, known_at)
         async for batch in self._batches(queries.ENTRIES, (0, n)):
-            for seq, fact_id, _, effective, _, topic, state in batch:
+            for seq, fact_id, _, effective, _, _, topic, state in batch:
                 try:
                     stored = decode_entry(topic, state)
                 except LedgerCorrupt as e:
@@ -177,8 +185,7 @@ class AsyncLedger:
         known_at: MomentLike | None = None,
     ) -> list[Folded]:
         """Folded facts in replay order, as `Ledger.timeline`."""
-        first = None if start is None else as_of_day(start, "--from", first=True).toordinal()
-        last = date.max.toordinal() if end is None else as_of_day(end, "--to").toordinal()
+        first, last = timeline_bounds(start, end)
         n = await self._horizon(size, known_at)
         corrected = await self._corrected(n)
         items: list[Folded] = []

@@ -128,6 +128,9 @@ def _check_row(row: Row, expected_seq: int, last_recorded: str) -> AnyFact:
         raise bad(f"bad stored date: {e}") from None
     if row.recorded_at < last_recorded:
         raise bad("recording time goes backwards")
+    corrects = fact.target if isinstance(fact, FactRetracted) else fact.supersedes
+    if row.target != corrects:
+        raise bad("its index row names another corrected fact than the fact itself")
     assert row.state is not None
     if row.leaf is None:
         raise bad("its Merkle leaf is missing")

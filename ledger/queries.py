@@ -17,7 +17,7 @@ SIZE = "SELECT count(*) FROM ledger_entries"
 NODE = "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?"
 # Entries in recording order with their stored bytes.
 ENTRIES = (
-    "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, s.topic, s.state "
+    "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state "
     "FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id "
     "WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
 )

@@ -22,6 +22,7 @@ from ledger.mapper import CORRECTION_TOPIC, CorrectionState, decode_correction
 from ledger.sqlite_recorder import FORMAT, EntryMeta, LedgerApplication
 
 LOCK_TIMEOUT_S = 30
+SNAPSHOT_WAIT_MS = 100
 
 
 class Row(msgspec.Struct, frozen=True, array_like=True):
@@ -32,6 +33,7 @@ class Row(msgspec.Struct, frozen=True, array_like=True):
     type: str
     effective: int
     recorded_at: str
+    target: str | None  # the fact this entry retracts or supersedes, as indexed
     topic: str | None  # None: the stored event is missing
     state: bytes | None
     leaf: bytes | None = None  # the stored leaf hash, when asked for
@@ -120,7 +122,7 @@ class SQLiteStore:
     ) -> Iterator[Row]:
         """Entries in recording order, streamed in batches, from seq `start` to `stop` (excluded)."""
         sql = (
-            "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, s.topic, s.state"
+            "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state"
             + (", n.hash" if leaves else "")
             + " FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id"
             + (" LEFT JOIN merkle_nodes n ON n.level = 0 AND n.idx = e.seq" if leaves else "")
@@ -184,7 +186,7 @@ class SQLiteStore:
             part = ids[i : i + 500]
             marks = ",".join("?" * len(part))
             for r in self._query(
-                "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, s.topic, s.state "
+                "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state "
                 "FROM ledger_entries e JOIN stored_events s ON s.rowid = e.notification_id "
                 f"WHERE e.fact_id IN ({marks})",
                 part,
@@ -261,6 +263,7 @@ class SQLiteStore:
         """Keep snapshots taken at `size` entries, unless the ledger grew meanwhile."""
         db = self._db()
         try:
+            db.execute(f"PRAGMA busy_timeout = {SNAPSHOT_WAIT_MS}")  # never stall a read behind an import
             db.execute("BEGIN IMMEDIATE")
             try:
                 if self.size() == size:
@@ -275,6 +278,8 @@ class SQLiteStore:
                 raise
         except sqlite3.Error:
             return False  # a read-only file or a busy writer: snapshots are an optimisation only
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_S * 1000}")
 
     # Writing
 

@@ -9,6 +9,7 @@ from typing import ClassVar
 import msgspec
 
 from ledger.entry import Entry
+from ledger.errors import LedgerCorrupt
 from ledger.facts import (
     Fact,
     GovernmentDismissed,
@@ -50,7 +51,10 @@ class Projection:
 
     @classmethod
     def restore(cls, snapshot: bytes) -> Projection:
-        return cls(_RESTORE.decode(snapshot))
+        try:
+            return cls(_RESTORE.decode(snapshot))
+        except msgspec.MsgspecError as e:
+            raise LedgerCorrupt(f"a projection snapshot cannot be read: {e}") from None
 
     def apply(self, fact: Fact, effective: date) -> None:
         if fact.MISSION:

@@ -30,6 +30,7 @@ import importlib
 import io
 import json
 import os
+import pkgutil
 import re
 import shlex
 import shutil
@@ -292,8 +293,17 @@ def _commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[
 
 
 def cli_group() -> click.Group:
-    importlib.import_module("cli.commands")  # registers the commands
-    importlib.import_module("cli.proofs")  # and those of the verifiable log
+    """The `ledger` group with every command registered.
+
+    Each module of the `cli` package that defines commands registers them on import
+    (`cli.main.main` imports them before running); importing every module of the package
+    means a new command module cannot be left out of the reference.
+    `test_cli_reference_is_the_installed_command` checks the result against the real script.
+    """
+    import cli as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"cli.{module.name}")
     from cli.main import cli
 
     return cli
@@ -326,6 +336,15 @@ def test_cli_reference_is_current() -> None:
     assert (DOCS / "cli.md").read_text(encoding="utf-8") == render_cli_reference(), (
         "docs/cli.md is out of date: run `python -m tests.test_docs`"
     )
+
+
+def test_cli_reference_is_the_installed_command(tmp_path: Path) -> None:
+    """The commands the reference lists are those the real `ledger` script registers."""
+    proc = run_ledger(["--help"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    listed = proc.stdout.partition("\nCommands:\n")[2]
+    installed = {m.group(1) for line in listed.splitlines() if (m := re.match(r"^  (\S+)", line))}
+    assert installed == set(cli_group().commands)
 
 
 def test_every_command_and_option_has_help() -> None:
@@ -524,7 +543,7 @@ def test_schemas_are_draft_2020_12_in_the_supported_subset() -> None:
     schemas = schemas_by_heading()
     assert set(schemas) == {
         "fact", "replay", "import", "log", "timeline", "show", "verify", "init", "demo",
-        "checkpoint", "proof inclusion", "proof consistency",
+        "checkpoint", "proof inclusion", "proof consistency", "bench",
     }  # fmt: skip
     for name, schema in schemas.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", name
@@ -611,6 +630,7 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     run("verify", "--against", "cp.json")
     run("verify", "--against", "cp.txt", "--key", "key.pub")
     run("demo")
+    run("bench", "--events", "300", "--repeats", "1")
     _tamper(tmp_path / "ledger.db")
     run("verify", code=1)
 
@@ -618,6 +638,7 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     assert any(o["corrected_by"] for o in outputs["show"])
     assert "signature" in middle and middle["root"] == outputs["proof consistency"][2]["old_root"]
     assert outputs["proof consistency"][-1]["proof"] == []
+    assert (outputs["bench"][0]["events"], outputs["bench"][0]["repeats"]) == (300, 1)
     for name, values in outputs.items():
         assert values, name
         for value in values:
