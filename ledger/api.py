@@ -215,6 +215,7 @@ class Ledger:
             self._store.corrected(n),
             snapshot=projection.snapshot if full else None,
             since=since,
+            views=True,
         )
         for batch in self._store.replay_batches(since, upto, skip_ranks=Projection.IGNORES):
             loop.feed(batch)

@@ -133,7 +133,7 @@ class AsyncLedger:
             snap = await self._rows(queries.SNAPSHOT, (n, day.toordinal()))
             if snap:
                 since, projection = int(snap[0][0]), Projection.restore(bytes(snap[0][1]))
-        loop = Loop(projection, n, await self._corrected(n), since=since)
+        loop = Loop(projection, n, await self._corrected(n), since=since, views=True)
         sql = queries.replay(Projection.IGNORES)
         async for batch in self._batches(sql, (since, day.toordinal())):
             loop.feed(batch)

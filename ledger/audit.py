@@ -196,7 +196,7 @@ def _snapshots_problem(store: SQLiteStore, size: int) -> _Bad | None:
     projection, since = Projection(), 0
     corrected = store.corrected(size)
     for day, state in store.snapshots(size):
-        loop = Loop(projection, size, corrected, since=since)
+        loop = Loop(projection, size, corrected, since=since, views=True)
         for batch in store.replay_batches(since, day, skip_ranks=Projection.IGNORES):
             loop.feed(batch)
         if projection.snapshot() != state:

@@ -21,7 +21,37 @@ from ledger.errors import LedgerCorrupt
 from ledger.facts import BY_TAG, Fact
 
 _PACK = msgspec.msgpack.Encoder()
-_DECODERS = {tag: msgspec.msgpack.Decoder(cls) for tag, cls in BY_TAG.items()}
+_DECODERS: dict[str, msgspec.msgpack.Decoder[Any]] = {
+    t: msgspec.msgpack.Decoder(c) for t, c in BY_TAG.items()
+}
+_LEFT_OUT = ("sources", "note")
+
+
+def _view(cls: type[Fact]) -> type[msgspec.Struct]:
+    """The fact type as our projection reads it: no citations (decoding skips `sources` and
+    `note` instead of building them) and no re-validation of patterns, which the import checked
+    and `verify` re-checks against the stored entries. Measured about 5x faster per row."""
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+    for f in msgspec.structs.fields(cls):
+        if f.name in _LEFT_OUT:
+            continue
+        fields.append((f.name, Any) if f.required else (f.name, Any, f.default))
+    namespace = {"TYPE": cls.TYPE, "RANK": cls.RANK, "MISSION": cls.MISSION, "fact_id": cls.fact_id}
+    return msgspec.defstruct(
+        f"{cls.__name__}View",
+        fields,
+        namespace=namespace,
+        kw_only=True,
+        frozen=True,
+        tag_field="type",
+        tag=cls.TYPE,
+    )
+
+
+# Views quack like the facts for every field a projection reads; only `sources` and `note` are gone.
+_VIEW_DECODERS: dict[str, msgspec.msgpack.Decoder[Any]] = {
+    tag: msgspec.msgpack.Decoder(_view(cls)) for tag, cls in BY_TAG.items()
+}
 
 SNAPSHOT_EVERY = 20_000  # facts folded between two projection snapshots
 
@@ -60,14 +90,16 @@ class Loop:
         snapshot: Callable[[], bytes] | None = None,
         every: int = SNAPSHOT_EVERY,
         since: int = 0,
+        views: bool = False,
     ) -> None:
         self.sink, self.size, self.corrected = sink, size, corrected
+        self.decoders = _VIEW_DECODERS if views else _DECODERS
         self.snapshot, self.every = snapshot, every
         self.snapshots: list[tuple[int, bytes]] = []
         self._day, self._date, self._pending = since, date.min, 0
 
     def feed(self, rows: Iterable[Sequence[Any]]) -> None:
-        apply, decoders, size, corrected = self.sink.apply, _DECODERS, self.size, self.corrected
+        apply, decoders, size, corrected = self.sink.apply, self.decoders, self.size, self.corrected
         seq = None
         try:
             for seq, fact_id, type_, effective, payload in rows:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import msgspec
 
@@ -12,15 +12,18 @@ from ledger.entry import Entry
 from ledger.errors import LedgerCorrupt
 from ledger.facts import (
     Fact,
-    GovernmentDismissed,
-    OfficeAssumed,
-    OfficeLeft,
-    PrimeMinisterAppointed,
     PrimeMinisterNominated,
     StatementMade,
 )
 from projections import government, missions
 from projections.world import ForeignForce, LedgerInfo, MissionView, StateView, World
+
+_STATE_HANDLERS: dict[str, Callable[[dict[str, StateView], Any], None]] = {
+    "GovernmentDismissed": government.dismiss,
+    "PrimeMinisterAppointed": government.appoint,
+    "OfficeAssumed": government.appoint,
+    "OfficeLeft": government.leave,
+}
 
 
 class ProjectionState(msgspec.Struct):
@@ -57,14 +60,15 @@ class Projection:
             raise LedgerCorrupt(f"a projection snapshot cannot be read: {e}") from None
 
     def apply(self, fact: Fact, effective: date) -> None:
-        if fact.MISSION:
-            missions.apply(self.missions, fact, effective)
-        elif isinstance(fact, GovernmentDismissed):
-            government.dismiss(self.states, fact)
-        elif isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)):
-            government.appoint(self.states, fact)
-        elif isinstance(fact, OfficeLeft):
-            government.leave(self.states, fact)
+        """Fold one fact (or its view without sources: dispatch is by type name, not class)."""
+        kind = fact.TYPE
+        handler = missions.HANDLERS.get(kind)
+        if handler is not None:
+            handler(self.missions, fact, effective)
+        else:
+            state_handler = _STATE_HANDLERS.get(kind)
+            if state_handler is not None:
+                state_handler(self.states, fact)
         # PrimeMinisterNominated and StatementMade are kept in the timeline only.
 
     def world(self, as_of: date, size: int, root: str | None = None) -> World:

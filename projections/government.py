@@ -21,7 +21,7 @@ def dismiss(states: dict[str, StateView], fact: GovernmentDismissed) -> None:
 
 def appoint(states: dict[str, StateView], fact: PrimeMinisterAppointed | OfficeAssumed) -> None:
     """Every appointment, re-appointment included, starts a new entry for the office."""
-    slug = PRIME_MINISTER if isinstance(fact, PrimeMinisterAppointed) else fact.office
+    slug = PRIME_MINISTER if fact.TYPE == "PrimeMinisterAppointed" else fact.office  # type: ignore[union-attr]
     acting = bool(fact.acting)
     state = states.setdefault(fact.state, StateView())
     state.offices[slug] = Office(fact.person, fact.occurred, acting, [fact.fact_id])
