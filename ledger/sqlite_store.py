@@ -115,7 +115,7 @@ class SQLiteStore:
     # Reading
 
     def size(self) -> int:
-        return int(self._query("SELECT count(*) FROM ledger_entries")[0][0])
+        return int(self._query(queries.SIZE)[0][0])
 
     def rows(
         self, start: int = 0, stop: int | None = None, *, leaves: bool = False, batch: int = 1000
