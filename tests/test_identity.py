@@ -6,10 +6,10 @@ import msgspec
 import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import line, world_facts
 
 from ledger.identity import canonical_form, derived_id, stored_form
 from ledger.validation import parse_line
-from tests.strategies import line, world_facts
 
 
 def _reference(data: object) -> bytes:
