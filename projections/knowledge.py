@@ -8,20 +8,10 @@ recording order).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from ledger.entry import Entry
 from ledger.facts import FactRetracted
-
-
-def considered(entries: Iterable[Entry], size: int | None, known_at: str | None) -> Iterator[Entry]:
-    """The entries within the knowledge horizon, in recording order."""
-    for entry in entries:
-        if size is not None and entry.seq >= size:
-            return
-        if known_at is not None and entry.recorded_at > known_at:
-            return  # recording times never decrease with seq
-        yield entry
 
 
 def corrected(entries: Iterable[Entry]) -> set[str]:

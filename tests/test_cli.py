@@ -3,49 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from ledger_cli import json_lines as lines
+from ledger_cli import run
 from strategies import fact, fact_id, is_root, jsonl
 
-LEDGER = Path(sys.executable).parent / "ledger"
 RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 M = "csto-kazakhstan-2022"
-
-
-def run(
-    *args: str | Path,
-    cwd: Path,
-    stdin: bytes | None = None,
-    env_db: Path | None = None,
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DB"}
-    if env_db is not None:
-        env["LEDGER_DB"] = str(env_db)
-    proc = subprocess.run(
-        [str(LEDGER), *map(str, args)],
-        input=stdin if stdin is not None else b"",
-        capture_output=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    result = subprocess.CompletedProcess(
-        proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
-def lines(out: str) -> list[dict[str, Any]]:
-    return [json.loads(raw) for raw in out.splitlines()]
 
 
 @pytest.fixture(scope="module")

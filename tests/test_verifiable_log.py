@@ -32,40 +32,17 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ledger_cli import LEDGER, json_lines, run
 from strategies import fact, fact_lists, jsonl
 
 from ledger import Ledger, merkle
 
-LEDGER = Path(sys.executable).parent / "ledger"
 HEX64 = re.compile(r"[0-9a-f]{64}")
 RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 DASH = "\u2014 "
 
 
 # Helpers
-
-
-def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The `ledger` script; never a traceback, whatever happens."""
-    base = {k: v for k, v in os.environ.items() if k != "LEDGER_DB"}
-    proc = subprocess.run(
-        [str(LEDGER), *map(str, args)],
-        input=b"",
-        capture_output=True,
-        cwd=cwd,
-        env={**base, **(env or {})},
-        timeout=120,
-        check=False,
-    )
-    result = subprocess.CompletedProcess(
-        proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
-def json_lines(out: str) -> list[dict[str, Any]]:
-    return [json.loads(raw) for raw in out.splitlines()]
 
 
 def facts(prefix: str, n: int) -> list[dict[str, Any]]:
