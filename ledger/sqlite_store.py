@@ -82,12 +82,20 @@ class SQLiteStore:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            try:
-                self._conn = sqlite3.connect(
-                    f"file:{self.path}?mode=rw", uri=True, timeout=LOCK_TIMEOUT_S, isolation_level=None
-                )
-            except sqlite3.Error as e:
-                raise StoreError(f"{self.path}: cannot open the ledger: {e}") from None
+            error: sqlite3.Error | None = None
+            for mode in ("rw", "ro"):  # an auditor's read-only copy can still be replayed and verified
+                try:
+                    self._conn = sqlite3.connect(
+                        f"file:{self.path}?mode={mode}",
+                        uri=True,
+                        timeout=LOCK_TIMEOUT_S,
+                        isolation_level=None,
+                    )
+                    break
+                except sqlite3.Error as e:
+                    error = error or e
+            else:
+                raise StoreError(f"{self.path}: cannot open the ledger: {error}") from None
         return self._conn
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
