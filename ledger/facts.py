@@ -216,15 +216,3 @@ TYPE_NAMES: tuple[str, ...] = tuple(str(t.__struct_config__.tag) for t in FACT_T
 BY_TAG: dict[str, type[Fact]] = dict(zip(TYPE_NAMES, FACT_TYPES, strict=True))
 for _name, _cls in BY_TAG.items():
     _cls.TYPE = _name
-
-# Fields that name a person (contract section 1), for filters and docs.
-PERSON_FIELDS = (
-    "requested_by",
-    "declared_by",
-    "announced_by",
-    "dismissed_by",
-    "nominated_by",
-    "appointed_by",
-    "person",
-    "speaker",
-)

@@ -28,22 +28,8 @@ class CorrectionState(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     how: Correction
 
 
-_FACT_DECODER = msgspec.json.Decoder(AnyFact)
 _CORRECTION_DECODER = msgspec.json.Decoder(CorrectionState)
 _ENCODER = msgspec.json.Encoder()
-
-
-def decode_fact(topic: str, state: bytes) -> AnyFact:
-    """Decode a stored fact whose topic must be one of ours and agree with its type."""
-    if topic not in FACT_TOPICS:
-        raise LedgerCorrupt(f"unknown stored type {topic!r}")
-    try:
-        fact: AnyFact = _FACT_DECODER.decode(state)
-    except msgspec.MsgspecError as e:
-        raise LedgerCorrupt(f"stored fact does not decode: {e}") from None
-    if FACT_TOPIC_PREFIX + fact.type != topic:
-        raise LedgerCorrupt(f"stored type {topic!r} disagrees with the fact's type {fact.type!r}")
-    return fact
 
 
 class StoredEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

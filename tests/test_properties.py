@@ -32,7 +32,7 @@ from strategies import (
 
 from ledger import Ledger
 from ledger.identity import stored_form
-from ledger.mapper import decode_fact
+from ledger.mapper import decode_entry, entry_bytes
 from ledger.validation import parse_line
 
 
@@ -125,8 +125,9 @@ def test_every_valid_fact_survives_encoding_and_decoding(
         f["id"] = explicit
     checked = parse_line(line(f), "f.jsonl", 1)
     decoded = checked.fact
-    # The stored form decodes to the same fact.
-    assert decode_fact(f"fact:{decoded.type}", stored_form(decoded)) == decoded
+    # The stored entry bytes (the Merkle leaf bytes) decode to the same fact.
+    stored = entry_bytes(stored_form(decoded), "2026-01-01T00:00:00.000000Z")
+    assert decode_entry(f"fact:{decoded.type}", stored).fact == decoded
     # The fact written back as a fact file line parses to the same fact, with the same id.
     assert parse_line(msgspec.json.encode(decoded), "g.jsonl", 1) == checked
     # Nothing was lost or added: the fact is the input without nulls and without `acting: false`.
@@ -140,7 +141,8 @@ def test_every_valid_fact_survives_encoding_and_decoding(
 def test_a_fact_retracted_survives_encoding_and_decoding(f: Fact) -> None:
     retraction = fact("FactRetracted", f["occurred"], target=fact_id(f), reason=f.get("note") or "r")
     checked = parse_line(line(retraction), "f.jsonl", 1)
-    assert decode_fact("fact:FactRetracted", stored_form(checked.fact)) == checked.fact
+    stored = entry_bytes(stored_form(checked.fact), "2026-01-01T00:00:00.000000Z")
+    assert decode_entry("fact:FactRetracted", stored).fact == checked.fact
     assert parse_line(msgspec.json.encode(checked.fact), "g.jsonl", 1) == checked
 
 
