@@ -11,6 +11,7 @@ projection snapshots the new facts make stale.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from typing import Any
 
 import msgspec
 from eventsourcing.application import Application
-from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.persistence import OperationalError, PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import Environment, EnvType
 
@@ -29,6 +30,7 @@ from ledger.merkle import leaf_hash
 
 FORMAT = "timeline-ledger/1"
 CACHE_KIB = 256 * 1024
+CREATE_WAIT_S = 30
 
 
 def new_origin() -> str:
@@ -78,6 +80,23 @@ class EntryRecorder(SQLiteApplicationRecorder):
             f"INSERT OR IGNORE INTO ledger_meta VALUES ('format', '{FORMAT}')",
             f"INSERT OR IGNORE INTO ledger_meta VALUES ('origin', '{new_origin()}')",
         ]
+
+    def create_table(self) -> None:
+        """Create the tables once. An existing ledger is left alone, so that opening it never
+        writes (a deferred write that follows a read cannot wait for another writer's lock)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'")
+            if c.fetchone()[0]:
+                return
+        deadline = time.monotonic() + CREATE_WAIT_S
+        while True:
+            try:
+                super().create_table()
+                return
+            except OperationalError:  # two processes creating one new ledger: the other one won
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _insert_events(
         self,

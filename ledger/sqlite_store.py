@@ -8,6 +8,7 @@ batches, never a per-row Notification, UUID or domain object.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -67,16 +68,21 @@ class SQLiteStore:
         return store
 
     def _application(self) -> LedgerApplication:
-        if self._app is None:
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(self.path),
+            "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_S),
+        }
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        while self._app is None:
             try:
-                self._app = LedgerApplication(
-                    env={
-                        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                        "SQLITE_DBNAME": str(self.path),
-                        "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_S),
-                    }
-                )
+                self._app = LedgerApplication(env=env)
             except (PersistenceError, sqlite3.Error, OSError) as e:
+                # Switching a new file to WAL, or creating its tables, needs a lock another
+                # process may hold for a moment (two imports creating one ledger): wait for it.
+                if "locked" in str(e) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
                 raise StoreError(f"{self.path}: cannot open the ledger: {e}") from None
         return self._app
 
