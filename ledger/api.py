@@ -97,6 +97,16 @@ def known_at_text(known_at: MomentLike | None) -> str | None:
         raise UsageError(f"--known-at: {e}") from None
 
 
+def knowledge(have: int, size: int | None, recorded: int | None) -> int:
+    """How many entries a replay considers (contract section 4): the first `size`, which must
+    exist, and of those the `recorded` ones recorded by `--known-at`."""
+    if size is not None:
+        if not 0 <= size <= have:
+            raise UsageError(f"--size {size}: the ledger has {have} entries")
+        have = size
+    return have if recorded is None else min(have, recorded)
+
+
 def _entry(row: Row) -> Entry:
     try:
         stored = decode_entry(row.topic, row.state)
@@ -259,8 +269,7 @@ class Ledger:
 
     def root(self, size: int | None = None) -> str:
         """The Merkle root (hex) of the first `size` entries (default: all)."""
-        self._check_size(size)
-        return audit.root_at(self._store, self.size() if size is None else size).hex()
+        return audit.root_at(self._store, knowledge(self.size(), size, None)).hex()
 
     def log(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[LogLine]:
         """One line per entry in recording order, with its Merkle leaf hash."""
@@ -299,12 +308,6 @@ class Ledger:
 
     def _horizon(self, size: int | None, known_at: MomentLike | None) -> int:
         """How many entries the knowledge options keep (contract section 4)."""
-        self._check_size(size)
-        return self._store.horizon(size, known_at_text(known_at))
-
-    def _check_size(self, size: int | None) -> None:
-        if size is None:
-            return
-        have = self.size()
-        if size < 0 or size > have:
-            raise UsageError(f"--size {size}: the ledger has {have} entries")
+        moment = known_at_text(known_at)
+        recorded = None if moment is None else self._store.recorded_by(moment)
+        return knowledge(self.size(), size, recorded)

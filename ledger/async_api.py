@@ -25,12 +25,13 @@ from ledger.api import (
     Ledger,
     MomentLike,
     as_of_day,
+    knowledge,
     known_at_text,
     timeline_bounds,
 )
 from ledger.audit import VerifyReport
 from ledger.entry import Entry, Folded
-from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
+from ledger.errors import LedgerCorrupt, LedgerMissing
 from ledger.facts import Fact
 from ledger.mapper import decode_entry
 from ledger.replay_core import Loop, Sink, folded
@@ -97,15 +98,9 @@ class AsyncLedger:
         return int((await self._rows(queries.SIZE))[0][0])
 
     async def _horizon(self, size: int | None, known_at: MomentLike | None) -> int:
-        have = await self.size()
-        if size is not None:
-            if not 0 <= size <= have:
-                raise UsageError(f"--size {size}: the ledger has {have} entries")
-            have = size
         moment = known_at_text(known_at)
-        if moment is not None:
-            have = min(have, int((await self._rows(queries.KNOWN_AT, (moment,)))[0][0]))
-        return have
+        recorded = None if moment is None else int((await self._rows(queries.KNOWN_AT, (moment,)))[0][0])
+        return knowledge(await self.size(), size, recorded)
 
     async def _corrected(self, n: int) -> set[str]:
         return {t for (t,) in await self._rows(queries.CORRECTED, (n,))}

@@ -228,15 +228,9 @@ class SQLiteStore:
 
     # The fast replay loop's reads (ledger.replay_core): plain tuples in large batches
 
-    def horizon(self, size: int | None, known_at: str | None) -> int:
-        """How many entries a replay considers: the first `size`, recorded by `known_at`."""
-        have = self.size()
-        if size is not None:
-            have = min(have, size)
-        if known_at is not None:
-            recorded = self._query(queries.KNOWN_AT, (known_at,))
-            have = min(have, int(recorded[0][0]))
-        return have
+    def recorded_by(self, moment: str) -> int:
+        """How many entries were recorded at or before `moment` (a prefix of the log)."""
+        return int(self._query(queries.KNOWN_AT, (moment,))[0][0])
 
     def corrected(self, size: int) -> set[str]:
         """Ids of the facts retracted or superseded by the first `size` entries."""
