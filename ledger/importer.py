@@ -81,11 +81,9 @@ def plan(store: SQLiteStore, items: Sequence[Located]) -> Plan:
         result.records.append(record(item.checked, stored_form(fact)))
         packed = None if isinstance(fact, FactRetracted) else pack(fact)
         result.entries.append(EntryMeta(fid, fact.type, day, fact.RANK, _target(fact), packed))
-        result.earliest = (
-            min(touched, default=result.earliest)
-            if result.earliest is None
-            else min([result.earliest, *touched])
-        )
+        if result.earliest is not None:
+            touched.append(result.earliest)
+        result.earliest = min(touched, default=None)
     return result
 
 
