@@ -151,16 +151,16 @@ class Ledger:
         for attempt in (1, 2):
             todo = plan(self._store, items)
             try:
-                if todo.records:
-                    self._store.append(todo.records, todo.entries, todo.corrections, todo.earliest)
+                if todo.entries:
+                    self._store.append(todo.entries, todo.corrections, todo.earliest)
                 break
             except ConflictError:
                 if attempt == 2:
                     raise
                 log.info("import.conflict", retry=True)  # another writer got there first
         size = self._store.size()
-        log.info("import.done", appended=len(todo.records), unchanged=todo.unchanged, size=size)
-        return ImportResult(len(todo.records), todo.unchanged, size)
+        log.info("import.done", appended=len(todo.entries), unchanged=todo.unchanged, size=size)
+        return ImportResult(len(todo.entries), todo.unchanged, size)
 
     def import_files(self, paths: Sequence[str | Path]) -> ImportResult:
         return self.import_facts((str(p), Path(p).read_bytes()) for p in paths)

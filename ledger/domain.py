@@ -17,7 +17,6 @@ from typing import Literal
 import msgspec
 
 from ledger.facts import AnyFact, FactRetracted
-from ledger.validation import Checked
 
 _NAMESPACE = uuid.UUID("6f1d9a53-3c2b-4f5e-9a61-2b7c0e8d4a10")
 _NAMESPACE_BYTES = _NAMESPACE.bytes
@@ -52,11 +51,6 @@ class FactCorrected(msgspec.Struct, frozen=True):
     target: str
     by: str
     how: Correction
-
-
-def record(checked: Checked, stored: bytes) -> FactRecorded:
-    fact = checked.fact
-    return FactRecorded(aggregate_id(fact.fact_id), 1, fact, stored, checked.occurred.effective)
 
 
 def correction_of(fact: AnyFact) -> FactCorrected | None:

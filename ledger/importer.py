@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import msgspec
 
-from ledger.domain import FactCorrected, FactRecorded, correction_of, record
+from ledger.domain import FactCorrected, aggregate_id, correction_of
 from ledger.errors import FactError
 from ledger.facts import Fact, FactRetracted
-from ledger.identity import canonical_form, stored_form
-from ledger.mapper import decode_entry
+from ledger.identity import stored_form
+from ledger.mapper import FACT_TOPIC_PREFIX, decode_entry
 from ledger.replay_core import pack
-from ledger.sqlite_recorder import EntryMeta
+from ledger.sqlite_recorder import NewEntry
 from ledger.sqlite_store import SQLiteStore
 from ledger.validation import Checked, parse_line, read_lines
 
@@ -30,8 +30,7 @@ class Located(msgspec.Struct, frozen=True):
 
 
 class Plan(msgspec.Struct):
-    records: list[FactRecorded]
-    entries: list[EntryMeta]
+    entries: list[NewEntry]
     corrections: list[FactCorrected]
     unchanged: int
     earliest: int | None  # the earliest effective day the new facts change (snapshots after it go)
@@ -58,13 +57,13 @@ def plan(store: SQLiteStore, items: Sequence[Located]) -> Plan:
     days = {fid: row.effective for fid, row in rows.items()}
     already = {fid: (c.how, c.by) for fid, c in store.corrections(targets).items()}
     new: dict[str, Fact] = {}
-    result = Plan([], [], [], 0, None)
+    result = Plan([], [], 0, None)
     for item in items:
         fact = item.checked.fact
         fid = fact.fact_id
         prior = stored.get(fid) or new.get(fid)
         if prior is not None:
-            if canonical_form(prior) != item.checked.canonical:
+            if stored_form(prior) != item.checked.stored:  # same id: same bytes, or other content
                 raise FactError(item.source, item.line, "$.id", f"fact {fid!r} exists with other content")
             result.unchanged += 1
             continue
@@ -78,9 +77,21 @@ def plan(store: SQLiteStore, items: Sequence[Located]) -> Plan:
             result.corrections.append(correction)
             touched.append(days[target])
         new[fid], days[fid] = fact, day
-        result.records.append(record(item.checked, stored_form(fact)))
         packed = None if isinstance(fact, FactRetracted) else pack(fact)
-        result.entries.append(EntryMeta(fid, fact.type, day, fact.RANK, _target(fact), packed))
+        type_, data = fact.TYPE, item.checked.stored
+        result.entries.append(
+            NewEntry(
+                aggregate_id(fid),
+                FACT_TOPIC_PREFIX + type_,
+                data,
+                fid,
+                type_,
+                day,
+                fact.RANK,
+                _target(fact),
+                packed,
+            )
+        )
         if result.earliest is not None:
             touched.append(result.earliest)
         result.earliest = min(touched, default=None)

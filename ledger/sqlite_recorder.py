@@ -38,9 +38,12 @@ def new_origin() -> str:
     return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
 
 
-class EntryMeta(msgspec.Struct, frozen=True, array_like=True):
-    """What the recorder indexes for one new entry."""
+class NewEntry(msgspec.Struct, frozen=True, array_like=True):
+    """One fact to append, as the recorder writes it."""
 
+    originator_id: str  # the fact's aggregate (`ledger.domain.aggregate_id`)
+    topic: str  # `fact:<Type>`, our explicit tag
+    fact: bytes  # RFC 8785 JSON of the fact; the recorder wraps it with the recording time
     fact_id: str
     type: str
     effective: int  # proleptic Gregorian ordinal of the effective day
@@ -98,63 +101,62 @@ class EntryRecorder(SQLiteApplicationRecorder):
                     raise
                 time.sleep(0.05)
 
-    def _insert_events(
+    def append(
+        self, entries: Sequence[NewEntry], corrections: Sequence[StoredEvent], earliest: int | None
+    ) -> None:
+        """Append new facts and the corrections they make, in one transaction."""
+        with self.datastore.transaction(commit=True) as c:
+            self._append(c, entries, corrections, earliest)
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any) -> None:
+        # A fact stored without its entry, leaf and index rows would not be in the ledger.
+        raise PersistenceError("ledger entries are written by EntryRecorder.append, never saved alone")
+
+    def _append(
         self,
         c: SQLiteCursor,
-        stored_events: Sequence[StoredEvent],
-        *,
-        entries: Sequence[EntryMeta] = (),
-        earliest: int | None = None,
-        **kwargs: Any,
-    ) -> Sequence[int] | None:
+        entries: Sequence[NewEntry],
+        corrections: Sequence[StoredEvent],
+        earliest: int | None,
+    ) -> None:
         # Take SQLite's write lock before reading the tail, so that seq and
         # recorded_at never go backwards between writers; then stamp each
-        # fact's payload with its recording time (its Merkle leaf bytes).
+        # fact with its recording time: the stored bytes are its Merkle leaf.
         c.execute("UPDATE ledger_meta SET value = value WHERE key = 'format'")
         c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # room for the B-trees a large import touches
         c.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
         tail = c.fetchone()
-        seq, last = (tail[0] + 1, tail[1]) if tail else (0, "")
+        first, last = (tail[0] + 1, tail[1]) if tail else (0, "")
         now = max(format_recorded(datetime.now(UTC)), last)
-        stamped = [
-            StoredEvent(s.originator_id, 1, s.topic, entry_bytes(s.state, now))
-            if s.originator_version == 1
-            else s
-            for s in stored_events
-        ]
-        ids = self._insert_stored(c, stamped)
-        first, rows, index = seq, [], []
-        meta = iter(entries)
-        for stored, notification_id in zip(stamped, ids, strict=True):
-            if stored.originator_version == 1:
-                m = next(meta)
-                rows.append((seq, m.fact_id, notification_id, m.type, m.effective, now, m.target))
-                if m.packed is not None:
-                    index.append((m.effective, m.rank, seq, m.fact_id, m.type, m.packed))
-                seq += 1
+        c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
+        base = int(c.fetchone()[0])
+        stored: list[tuple[Any, ...]] = []
+        rows, index, leaves = [], [], []
+        for seq, m in enumerate(entries, first):
+            state = entry_bytes(m.fact, now)
+            stored.append((m.originator_id, 1, m.topic, state))
+            leaves.append(leaf_hash(state))
+            rows.append((seq, m.fact_id, base + 1 + seq - first, m.type, m.effective, now, m.target))
+            if m.packed is not None:
+                index.append((m.effective, m.rank, seq, m.fact_id, m.type, m.packed))
+        stored += [(s.originator_id, s.originator_version, s.topic, s.state) for s in corrections]
+        # eventsourcing's insert, as one executemany: under the write lock SQLite gives new rows
+        # consecutive rowids after the largest, which is checked rather than assumed.
+        c.executemany(self.insert_events_statement, stored)
+        c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
+        if int(c.fetchone()[0]) != base + len(stored):
+            raise PersistenceError("stored_events rowids were not consecutive; nothing was written")
         c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?,?)", rows)
         index.sort()  # a sorted batch goes into the clustered B-tree far faster than a random one
         c.executemany("INSERT INTO replay_index VALUES (?,?,?,?,?,?)", index)
+        size = first + len(rows)
         if earliest is not None:
             # Snapshots before the earliest day these facts touch stay valid for the new size.
             c.execute("DELETE FROM projection_snapshots WHERE effective >= ? OR size != ?", (earliest, first))
-            c.execute("UPDATE projection_snapshots SET size = ?", (seq,))
+            c.execute("UPDATE projection_snapshots SET size = ?", (size,))
         if rows:
-            self._grow_tree(c, rows[0][0], [leaf_hash(x.state) for x in stamped if x.originator_version == 1])
-            c.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, self._root(c, seq), now))
-        return ids
-
-    def _insert_stored(self, c: SQLiteCursor, stored: Sequence[StoredEvent]) -> list[int]:
-        """eventsourcing's insert, as one executemany: under the write lock SQLite gives new rows
-        consecutive rowids after the largest, which is checked rather than assumed."""
-        c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
-        base = int(c.fetchone()[0])
-        params = [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored]
-        c.executemany(self.insert_events_statement, params)
-        c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
-        if int(c.fetchone()[0]) != base + len(params):
-            raise PersistenceError("stored_events rowids were not consecutive; nothing was written")
-        return list(range(base + 1, base + 1 + len(params)))
+            self._grow_tree(c, first, leaves)
+            c.execute("INSERT INTO checkpoints VALUES (?,?,?)", (size, self._root(c, size), now))
 
     def _grow_tree(self, c: SQLiteCursor, start: int, leaves: list[bytes]) -> None:
         """Store the new leaves and every subtree they complete, in this transaction."""
@@ -187,6 +189,12 @@ class LedgerApplication(Application[Any]):
 
     def construct_mapper(self) -> MsgspecMapper:
         return MsgspecMapper()
+
+    @property
+    def entry_recorder(self) -> EntryRecorder:
+        recorder = self.recorder
+        assert isinstance(recorder, EntryRecorder)
+        return recorder
 
     def construct_recorder(self) -> EntryRecorder:
         recorder = EntryRecorder(datastore=self.factory.datastore)  # type: ignore[attr-defined]

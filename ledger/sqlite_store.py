@@ -17,10 +17,10 @@ import msgspec
 from eventsourcing.persistence import IntegrityError, PersistenceError
 
 from ledger import queries
-from ledger.domain import FactCorrected, FactRecorded, aggregate_id
+from ledger.domain import FactCorrected, aggregate_id
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError
 from ledger.mapper import CORRECTION_TOPIC, CorrectionState, decode_correction
-from ledger.sqlite_recorder import FORMAT, EntryMeta, LedgerApplication
+from ledger.sqlite_recorder import FORMAT, LedgerApplication, NewEntry
 
 LOCK_TIMEOUT_S = 30
 SNAPSHOT_WAIT_MS = 100
@@ -292,19 +292,12 @@ class SQLiteStore:
     # Writing
 
     def append(
-        self,
-        records: Sequence[FactRecorded],
-        entries: Sequence[EntryMeta],
-        corrections: Sequence[FactCorrected],
-        earliest: int | None,
+        self, entries: Sequence[NewEntry], corrections: Sequence[FactCorrected], earliest: int | None
     ) -> None:
         """Append entries and their corrections in one transaction through the recorder."""
         app = self._application()
-        mapper = app.mapper
-        stored = [mapper.to_stored_event(e) for e in records]
-        stored += [mapper.to_stored_event(e) for e in corrections]
         try:
-            app.recorder.insert_events(stored, entries=entries, earliest=earliest)
+            app.entry_recorder.append(entries, [app.mapper.to_stored_event(e) for e in corrections], earliest)
         except IntegrityError as e:
             raise ConflictError(str(e)) from None
         except (PersistenceError, sqlite3.Error) as e:

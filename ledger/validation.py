@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import msgspec
 
-from ledger.codes import is_state
+from ledger.codes import is_state, state_codes
 from ledger.dates import FactDate, add_days, parse_date
 from ledger.errors import FactError
 from ledger.facts import (
+    BY_TAG,
     AnyFact,
     Fact,
     FactRetracted,
@@ -27,21 +29,45 @@ from ledger.facts import (
     StatementMade,
     WithdrawalAnnounced,
 )
-from ledger.identity import canonical_form, derived_id
+from ledger.identity import canonical_form, derived_id, stored_form
 
 _DECODER = msgspec.json.Decoder(AnyFact)
 _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>\$[^`]*)`$", re.S)
 _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`$")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$")
 _STATE_FIELDS = ("state", "host", "contributor")
+_STATE_FIELDS_OF = {c: tuple(n for n in _STATE_FIELDS if n in c.__struct_fields__) for c in BY_TAG.values()}
+_PARSED = 65536  # distinct date strings remembered: a file repeats its dates and sources
 
 
 class Checked(msgspec.Struct, frozen=True):
-    """A fact ready to append: normalised, with its id, canonical form and effective day."""
+    """A fact ready to append: normalised, with its id, stored bytes and effective day."""
 
     fact: AnyFact
-    canonical: bytes
+    stored: bytes  # RFC 8785 JSON of the whole fact, id included (`ledger.identity.stored_form`)
     occurred: FactDate
+
+    @property
+    def canonical(self) -> bytes:
+        """The canonical form, without the id: what a derived id hashes."""
+        return canonical_form(self.fact)
+
+
+@lru_cache(maxsize=_PARSED)
+def _date(text: str) -> FactDate | str:
+    """A date parsed, or why it is not one: remembered, since a file repeats its dates."""
+    try:
+        return parse_date(text)
+    except ValueError as e:
+        return str(e)
+
+
+@lru_cache(maxsize=_PARSED)
+def _url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"{url!r} is not an http or https URL"
+    return None
 
 
 def _shape_error(err: msgspec.ValidationError) -> tuple[str, str]:
@@ -60,21 +86,16 @@ def _shape_error(err: msgspec.ValidationError) -> tuple[str, str]:
 def _semantic_errors(fact: Fact, day: date) -> Iterator[tuple[str, str]]:
     """Yield (path, message) for every rule a pattern cannot express (`occurred` is parsed apart)."""
     for i, src in enumerate(fact.sources):
-        at = f"$.sources[{i}]"
         if not src.publisher.strip():
-            yield f"{at}.publisher", "must not be blank"
-        if src.url is not None:
-            parts = urlsplit(src.url)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                yield f"{at}.url", f"{src.url!r} is not an http or https URL"
-        if src.published is not None:
-            try:
-                parse_date(src.published)
-            except ValueError as e:
-                yield f"{at}.published", str(e)
-    for name in _STATE_FIELDS:
-        code = getattr(fact, name, None)
-        if code is not None and not is_state(code):
+            yield f"$.sources[{i}].publisher", "must not be blank"
+        if src.url is not None and (bad_url := _url_problem(src.url)) is not None:
+            yield f"$.sources[{i}].url", bad_url
+        if src.published is not None and isinstance(bad_date := _date(src.published), str):
+            yield f"$.sources[{i}].published", bad_date
+    codes = state_codes()
+    for name in _STATE_FIELDS_OF[type(fact)]:
+        code = getattr(fact, name)
+        if code is not None and code not in codes:
             yield f"$.{name}", f"{code!r} is not an ISO 3166-1 alpha-2 state code"
     if isinstance(fact, StatementMade):
         if fact.office is not None and not is_state(fact.office[:2]):
@@ -104,27 +125,26 @@ def _deadline_errors(fact: WithdrawalAnnounced, day: date) -> Iterator[tuple[str
 
 def check_fact(fact: AnyFact, source: str, line: int) -> Checked:
     """Check the rules beyond shape, normalise, and give the fact its id."""
-    try:
-        occurred = parse_date(fact.occurred)
-    except ValueError as e:
-        raise FactError(source, line, "$.occurred", str(e)) from None
+    occurred = _date(fact.occurred)
+    if isinstance(occurred, str):
+        raise FactError(source, line, "$.occurred", occurred)
     for path, message in _semantic_errors(fact, occurred.effective):
         raise FactError(source, line, path, message)
     if isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)) and fact.acting is None:
         fact = msgspec.structs.replace(fact, acting=False)
-    canonical = canonical_form(fact)
-    derived = derived_id(canonical)
-    if fact.id is None:
-        fact = msgspec.structs.replace(fact, id=derived)
-    elif fact.id.startswith("sha256:") and fact.id != derived:
-        raise FactError(
-            source,
-            line,
-            "$.id",
-            f"{fact.id!r} is not this fact's derived id ({derived}); ids "
-            "beginning with sha256: are reserved for derived ids",
-        )
-    return Checked(fact, canonical, occurred)
+    if fact.id is None or fact.id.startswith("sha256:"):
+        derived = derived_id(canonical_form(fact))
+        if fact.id is None:
+            fact = msgspec.structs.replace(fact, id=derived)
+        elif fact.id != derived:
+            raise FactError(
+                source,
+                line,
+                "$.id",
+                f"{fact.id!r} is not this fact's derived id ({derived}); ids "
+                "beginning with sha256: are reserved for derived ids",
+            )
+    return Checked(fact, stored_form(fact), occurred)
 
 
 def parse_line(data: bytes, source: str, line: int) -> Checked:
