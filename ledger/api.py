@@ -15,9 +15,9 @@ from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
 from ledger.checkpoint import Checkpoint
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.entry import Entry, Folded
-from ledger.errors import ConflictError, FactNotFound, LedgerCorrupt, UsageError
+from ledger.errors import FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import Fact
-from ledger.importer import parse_inputs, plan
+from ledger.importer import Planner, prepared_chunks
 from ledger.mapper import decode_entry
 from ledger.replay_core import Loop, Sink, folded
 from ledger.sqlite_store import Row, SQLiteStore
@@ -147,20 +147,12 @@ class Ledger:
         progress: Callable[[int], None] | None = None,
     ) -> ImportResult:
         """Import fact files given as (name, bytes) pairs, all or nothing."""
-        items = parse_inputs(inputs, progress)
-        for attempt in (1, 2):
-            todo = plan(self._store, items)
-            try:
-                if todo.entries:
-                    self._store.append(todo.entries, todo.corrections, todo.earliest)
-                break
-            except ConflictError:
-                if attempt == 2:
-                    raise
-                log.info("import.conflict", retry=True)  # another writer got there first
+        files = list(inputs)
+        planner = Planner(self._store, progress)
+        self._store.append(planner.batches(prepared_chunks(files)))
         size = self._store.size()
-        log.info("import.done", appended=len(todo.entries), unchanged=todo.unchanged, size=size)
-        return ImportResult(len(todo.entries), todo.unchanged, size)
+        log.info("import.done", appended=planner.appended, unchanged=planner.unchanged, size=size)
+        return ImportResult(planner.appended, planner.unchanged, size)
 
     def import_files(self, paths: Sequence[str | Path]) -> ImportResult:
         return self.import_facts((str(p), Path(p).read_bytes()) for p in paths)

@@ -16,7 +16,7 @@ from typing import Literal
 
 import msgspec
 
-from ledger.facts import AnyFact, FactRetracted
+from ledger.facts import AnyFact
 
 _NAMESPACE = uuid.UUID("6f1d9a53-3c2b-4f5e-9a61-2b7c0e8d4a10")
 _NAMESPACE_BYTES = _NAMESPACE.bytes
@@ -53,10 +53,6 @@ class FactCorrected(msgspec.Struct, frozen=True):
     how: Correction
 
 
-def correction_of(fact: AnyFact) -> FactCorrected | None:
-    """The correction a fact makes, if it retracts or supersedes another."""
-    if isinstance(fact, FactRetracted):
-        return FactCorrected(aggregate_id(fact.target), 2, fact.target, fact.fact_id, "retracted")
-    if fact.supersedes is not None:
-        return FactCorrected(aggregate_id(fact.supersedes), 2, fact.supersedes, fact.fact_id, "superseded")
-    return None
+def corrected(target: str, by: str, how: Correction) -> FactCorrected:
+    """Fact `target` was retracted or superseded by fact `by`: version 2 of the target's aggregate."""
+    return FactCorrected(aggregate_id(target), 2, target, by, how)

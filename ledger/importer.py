@@ -1,120 +1,233 @@
-"""Planning an import: which lines are new, which are already there, and what each corrects.
+"""Checking and planning an import: which lines are new, which are already there, and what
+each corrects.
 
-Everything is checked before anything is written, so an import is all or
-nothing: the first mistake raises `FactError` and the store is not touched.
+Lines are checked a chunk at a time, in a second process when the input is
+large (`prepared_chunks`), and each chunk is planned and written into one
+transaction that commits only after the last line: an import is all or
+nothing, and the first mistake raises `FactError` and rolls everything back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from multiprocessing.connection import Connection
 
 import msgspec
 
-from ledger.domain import FactCorrected, aggregate_id, correction_of
-from ledger.errors import FactError
-from ledger.facts import Fact, FactRetracted
+from ledger.domain import Correction, aggregate_id, corrected
+from ledger.errors import FactError, StoreError
+from ledger.facts import FactRetracted
 from ledger.identity import stored_form
 from ledger.mapper import FACT_TOPIC_PREFIX, decode_entry
 from ledger.replay_core import pack
-from ledger.sqlite_recorder import NewEntry
-from ledger.sqlite_store import SQLiteStore
-from ledger.validation import Checked, parse_line, read_lines
+from ledger.sqlite_recorder import Batch, NewEntry
+from ledger.sqlite_store import Row, SQLiteStore
+from ledger.validation import parse_line, read_lines
+
+CHUNK = 8192  # lines checked before they are planned and written
+PARALLEL_BYTES = 4 << 20  # inputs at least this large are checked in a second process
+RETRACTED = FactRetracted.TYPE
 
 
-class Located(msgspec.Struct, frozen=True):
-    """A checked fact and where it came from."""
+class Prepared(msgspec.Struct, frozen=True, array_like=True):
+    """A checked line, reduced to what planning and writing it need."""
 
-    checked: Checked
-    source: str
     line: int
+    fact_id: str
+    type: str
+    rank: int
+    effective: int  # proleptic Gregorian ordinal of the effective day
+    target: str | None  # the fact it retracts or supersedes
+    stored: bytes  # RFC 8785 JSON of the whole fact
+    packed: bytes | None  # msgpack for the replay index; None for a FactRetracted
+    originator_id: str  # its aggregate
 
 
-class Plan(msgspec.Struct):
-    entries: list[NewEntry]
-    corrections: list[FactCorrected]
-    unchanged: int
-    earliest: int | None  # the earliest effective day the new facts change (snapshots after it go)
+class Refusal(msgspec.Struct, frozen=True, array_like=True):
+    line: int
+    path: str
+    message: str
 
 
-def parse_inputs(
-    inputs: Iterable[tuple[str, bytes]], progress: Callable[[int], None] | None = None
-) -> list[Located]:
-    """Decode and check every line of every input; the first bad line raises."""
-    located = []
+class Chunk(msgspec.Struct, frozen=True, array_like=True):
+    """Consecutive lines of one input, checked; `refused`: the line after them is wrong."""
+
+    source: str
+    lines: list[Prepared]
+    size: int  # bytes of input the chunk covers, for progress
+    refused: Refusal | None = None
+
+
+def prepare(raw: bytes, source: str, number: int) -> Prepared:
+    checked = parse_line(raw, source, number)
+    fact = checked.fact
+    fid, retracts = fact.fact_id, isinstance(fact, FactRetracted)
+    return Prepared(
+        number,
+        fid,
+        fact.TYPE,
+        fact.RANK,
+        checked.occurred.effective.toordinal(),
+        fact.target if isinstance(fact, FactRetracted) else fact.supersedes,
+        checked.stored,
+        None if retracts else pack(fact),
+        aggregate_id(fid),
+    )
+
+
+def check_chunks(inputs: Iterable[tuple[str, bytes]]) -> Iterator[Chunk]:
+    """Every line of every input checked, `CHUNK` lines at a time; the chunk holding a bad line
+    ends just before it, with the refusal."""
     for source, data in inputs:
+        lines: list[Prepared] = []
+        size = 0
         for number, raw in read_lines(data):
-            located.append(Located(parse_line(raw, source, number), source, number))
-            if progress is not None:
-                progress(len(raw) + 1)
-    return located
+            try:
+                lines.append(prepare(raw, source, number))
+            except FactError as e:
+                yield Chunk(source, lines, size, Refusal(e.line, e.path, e.message))
+                return
+            size += len(raw) + 1
+            if len(lines) == CHUNK:
+                yield Chunk(source, lines, size)
+                lines, size = [], 0
+        if lines or size:
+            yield Chunk(source, lines, size)
 
 
-def plan(store: SQLiteStore, items: Sequence[Located]) -> Plan:
-    ids = [i.checked.fact.fact_id for i in items]
-    targets = [t for i in items if (t := _target(i.checked.fact)) is not None]
-    rows = store.find(ids + targets)
-    stored = {fid: decode_entry(row.topic, row.state).fact for fid, row in rows.items()}
-    days = {fid: row.effective for fid, row in rows.items()}
-    already = {fid: (c.how, c.by) for fid, c in store.corrections(targets).items()}
-    new: dict[str, Fact] = {}
-    result = Plan([], [], 0, None)
-    for item in items:
-        fact = item.checked.fact
-        fid = fact.fact_id
-        prior = stored.get(fid) or new.get(fid)
-        if prior is not None:
-            if stored_form(prior) != item.checked.stored:  # same id: same bytes, or other content
-                raise FactError(item.source, item.line, "$.id", f"fact {fid!r} exists with other content")
-            result.unchanged += 1
-            continue
-        day = item.checked.occurred.effective.toordinal()
-        touched = [] if isinstance(fact, FactRetracted) else [day]
-        correction = correction_of(fact)
-        if correction is not None:
-            target = correction.target
-            _check_target(item, correction, stored.get(target) or new.get(target), already)
-            already[target] = (correction.how, fid)
-            result.corrections.append(correction)
-            touched.append(days[target])
-        new[fid], days[fid] = fact, day
-        packed = None if isinstance(fact, FactRetracted) else pack(fact)
-        type_, data = fact.TYPE, item.checked.stored
-        result.entries.append(
-            NewEntry(
-                aggregate_id(fid),
-                FACT_TOPIC_PREFIX + type_,
-                data,
-                fid,
-                type_,
-                day,
-                fact.RANK,
-                _target(fact),
-                packed,
+def prepared_chunks(inputs: Sequence[tuple[str, bytes]], parallel: bool | None = None) -> Iterator[Chunk]:
+    """`check_chunks`, in a second process when the inputs are large (and the platform forks),
+    so that checking the next chunk overlaps planning and writing this one. `parallel` forces
+    the choice. Chunks come back in order, encoded with msgpack: nothing is unpickled."""
+    if parallel is None:
+        parallel = sum(len(d) for _, d in inputs) >= PARALLEL_BYTES
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+        yield from check_chunks(inputs)
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_check_in_worker, args=(inputs, sender), daemon=True)
+    worker.start()
+    sender.close()
+    decoder = msgspec.msgpack.Decoder(Chunk)
+    try:
+        while True:
+            try:
+                data = receiver.recv_bytes()
+            except EOFError:
+                raise StoreError("the process checking the input stopped; nothing was written") from None
+            if not data:
+                return
+            yield decoder.decode(data)
+    finally:
+        receiver.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+
+
+def _check_in_worker(inputs: Sequence[tuple[str, bytes]], sender: Connection) -> None:
+    encoder = msgspec.msgpack.Encoder()
+    try:
+        for chunk in check_chunks(inputs):
+            sender.send_bytes(encoder.encode(chunk))
+        sender.send_bytes(b"")
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the importer stopped listening, or was interrupted: it rolls back
+    finally:
+        sender.close()
+
+
+class Planner:
+    """Plans an import chunk by chunk: which lines are new, which are already there, and what
+    each corrects. It remembers what the earlier chunks of the same import add."""
+
+    def __init__(self, store: SQLiteStore, progress: Callable[[int], None] | None = None) -> None:
+        self._store = store
+        self._progress = progress
+        self._new: dict[str, Prepared] = {}
+        self._days: dict[str, int] = {}
+        self._already: dict[str, tuple[Correction, str]] = {}
+        self.appended = 0
+        self.unchanged = 0
+
+    def batches(self, chunks: Iterable[Chunk]) -> Iterator[Batch]:
+        for chunk in chunks:
+            yield self.plan(chunk)
+            if chunk.refused is not None:
+                r = chunk.refused
+                raise FactError(chunk.source, r.line, r.path, r.message)
+
+    def plan(self, chunk: Chunk) -> Batch:
+        items = chunk.lines
+        targets = [t for p in items if (t := p.target) is not None]
+        found = self._store.find([p.fact_id for p in items] + targets)
+        days, already, new = self._days, self._already, self._new
+        days.update((fid, row.effective) for fid, row in found.items())
+        already.update((fid, (c.how, c.by)) for fid, c in self._store.corrections(targets).items())
+        batch = Batch([], [], None)
+        touched: list[int] = []
+        for p in items:
+            fid = p.fact_id
+            if fid in found or fid in new:
+                before = _content(found[fid]) if fid in found else new[fid].stored
+                if before != p.stored:  # the same id: the same bytes, or other content
+                    raise FactError(chunk.source, p.line, "$.id", f"fact {fid!r} exists with other content")
+                self.unchanged += 1
+                continue
+            if p.target is not None:
+                how: Correction = "retracted" if p.type == RETRACTED else "superseded"
+                _check_target(
+                    chunk.source, p, p.target, how, found.get(p.target) or new.get(p.target), already
+                )
+                already[p.target] = (how, fid)
+                batch.corrections.append(corrected(p.target, fid, how))
+                touched.append(days[p.target])
+            new[fid], days[fid] = p, p.effective
+            if p.packed is not None:
+                touched.append(p.effective)
+            batch.entries.append(
+                NewEntry(
+                    p.originator_id,
+                    FACT_TOPIC_PREFIX + p.type,
+                    p.stored,
+                    fid,
+                    p.type,
+                    p.effective,
+                    p.rank,
+                    p.target,
+                    p.packed,
+                )
             )
-        )
-        if result.earliest is not None:
-            touched.append(result.earliest)
-        result.earliest = min(touched, default=None)
-    return result
+        batch.earliest = min(touched, default=None)
+        self.appended += len(batch.entries)
+        if self._progress is not None:
+            self._progress(chunk.size)
+        return batch
 
 
-def _target(fact: Fact) -> str | None:
-    return fact.target if isinstance(fact, FactRetracted) else fact.supersedes
+def _content(row: Row) -> bytes:
+    return stored_form(decode_entry(row.topic, row.state).fact)
 
 
 def _check_target(
-    item: Located, correction: FactCorrected, target: Fact | None, already: Mapping[str, tuple[str, str]]
+    source: str,
+    item: Prepared,
+    name: str,
+    how: Correction,
+    target: Row | Prepared | None,
+    already: Mapping[str, tuple[Correction, str]],
 ) -> None:
-    path = "$.target" if correction.how == "retracted" else "$.supersedes"
-    name = correction.target
+    path = "$.target" if how == "retracted" else "$.supersedes"
 
     def fail(message: str) -> FactError:
-        return FactError(item.source, item.line, path, message)
+        return FactError(source, item.line, path, message)
 
     if target is None:
         raise fail(f"no fact {name!r} is recorded before this one")
-    if isinstance(target, FactRetracted):
+    if target.type == RETRACTED:
         raise fail(f"{name!r} is a FactRetracted, which cannot be retracted or superseded")
     if name in already:
-        how, by = already[name]
-        raise fail(f"{name!r} was already {how} by {by!r}; a fact is corrected once")
+        was, by = already[name]
+        raise fail(f"{name!r} was already {was} by {by!r}; a fact is corrected once")

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 from eventsourcing.application import Application
-from eventsourcing.persistence import OperationalError, PersistenceError, StoredEvent
+from eventsourcing.persistence import Mapper, OperationalError, PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import Environment, EnvType
 
 from ledger import tree
 from ledger.dates import format_recorded
+from ledger.domain import FactCorrected
 from ledger.mapper import MsgspecMapper, entry_bytes
 from ledger.merkle import leaf_hash
 
@@ -50,6 +51,14 @@ class NewEntry(msgspec.Struct, frozen=True, array_like=True):
     rank: int  # position of the type within a day (contract section 4)
     target: str | None  # the fact it retracts or supersedes
     packed: bytes | None  # the fact in msgpack for the replay index; None: never folded
+
+
+class Batch(msgspec.Struct):
+    """A chunk of an import, planned: its new facts and the corrections they make."""
+
+    entries: list[NewEntry]
+    corrections: list[FactCorrected]
+    earliest: int | None  # the earliest effective day these facts change (snapshots after it go)
 
 
 class EntryRecorder(SQLiteApplicationRecorder):
@@ -101,24 +110,17 @@ class EntryRecorder(SQLiteApplicationRecorder):
                     raise
                 time.sleep(0.05)
 
-    def append(
-        self, entries: Sequence[NewEntry], corrections: Sequence[StoredEvent], earliest: int | None
-    ) -> None:
-        """Append new facts and the corrections they make, in one transaction."""
+    def append(self, batches: Iterable[Batch], mapper: Mapper[Any]) -> None:
+        """Append every batch in one transaction, committed after the last one; an exception
+        raised while the batches are produced rolls all of them back."""
         with self.datastore.transaction(commit=True) as c:
-            self._append(c, entries, corrections, earliest)
+            self._append(c, batches, mapper)
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any) -> None:
         # A fact stored without its entry, leaf and index rows would not be in the ledger.
         raise PersistenceError("ledger entries are written by EntryRecorder.append, never saved alone")
 
-    def _append(
-        self,
-        c: SQLiteCursor,
-        entries: Sequence[NewEntry],
-        corrections: Sequence[StoredEvent],
-        earliest: int | None,
-    ) -> None:
+    def _append(self, c: SQLiteCursor, batches: Iterable[Batch], mapper: Mapper[Any]) -> None:
         # Take SQLite's write lock before reading the tail, so that seq and
         # recorded_at never go backwards between writers; then stamp each
         # fact with its recording time: the stored bytes are its Merkle leaf.
@@ -129,36 +131,46 @@ class EntryRecorder(SQLiteApplicationRecorder):
         first, last = (tail[0] + 1, tail[1]) if tail else (0, "")
         now = max(format_recorded(datetime.now(UTC)), last)
         c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
-        base = int(c.fetchone()[0])
-        stored: list[tuple[Any, ...]] = []
-        rows, index, leaves = [], [], []
-        for seq, m in enumerate(entries, first):
-            state = entry_bytes(m.fact, now)
-            stored.append((m.originator_id, 1, m.topic, state))
-            leaves.append(leaf_hash(state))
-            rows.append((seq, m.fact_id, base + 1 + seq - first, m.type, m.effective, now, m.target))
-            if m.packed is not None:
-                index.append((m.effective, m.rank, seq, m.fact_id, m.type, m.packed))
-        stored += [(s.originator_id, s.originator_version, s.topic, s.state) for s in corrections]
-        # eventsourcing's insert, as one executemany: under the write lock SQLite gives new rows
-        # consecutive rowids after the largest, which is checked rather than assumed.
-        c.executemany(self.insert_events_statement, stored)
-        c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
-        if int(c.fetchone()[0]) != base + len(stored):
-            raise PersistenceError("stored_events rowids were not consecutive; nothing was written")
-        c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?,?)", rows)
-        index.sort()  # a sorted batch goes into the clustered B-tree far faster than a random one
+        rowid = int(c.fetchone()[0])
+        seq, earliest, index = first, None, []
+        edge: tree.Edge = {}  # the tree's right edge, from one batch to the next
+        for batch in batches:
+            stored: list[tuple[Any, ...]] = []
+            rows, leaves = [], []
+            for m in batch.entries:
+                state = entry_bytes(m.fact, now)
+                stored.append((m.originator_id, 1, m.topic, state))
+                leaves.append(leaf_hash(state))
+                rows.append((seq, m.fact_id, rowid + len(stored), m.type, m.effective, now, m.target))
+                if m.packed is not None:
+                    index.append((m.effective, m.rank, seq, m.fact_id, m.type, m.packed))
+                seq += 1
+            for e in batch.corrections:
+                s = mapper.to_stored_event(e)
+                stored.append((s.originator_id, s.originator_version, s.topic, s.state))
+            # eventsourcing's insert, as one executemany: under the write lock SQLite gives new
+            # rows consecutive rowids after the largest, which is checked rather than assumed.
+            c.executemany(self.insert_events_statement, stored)
+            rowid += len(stored)
+            c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
+            if int(c.fetchone()[0]) != rowid:
+                raise PersistenceError("stored_events rowids were not consecutive; nothing was written")
+            c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?,?)", rows)
+            if rows:
+                self._grow_tree(c, rows[0][0], leaves, edge)
+            if batch.earliest is not None:
+                earliest = batch.earliest if earliest is None else min(earliest, batch.earliest)
+        # Sorted, the whole import goes into the clustered B-tree far faster than chunk by chunk.
+        index.sort()
         c.executemany("INSERT INTO replay_index VALUES (?,?,?,?,?,?)", index)
-        size = first + len(rows)
         if earliest is not None:
             # Snapshots before the earliest day these facts touch stay valid for the new size.
             c.execute("DELETE FROM projection_snapshots WHERE effective >= ? OR size != ?", (earliest, first))
-            c.execute("UPDATE projection_snapshots SET size = ?", (size,))
-        if rows:
-            self._grow_tree(c, first, leaves)
-            c.execute("INSERT INTO checkpoints VALUES (?,?,?)", (size, self._root(c, size), now))
+            c.execute("UPDATE projection_snapshots SET size = ?", (seq,))
+        if seq > first:
+            c.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, self._root(c, seq), now))
 
-    def _grow_tree(self, c: SQLiteCursor, start: int, leaves: list[bytes]) -> None:
+    def _grow_tree(self, c: SQLiteCursor, start: int, leaves: list[bytes], edge: tree.Edge) -> None:
         """Store the new leaves and every subtree they complete, in this transaction."""
 
         def stored(level: int, idx: int) -> bytes:
@@ -166,7 +178,7 @@ class EntryRecorder(SQLiteApplicationRecorder):
             return bytes(c.fetchone()[0])
 
         c.executemany(
-            "INSERT INTO merkle_nodes VALUES (?,?,?)", sorted(tree.new_nodes(start, leaves, stored))
+            "INSERT INTO merkle_nodes VALUES (?,?,?)", sorted(tree.new_nodes(start, leaves, stored, edge))
         )
 
     def _root(self, c: SQLiteCursor, size: int) -> bytes:

@@ -17,10 +17,10 @@ import msgspec
 from eventsourcing.persistence import IntegrityError, PersistenceError
 
 from ledger import queries
-from ledger.domain import FactCorrected, aggregate_id
+from ledger.domain import aggregate_id
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError
 from ledger.mapper import CORRECTION_TOPIC, CorrectionState, decode_correction
-from ledger.sqlite_recorder import FORMAT, LedgerApplication, NewEntry
+from ledger.sqlite_recorder import FORMAT, Batch, LedgerApplication
 
 LOCK_TIMEOUT_S = 30
 SNAPSHOT_WAIT_MS = 100
@@ -291,13 +291,12 @@ class SQLiteStore:
 
     # Writing
 
-    def append(
-        self, entries: Sequence[NewEntry], corrections: Sequence[FactCorrected], earliest: int | None
-    ) -> None:
-        """Append entries and their corrections in one transaction through the recorder."""
+    def append(self, batches: Iterable[Batch]) -> None:
+        """Append the batches in one transaction through the recorder, all or nothing: if the
+        iterator raises, everything written is rolled back and the exception goes on."""
         app = self._application()
         try:
-            app.entry_recorder.append(entries, [app.mapper.to_stored_event(e) for e in corrections], earliest)
+            app.entry_recorder.append(batches, app.mapper)
         except IntegrityError as e:
             raise ConflictError(str(e)) from None
         except (PersistenceError, sqlite3.Error) as e:

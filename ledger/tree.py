@@ -22,19 +22,25 @@ SCHEMA = (
 )
 
 
-def new_nodes(start: int, leaves: Iterable[bytes], get: GetNode) -> Iterator[tuple[int, int, bytes]]:
-    """(level, idx, hash) of every node that leaves appended at `start`, `start + 1`, ... complete."""
-    made: dict[tuple[int, int], bytes] = {}
+Edge = dict[int, tuple[int, bytes]]  # level -> (idx, hash) of the latest left child made there
+
+
+def new_nodes(
+    start: int, leaves: Iterable[bytes], get: GetNode, edge: Edge | None = None
+) -> Iterator[tuple[int, int, bytes]]:
+    """(level, idx, hash) of every node that leaves appended at `start`, `start + 1`, ... complete.
+    `edge` keeps the tree's right edge between calls, so appending in parts reads nothing back."""
+    edge = {} if edge is None else edge
     for offset, h in enumerate(leaves):
         level, idx = 0, start + offset
-        made[(level, idx)] = h
         yield level, idx, h
         while idx & 1:
-            left = made.get((level, idx - 1)) or get(level, idx - 1)
+            made = edge.get(level)
+            left = made[1] if made is not None and made[0] == idx - 1 else get(level, idx - 1)
             h = node_hash(left, h)
             level, idx = level + 1, idx >> 1
-            made[(level, idx)] = h
             yield level, idx, h
+        edge[level] = (idx, h)
 
 
 def subtree_reader(get: GetNode) -> Subtree:
