@@ -78,10 +78,10 @@ def prepare(raw: bytes, source: str, number: int) -> Prepared:
 
 def check_chunks(inputs: Iterable[tuple[str, bytes]]) -> Iterator[Chunk]:
     """Every line of every input checked, `CHUNK` lines at a time; the chunk holding a bad line
-    ends just before it, with the refusal."""
+    ends just before it, with the refusal. The chunks of an input cover all of its bytes."""
     for source, data in inputs:
         lines: list[Prepared] = []
-        size = 0
+        size = covered = 0
         for number, raw in read_lines(data):
             try:
                 lines.append(prepare(raw, source, number))
@@ -91,9 +91,9 @@ def check_chunks(inputs: Iterable[tuple[str, bytes]]) -> Iterator[Chunk]:
             size += len(raw) + 1
             if len(lines) == CHUNK:
                 yield Chunk(source, lines, size)
+                covered += size
                 lines, size = [], 0
-        if lines or size:
-            yield Chunk(source, lines, size)
+        yield Chunk(source, lines, len(data) - covered)
 
 
 def prepared_chunks(inputs: Sequence[tuple[str, bytes]], parallel: bool | None = None) -> Iterator[Chunk]:

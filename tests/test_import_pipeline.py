@@ -1,0 +1,156 @@
+"""The import pipeline: lines checked in chunks, in a forked worker for large inputs, planned and
+written into one transaction. Whatever the chunk size and wherever the lines are checked, the
+ledger must come out the same, and a bad line, a lost worker or a failure in the middle must
+leave it exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from ledger_cli import run
+from strategies import AS_OF, Fact, fact, jsonl, ledgers_with_corrections, line, mask_root
+
+import ledger.importer as importer
+from ledger import Ledger
+from ledger.errors import FactError, StoreError
+
+
+@contextmanager
+def pipeline(chunk: int, parallel: bool) -> Iterator[None]:
+    """Imports in chunks of `chunk` lines, checked in a worker process or not."""
+    saved = importer.CHUNK, importer.PARALLEL_BYTES
+    importer.CHUNK, importer.PARALLEL_BYTES = chunk, 0 if parallel else 1 << 62
+    try:
+        yield
+    finally:
+        importer.CHUNK, importer.PARALLEL_BYTES = saved
+
+
+def ledger_state(lg: Ledger) -> tuple[Any, ...]:
+    """Everything an import decides: entries in order, corrections, and every replay."""
+    entries = [(e.seq, e.fact.fact_id, msgspec.json.encode(e.fact)) for e in lg.entries()]
+    docs = [mask_root(msgspec.to_builtins(lg.replay(day))) for day in AS_OF]
+    return lg.size(), entries, docs
+
+
+def imported(directory: Path, name: str, files: list[bytes], chunk: int, parallel: bool) -> tuple[Any, ...]:
+    with pipeline(chunk, parallel), Ledger.open(directory / name, create=True) as lg:
+        for i, data in enumerate(files):
+            lg.import_facts([(f"f{i}.jsonl", data)])
+        assert lg.verify().ok
+        return ledger_state(lg)
+
+
+@given(ledgers_with_corrections(max_size=12), st.integers(1, 4), st.data())
+def test_chunks_and_the_worker_change_nothing(facts: list[Fact], chunk: int, data: st.DataObject) -> None:
+    cut = data.draw(st.integers(0, len(facts)))
+    files = [jsonl(*facts[:cut]), jsonl(*facts[cut:]), jsonl(*facts)]  # the last one: all unchanged
+    with tempfile.TemporaryDirectory(prefix="ledger-pipe-") as tmp:
+        one_go = imported(Path(tmp), "a.db", files, 1 << 30, parallel=False)
+        assert imported(Path(tmp), "b.db", files, chunk, parallel=False) == one_go
+        assert imported(Path(tmp), "c.db", files, chunk, parallel=True) == one_go
+
+
+def _facts(n: int, prefix: str = "p") -> list[Fact]:
+    return [
+        fact("ForcesDeployed", f"2022-01-{1 + i % 28:02d}", id=f"{prefix}-{i}", mission="m", contributor="RU")
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_bad_line_in_a_late_chunk_writes_nothing(ledger: Ledger, parallel: bool) -> None:
+    ledger.import_facts([("first.jsonl", jsonl(*_facts(5, "a")))])
+    before = ledger.size(), ledger.root()
+    lines = [line(f) for f in _facts(40)]
+    lines[33] = lines[33].replace(b'"RU"', b'"QQ"')
+    with pipeline(4, parallel), pytest.raises(FactError) as caught:
+        ledger.import_facts([("big.jsonl", b"\n".join(lines) + b"\n")])
+    assert str(caught.value) == "big.jsonl:34: $.contributor: 'QQ' is not an ISO 3166-1 alpha-2 state code"
+    assert (ledger.size(), ledger.root()) == before
+    assert ledger.verify().ok
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_the_first_bad_line_is_reported_whether_checking_or_planning_finds_it(
+    ledger: Ledger, parallel: bool
+) -> None:
+    facts = _facts(12)
+    clash = dict(facts[1], contributor="BY")  # line 8: the id of line 2 with other content
+    lines = [line(f) for f in facts[:7]] + [line(clash)] + [line(f) for f in facts[7:]]
+    lines[10] = b"{not json"  # line 11: a later mistake, found by checking
+    with pipeline(3, parallel), pytest.raises(FactError) as caught:
+        ledger.import_facts([("f.jsonl", b"\n".join(lines) + b"\n")])
+    assert str(caught.value) == "f.jsonl:8: $.id: fact 'p-1' exists with other content"
+    assert ledger.size() == 0
+
+
+def test_corrections_and_duplicates_across_chunks(ledger: Ledger) -> None:
+    facts = _facts(6)
+    later = [
+        fact("FactRetracted", "2022-02-01", id="r1", target="p-0", reason="wrong"),
+        dict(facts[2]),  # the same fact again, in a later chunk: unchanged
+        fact("ForcesDeployed", "2022-02-02", id="s1", mission="m", contributor="BY", supersedes="p-4"),
+    ]
+    with pipeline(2, parallel=True):
+        result = ledger.import_facts([("f.jsonl", jsonl(*facts, *later))])
+        assert (result.appended, result.unchanged, result.size) == (8, 1, 8)
+        again = fact("FactRetracted", "2022-02-03", id="r2", target="p-0", reason="twice")
+        with pytest.raises(FactError, match=r"f\.jsonl:3: \$\.target: 'p-0' was already retracted by 'r1'"):
+            ledger.import_facts([("f.jsonl", jsonl(*_facts(2, "q"), again))])
+    assert ledger.size() == 8 and ledger.verify().ok
+
+
+def _dies_after_one_chunk(inputs: Any, sender: Any) -> None:
+    encoder = msgspec.msgpack.Encoder()
+    sender.send_bytes(encoder.encode(next(importer.check_chunks(inputs))))
+    os._exit(3)
+
+
+def test_a_lost_worker_writes_nothing(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger.import_facts([("first.jsonl", jsonl(*_facts(3, "a")))])
+    before = ledger.size(), ledger.root()
+    monkeypatch.setattr(importer, "_check_in_worker", _dies_after_one_chunk)
+    with (
+        pipeline(2, parallel=True),
+        pytest.raises(StoreError, match="the process checking the input stopped"),
+    ):
+        ledger.import_facts([("f.jsonl", jsonl(*_facts(10)))])
+    assert (ledger.size(), ledger.root()) == before
+    assert ledger.verify().ok
+
+
+def test_progress_counts_every_byte_of_every_line(ledger: Ledger) -> None:
+    data = jsonl(*_facts(10)) + b"\n  \n" + jsonl(*_facts(3, "b"))
+    seen: list[int] = []
+    with pipeline(4, parallel=True):
+        ledger.import_facts([("f.jsonl", data)], progress=seen.append)
+    assert sum(seen) == len(data) and len(seen) > 1
+
+
+def test_a_large_file_through_the_cli(tmp_path: Path) -> None:
+    """Over `PARALLEL_BYTES`, `ledger import` checks in a worker: a bad last line still writes nothing."""
+    facts = _facts(importer.PARALLEL_BYTES // 150 + 1000)
+    good = jsonl(*facts)
+    assert len(good) >= importer.PARALLEL_BYTES
+    (tmp_path / "bad.jsonl").write_bytes(good + b'{"type": "Nope"}\n')
+    db = tmp_path / "l.db"
+    bad = run("--db", db, "import", tmp_path / "bad.jsonl", cwd=tmp_path)
+    assert bad.returncode == 2, bad.stderr
+    assert f"bad.jsonl:{len(facts) + 1}: $.type: unknown fact type" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    (tmp_path / "good.jsonl").write_bytes(good)
+    ok = run("--db", db, "import", tmp_path / "good.jsonl", "--json", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert msgspec.json.decode(ok.stdout)["appended"] == len(facts)
+    with Ledger.open(db) as lg:
+        assert lg.size() == len(facts) and lg.verify().ok
