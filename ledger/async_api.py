@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from ledger import queries, tree
+from ledger import merkle, queries, tree
 from ledger.api import (
     DateLike,
     FactView,
@@ -35,7 +35,7 @@ from ledger.errors import LedgerCorrupt, LedgerMissing
 from ledger.facts import Fact
 from ledger.mapper import decode_entry
 from ledger.replay_core import Loop, Sink, folded
-from ledger.sqlite_recorder import FORMAT
+from ledger.sqlite_recorder import check_format
 from projections.fold import Projection
 from projections.timeline import narrow
 from projections.world import World
@@ -89,8 +89,7 @@ class AsyncLedger:
             rows = await self._rows("SELECT value FROM ledger_meta WHERE key='format'")
         except LedgerCorrupt:
             rows = []
-        if rows != [(FORMAT,)]:
-            raise LedgerCorrupt(f"{self.path}: not a timeline-ledger database")
+        check_format(self.path, rows)
 
     # Reading, on the shared core
 
@@ -107,15 +106,19 @@ class AsyncLedger:
 
     async def root(self, size: int | None = None) -> str:
         n = await self._horizon(size, None)
-        hashes = []
-        for level, idx in tree.root_nodes(n):
-            rows = await self._rows(queries.NODE, (level, idx))
-            if not rows:
-                raise LedgerCorrupt(
-                    f"the Merkle tree has no node at level {level}, index {idx}", idx << level
-                )
-            hashes.append(bytes(rows[0][0]))
+        hashes = [await self._node(level, idx) for level, idx in tree.root_nodes(n)]
         return tree.fold_root(hashes).hex()
+
+    async def _node(self, level: int, idx: int) -> bytes:
+        """As `SQLiteStore.node`: stored from `tree.LOWEST_STORED` up, hashed from leaves below."""
+        if level < tree.LOWEST_STORED:
+            start, end = idx << level, (idx + 1) << level
+            found = [bytes(leaf) for (leaf,) in await self._rows(queries.LEAVES, (start, end))]
+            return merkle.root_of(tree.leaf_range(found, start, end))
+        rows = await self._rows(queries.NODE, (level, idx))
+        if not rows:
+            raise tree.missing_node(level, idx)
+        return bytes(rows[0][0])
 
     async def replay(
         self, as_of: DateLike | None = None, *, size: int | None = None, known_at: MomentLike | None = None

@@ -228,25 +228,31 @@ def _corrections_problem(store: SQLiteStore, expected: dict[str, tuple[str, str,
     return None
 
 
-def _nodes_problem(store: SQLiteStore, size: int) -> _Bad | None:
-    """Every stored internal node must be the hash of its two stored children, and none missing."""
-    level = 1
+def _nodes_problem(store: SQLiteStore, size: int, lowest: list[bytes]) -> _Bad | None:
+    """Every stored node must be the hash of its two children, and none missing: at the lowest
+    stored level, `lowest`, hashed here from the leaves; above it, the stored nodes below."""
+    level = tree.LOWEST_STORED
+    below: Iterator[tuple[int, bytes]] = enumerate(lowest)
     while size >> level:
-        below: Iterator[tuple[int, bytes]] = store.nodes(level - 1)
         count = 0
         for idx, h in store.nodes(level):
-            left, right = next(below, None), next(below, None)
             if idx != count or idx >= size >> level:
                 return _Bad(count << level, None, f"the Merkle tree's nodes at level {level} are wrong")
-            if left is None or right is None or (left[0], right[0]) != (2 * idx, 2 * idx + 1):
-                return _Bad(idx << level, None, f"the Merkle tree is missing nodes at level {level - 1}")
-            if bytes(h) != merkle.node_hash(bytes(left[1]), bytes(right[1])):
+            if level == tree.LOWEST_STORED:
+                expected = lowest[idx]
+            else:
+                left, right = next(below, None), next(below, None)
+                if left is None or right is None or (left[0], right[0]) != (2 * idx, 2 * idx + 1):
+                    return _Bad(idx << level, None, f"the Merkle tree is missing nodes at level {level - 1}")
+                expected = merkle.node_hash(bytes(left[1]), bytes(right[1]))
+            if bytes(h) != expected:
                 first, last = idx << level, ((idx + 1) << level) - 1
                 return _Bad(first, None, f"the Merkle node over entries {first}-{last} was altered")
             count += 1
         if count != size >> level:
             first = count << level
             return _Bad(first, None, f"the Merkle node over entries from {first} is missing")
+        below = store.nodes(level)
         level += 1
     return None
 
@@ -260,6 +266,8 @@ def verify(
     frontier, last, pending = tree.Frontier(), "", list(recorded)
     corrections: dict[str, tuple[str, str, int]] = {}  # target -> (how, by, seq of the correcting entry)
     index = _Multiset()  # what the replay index must hold
+    group: list[bytes] = []  # leaves of the current subtree at the lowest stored level
+    lowest: list[bytes] = []  # those subtrees' hashes, from the leaves
     try:
         for row in store.rows(leaves=True):
             fact = _check_row(row, frontier.size, last)
@@ -270,6 +278,10 @@ def verify(
                 corrections[target[0]] = (target[1], row.fact_id, row.seq)
             assert row.leaf is not None
             frontier.push(bytes(row.leaf))
+            group.append(bytes(row.leaf))
+            if len(group) == 1 << tree.LOWEST_STORED:
+                lowest.append(merkle.root_of(group))
+                group = []
             last = row.recorded_at
             while pending and pending[0][0] <= frontier.size:
                 n, root, _ = pending.pop(0)
@@ -279,7 +291,7 @@ def verify(
             n = pending[0][0]
             raise _Bad(frontier.size, None, f"a checkpoint at size {n}, but only {frontier.size} entries")
         bad = (
-            _nodes_problem(store, frontier.size)
+            _nodes_problem(store, frontier.size, lowest)
             or _corrections_problem(store, corrections)
             or _index_problem(store, index)
             or _snapshots_problem(store, frontier.size)

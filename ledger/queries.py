@@ -16,6 +16,8 @@ SNAPSHOT = (
 # Entries are numbered 0..n-1 without gaps (verify checks it): O(log n) through the primary key.
 SIZE = "SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries"
 NODE = "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?"
+# The Merkle leaf hashes of entries start..end-1 (below ledger.tree.LOWEST_STORED, nodes come from these).
+LEAVES = "SELECT leaf FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq"
 # Entries in recording order with their stored bytes.
 ENTRIES = (
     "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state "

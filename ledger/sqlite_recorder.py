@@ -23,15 +23,26 @@ from eventsourcing.persistence import Mapper, OperationalError, PersistenceError
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import Environment, EnvType
 
-from ledger import tree
+from ledger import queries, tree
 from ledger.dates import format_recorded
 from ledger.domain import FactCorrected
+from ledger.errors import LedgerCorrupt
 from ledger.mapper import MsgspecMapper, entry_bytes
 from ledger.merkle import leaf_hash
 
-FORMAT = "timeline-ledger/1"
+FORMAT = "timeline-ledger/2"  # 2: leaf hashes in ledger_entries, merkle_nodes from level 4
 CACHE_KIB = 256 * 1024
 CREATE_WAIT_S = 30
+
+
+def check_format(path: object, rows: list[Any]) -> None:
+    """`rows`: what `SELECT value FROM ledger_meta WHERE key='format'` gave; LedgerCorrupt unless ours."""
+    if rows == [(FORMAT,)]:
+        return
+    found = rows[0][0] if rows and isinstance(rows[0][0], str) else ""
+    if found.startswith("timeline-ledger/"):
+        raise LedgerCorrupt(f"{path}: a ledger of format {found!r}; this version reads {FORMAT!r}")
+    raise LedgerCorrupt(f"{path}: not a timeline-ledger database")
 
 
 def new_origin() -> str:
@@ -75,7 +86,8 @@ class EntryRecorder(SQLiteApplicationRecorder):
             "type TEXT NOT NULL, "
             "effective INTEGER NOT NULL, "
             "recorded_at TEXT NOT NULL, "
-            "target TEXT)",
+            "target TEXT, "
+            "leaf BLOB NOT NULL)",  # the entry's Merkle leaf hash
             "CREATE INDEX IF NOT EXISTS ledger_entries_target ON ledger_entries (seq, target) "
             "WHERE target IS NOT NULL",
             # The facts replay folds, clustered in replay order (contract section 4), so that a
@@ -140,8 +152,9 @@ class EntryRecorder(SQLiteApplicationRecorder):
             for m in batch.entries:
                 state = entry_bytes(m.fact, now)
                 stored.append((m.originator_id, 1, m.topic, state))
-                leaves.append(leaf_hash(state))
-                rows.append((seq, m.fact_id, rowid + len(stored), m.type, m.effective, now, m.target))
+                leaf = leaf_hash(state)
+                leaves.append(leaf)
+                rows.append((seq, m.fact_id, rowid + len(stored), m.type, m.effective, now, m.target, leaf))
                 if m.packed is not None:
                     index.append((m.effective, m.rank, seq, m.fact_id, m.type, m.packed))
                 seq += 1
@@ -155,7 +168,7 @@ class EntryRecorder(SQLiteApplicationRecorder):
             c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
             if int(c.fetchone()[0]) != rowid:
                 raise PersistenceError("stored_events rowids were not consecutive; nothing was written")
-            c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?,?)", rows)
+            c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?,?,?)", rows)
             if rows:
                 self._grow_tree(c, rows[0][0], leaves, edge)
             if batch.earliest is not None:
@@ -171,22 +184,28 @@ class EntryRecorder(SQLiteApplicationRecorder):
             c.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, self._root(c, seq), now))
 
     def _grow_tree(self, c: SQLiteCursor, start: int, leaves: list[bytes], edge: tree.Edge) -> None:
-        """Store the new leaves and every subtree they complete, in this transaction."""
-
-        def stored(level: int, idx: int) -> bytes:
-            c.execute("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
-            return bytes(c.fetchone()[0])
-
-        c.executemany(
-            "INSERT INTO merkle_nodes VALUES (?,?,?)", sorted(tree.new_nodes(start, leaves, stored, edge))
-        )
+        """Store every subtree the new leaves complete, in this transaction."""
+        nodes = sorted(tree.new_nodes(start, leaves, self._node_reader(c), edge))
+        c.executemany("INSERT INTO merkle_nodes VALUES (?,?,?)", nodes)
 
     def _root(self, c: SQLiteCursor, size: int) -> bytes:
-        def stored(level: int, idx: int) -> bytes:
-            c.execute("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
-            return bytes(c.fetchone()[0])
+        return tree.root_at(size, self._node_reader(c))
 
-        return tree.root_at(size, stored)
+    def _node_reader(self, c: SQLiteCursor) -> tree.GetNode:
+        """Nodes as this transaction sees them (its own rows included)."""
+
+        def stored(level: int, idx: int) -> bytes:
+            c.execute(queries.NODE, (level, idx))
+            row = c.fetchone()
+            if row is None:
+                raise tree.missing_node(level, idx)
+            return bytes(row[0])
+
+        def leaves(start: int, end: int) -> list[bytes]:
+            c.execute(queries.LEAVES, (start, end))
+            return tree.leaf_range([bytes(leaf) for (leaf,) in c.fetchall()], start, end)
+
+        return tree.node_reader(stored, leaves)
 
 
 class LedgerApplication(Application[Any]):

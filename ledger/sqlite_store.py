@@ -16,11 +16,11 @@ from typing import Any
 import msgspec
 from eventsourcing.persistence import IntegrityError, PersistenceError
 
-from ledger import queries
+from ledger import queries, tree
 from ledger.domain import aggregate_id
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError
 from ledger.mapper import CORRECTION_TOPIC, CorrectionState, decode_correction
-from ledger.sqlite_recorder import FORMAT, Batch, LedgerApplication
+from ledger.sqlite_recorder import Batch, LedgerApplication, check_format
 
 LOCK_TIMEOUT_S = 30
 SNAPSHOT_WAIT_MS = 100
@@ -115,8 +115,7 @@ class SQLiteStore:
             rows = self._db().execute("SELECT value FROM ledger_meta WHERE key='format'").fetchall()
         except sqlite3.DatabaseError:
             rows = []
-        if rows != [(FORMAT,)]:
-            raise LedgerCorrupt(f"{self.path}: not a timeline-ledger database")
+        check_format(self.path, rows)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -137,9 +136,8 @@ class SQLiteStore:
         """Entries in recording order, streamed in batches, from seq `start` to `stop` (excluded)."""
         sql = (
             "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state"
-            + (", n.hash" if leaves else "")
+            + (", e.leaf" if leaves else "")
             + " FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id"
-            + (" LEFT JOIN merkle_nodes n ON n.level = 0 AND n.idx = e.seq" if leaves else "")
             + " WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
         )
         try:
@@ -151,11 +149,19 @@ class SQLiteStore:
             raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
 
     def node(self, level: int, idx: int) -> bytes:
-        """A stored complete subtree's hash."""
-        rows = self._query("SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", (level, idx))
+        """A complete subtree's hash: stored, or hashed from its few leaves (`ledger.tree`)."""
+        return tree.node_reader(self._stored_node, self.leaves)(level, idx)
+
+    def _stored_node(self, level: int, idx: int) -> bytes:
+        rows = self._query(queries.NODE, (level, idx))
         if not rows:
-            raise LedgerCorrupt(f"the Merkle tree has no node at level {level}, index {idx}", idx << level)
+            raise tree.missing_node(level, idx)
         return bytes(rows[0][0])
+
+    def leaves(self, start: int, end: int) -> list[bytes]:
+        """The Merkle leaf hashes of entries start..end-1."""
+        found = [bytes(leaf) for (leaf,) in self._query(queries.LEAVES, (start, end))]
+        return tree.leaf_range(found, start, end)
 
     def nodes(self, level: int) -> Iterator[tuple[int, bytes]]:
         """(idx, hash) of every stored node of one level, in order."""

@@ -21,9 +21,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
-from contextlib import closing, suppress
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_cli import LEDGER, json_lines, run
+from ledger_cli import LEDGER, json_lines, kill_at, run
 from strategies import fact, fact_lists, jsonl
 
 from ledger import Ledger, merkle
@@ -254,6 +253,39 @@ def test_every_import_that_appended_records_one_checkpoint(tmp_path: Path) -> No
         assert cp.timestamp == checkpoint_rows(db)[-1][2]
         report = lg.verify()
         assert report.ok and report.size == TOTAL + 3 and report.root == lg.root(), report
+
+
+@pytest.mark.parametrize("cuts", [[100], [1, 17, 33, 64], [5, 6, 7, 40, 90], [15, 16, 31, 47, 63, 79]])
+def test_the_stored_tree_from_level_4_up_whatever_the_imports(tmp_path: Path, cuts: list[int]) -> None:
+    """Leaf hashes sit beside their entries and merkle_nodes holds subtrees of 16 leaves or more;
+    imports that end anywhere inside a subtree must still store exactly the MTH of each one."""
+    items = [
+        fact("StatementMade", "2022-01-05", id=f"t-{i}", speaker="ana", summary=f"s{i}") for i in range(100)
+    ]
+    db = tmp_path / "ledger.db"
+    with Ledger.open(db, create=True) as lg:
+        for a, b in itertools.pairwise([0, *cuts, 100]):
+            lg.import_facts([("f.jsonl", jsonl(*items[a:b]))])
+        leaves = [merkle.leaf_hash(s) for s in stored_states(db)]
+        with connect(db) as c:
+            stored = c.execute("SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx").fetchall()
+            beside = [bytes(h) for (h,) in c.execute("SELECT leaf FROM ledger_entries ORDER BY seq")]
+        assert beside == leaves
+        expected = [
+            (level, idx, merkle.root_of(leaves[idx << level : (idx + 1) << level]))
+            for level in range(4, 7)
+            for idx in range(len(leaves) >> level)
+        ]
+        assert [(lv, i, bytes(h)) for lv, i, h in stored] == expected
+        assert all(lg.root(k) == merkle.root_of(leaves[:k]).hex() for k in range(101))
+        assert lg.verify().ok
+    with connect(db) as c:
+        c.execute("UPDATE merkle_nodes SET hash = ? WHERE level = 5 AND idx = 1", (b"\0" * 32,))
+        c.commit()
+    with Ledger.open(db) as lg:
+        report = lg.verify()
+    assert not report.ok and report.first_bad_seq == 32, report.message
+    assert "the Merkle node over entries 32-63 was altered" in report.message
 
 
 @settings(max_examples=40)
@@ -525,6 +557,8 @@ def test_verify_against_detects_a_rewritten_history(signed: dict[str, Any], tmp_
         c.commit()
     leaves = [merkle.leaf_hash(s) for s in stored_states(db)]
     with connect(db) as c:
+        for seq, leaf in enumerate(leaves):
+            c.execute("UPDATE ledger_entries SET leaf = ? WHERE seq = ?", (leaf, seq))
         nodes = c.execute("SELECT level, idx FROM merkle_nodes").fetchall()
         for level, idx in nodes:
             h = merkle.root_of(leaves[idx << level : (idx + 1) << level])
@@ -661,15 +695,14 @@ def alter_checkpoint_root(c: sqlite3.Connection) -> None:
 
 
 def alter_internal_node(c: sqlite3.Connection) -> None:
+    # The lowest stored level is 4 (ledger.tree.LOWEST_STORED): this node covers entries 0-15.
     c.execute(
-        "UPDATE merkle_nodes SET hash = ? WHERE level = 2 AND idx = 1", (hashlib.sha256(b"x").digest(),)
+        "UPDATE merkle_nodes SET hash = ? WHERE level = 4 AND idx = 0", (hashlib.sha256(b"x").digest(),)
     )
 
 
-def alter_leaf_node(c: sqlite3.Connection) -> None:
-    c.execute(
-        "UPDATE merkle_nodes SET hash = ? WHERE level = 0 AND idx = 6", (hashlib.sha256(b"x").digest(),)
-    )
+def alter_leaf_hash(c: sqlite3.Connection) -> None:
+    c.execute("UPDATE ledger_entries SET leaf = ? WHERE seq = 6", (hashlib.sha256(b"x").digest(),))
 
 
 def delete_top_node(c: sqlite3.Connection) -> None:
@@ -700,8 +733,8 @@ TAMPERS: dict[str, tuple[Callable[[sqlite3.Connection], None], int | range, bool
     "deleted-last-entry-row": (delete_last_entry_row, 19, False),
     "swapped-states": (swap_states, 3, True),
     "altered-checkpoint-root": (alter_checkpoint_root, 7, True),
-    "altered-internal-node": (alter_internal_node, range(4, 8), True),
-    "altered-level-0-node": (alter_leaf_node, 6, True),
+    "altered-internal-node": (alter_internal_node, range(0, 16), True),
+    "altered-leaf-hash": (alter_leaf_hash, 6, True),
     "deleted-top-node": (delete_top_node, range(0, 16), True),
     "recorded-at-in-the-stored-bytes": (edit_recorded_at, 8, True),
     "recorded-at-in-bytes-and-index": (edit_recorded_at_everywhere, 8, True),
@@ -912,27 +945,6 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _writing(db: Path) -> bool:
-    wal = Path(f"{db}-wal")
-    return wal.exists() and wal.stat().st_size > 0
-
-
-def _kill(proc: subprocess.Popen[bytes], when: float | str, db: Path) -> None:
-    """SIGKILL after `when` seconds, or `wal+s`: s seconds after the import starts writing."""
-    if isinstance(when, str):
-        extra = float(when.removeprefix("wal+"))
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and not _writing(db) and time.monotonic() < deadline:
-            time.sleep(0.002)
-        time.sleep(extra)
-    else:
-        with suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=when)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
-
-
 def _state(db: Path) -> tuple[int, list[tuple[int, bytes, str]]]:
     with connect(db) as c:
         size = int(c.execute("SELECT count(*) FROM ledger_entries").fetchone()[0])
@@ -950,7 +962,7 @@ def test_a_killed_import_never_leaves_a_checkpoint_it_did_not_commit(big_file: P
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _kill(proc, when, db)
+        kill_at(proc, when, db)
         size, rows = _state(db)
         outcomes.append((when, proc.returncode, size))
         if size == 0:
