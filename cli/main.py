@@ -19,6 +19,7 @@ from eventsourcing.persistence import PersistenceError
 from cli.logs import LEVELS, configure
 from ledger.api import Ledger
 from ledger.errors import LedgerError, StoreError
+from ledger.sqlite_store import LOCK_TIMEOUT_S
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = "ledger.db"
@@ -75,7 +76,8 @@ def db_path(ctx: click.Context) -> Path:
 
 
 def open_ledger(ctx: click.Context, *, create: bool = False) -> Ledger:
-    return Ledger.open(db_path(ctx), create=create)
+    lock_timeout = (ctx.find_object(dict) or {}).get("lock_timeout", LOCK_TIMEOUT_S)
+    return Ledger.open(db_path(ctx), create=create, lock_timeout=lock_timeout)
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,11 +89,20 @@ def open_ledger(ctx: click.Context, *, create: bool = False) -> Ledger:
     show_default=True,
     help="Log events at this level and above go to stderr.",
 )
+@click.option(
+    "--lock-timeout",
+    metavar="SECONDS",
+    type=click.IntRange(min=1),
+    default=LOCK_TIMEOUT_S,
+    show_default=True,
+    envvar="LEDGER_LOCK_TIMEOUT",
+    help="How long a write waits for another writer's import to end ($LEDGER_LOCK_TIMEOUT).",
+)
 @click.version_option(package_name="timeline-ledger")
 @click.pass_context
-def cli(ctx: click.Context, log_level: str) -> None:
+def cli(ctx: click.Context, log_level: str, lock_timeout: int) -> None:
     """An event-sourced ledger of cited political facts, replayable to any date."""
-    ctx.ensure_object(dict)
+    ctx.ensure_object(dict)["lock_timeout"] = lock_timeout
     configure(log_level)
 
 

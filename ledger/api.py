@@ -20,7 +20,7 @@ from ledger.facts import Fact
 from ledger.importer import Planner, prepared_chunks
 from ledger.mapper import decode_entry
 from ledger.replay_core import Loop, Sink, folded
-from ledger.sqlite_store import Row, SQLiteStore
+from ledger.sqlite_store import LOCK_TIMEOUT_S, Row, SQLiteStore
 from projections.fold import Projection
 from projections.timeline import narrow
 from projections.world import World
@@ -122,10 +122,14 @@ class Ledger:
         self._store = store
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False) -> Ledger:
-        """Open the ledger at `path`; with `create=True` make it if it does not exist."""
+    def open(cls, path: str | Path, *, create: bool = False, lock_timeout: int = LOCK_TIMEOUT_S) -> Ledger:
+        """Open the ledger at `path`; with `create=True` make it if it does not exist.
+
+        A writer waits up to `lock_timeout` seconds for another writer's import to end (an
+        import holds the lock from its first line to its commit), then fails with StoreError."""
         path = Path(path)
-        return cls(SQLiteStore.create(path) if create else SQLiteStore.open(path))
+        opener = SQLiteStore.create if create else SQLiteStore.open
+        return cls(opener(path, lock_timeout))
 
     def close(self) -> None:
         self._store.close()

@@ -36,6 +36,7 @@ from ledger.facts import Fact
 from ledger.mapper import decode_entry
 from ledger.replay_core import Loop, Sink, folded
 from ledger.sqlite_recorder import check_format
+from ledger.sqlite_store import LOCK_TIMEOUT_S
 from projections.fold import Projection
 from projections.timeline import narrow
 from projections.world import World
@@ -47,23 +48,26 @@ BATCH = 4096
 class AsyncLedger:
     """Open with `async with AsyncLedger.open(path) as lg:`; mirrors `ledger.Ledger`."""
 
-    def __init__(self, path: Path, conn: aiosqlite.Connection) -> None:
+    def __init__(self, path: Path, conn: aiosqlite.Connection, lock_timeout: int = LOCK_TIMEOUT_S) -> None:
         self.path = path
         self._conn = conn
+        self._lock_timeout = lock_timeout
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: str | Path) -> AsyncIterator[AsyncLedger]:
+    async def open(
+        cls, path: str | Path, *, lock_timeout: int = LOCK_TIMEOUT_S
+    ) -> AsyncIterator[AsyncLedger]:
         """An existing ledger; never creates a file (use `Ledger.open(path, create=True)`)."""
         path = Path(path)
         if not path.is_file():
             raise LedgerMissing(f"{path}: no ledger here (run `ledger init` or `ledger import`)")
         try:
-            conn = await aiosqlite.connect(f"file:{path}?mode=rw", uri=True, timeout=30)
+            conn = await aiosqlite.connect(f"file:{path}?mode=rw", uri=True, timeout=lock_timeout)
         except aiosqlite.Error as e:
             raise LedgerCorrupt(f"{path}: cannot open the ledger: {e}") from None
         try:
-            ledger = cls(path, conn)
+            ledger = cls(path, conn, lock_timeout)
             await ledger._check_format()
             yield ledger
         finally:
@@ -195,7 +199,7 @@ class AsyncLedger:
 
     async def _in_thread(self, work: Callable[[Ledger], T]) -> T:
         def call() -> T:
-            with Ledger.open(self.path) as lg:
+            with Ledger.open(self.path, lock_timeout=self._lock_timeout) as lg:
                 return work(lg)
 
         return await asyncio.to_thread(call)

@@ -107,7 +107,7 @@ def prepared_chunks(inputs: Sequence[tuple[str, bytes]], parallel: bool | None =
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_check_in_worker, args=(inputs, sender), daemon=True)
+    worker = context.Process(target=_check_in_worker, args=(inputs, sender, receiver), daemon=True)
     worker.start()
     sender.close()
     decoder = msgspec.msgpack.Decoder(Chunk)
@@ -127,7 +127,10 @@ def prepared_chunks(inputs: Sequence[tuple[str, bytes]], parallel: bool | None =
         worker.join()
 
 
-def _check_in_worker(inputs: Sequence[tuple[str, bytes]], sender: Connection) -> None:
+def _check_in_worker(inputs: Sequence[tuple[str, bytes]], sender: Connection, receiver: Connection) -> None:
+    # The fork copied the reading end too: closed here, the importer's end is the only one, so
+    # if the importer dies the next send fails (EPIPE) and this process ends instead of blocking.
+    receiver.close()
     encoder = msgspec.msgpack.Encoder()
     try:
         for chunk in check_chunks(inputs):

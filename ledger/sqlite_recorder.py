@@ -125,8 +125,12 @@ class EntryRecorder(SQLiteApplicationRecorder):
     def append(self, batches: Iterable[Batch], mapper: Mapper[Any]) -> None:
         """Append every batch in one transaction, committed after the last one; an exception
         raised while the batches are produced rolls all of them back."""
-        with self.datastore.transaction(commit=True) as c:
-            self._append(c, batches, mapper)
+        with self.datastore.get_connection(commit=True) as conn:
+            # Sync the WAL at every commit, so that an import that returned survives a power
+            # loss; SQLite builds differ in their default, and it cannot change inside a transaction.
+            conn.cursor().execute("PRAGMA synchronous = FULL")
+            with conn.transaction(commit=True) as c:
+                self._append(c, batches, mapper)
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any) -> None:
         # A fact stored without its entry, leaf and index rows would not be in the ledger.

@@ -18,11 +18,11 @@ from eventsourcing.persistence import IntegrityError, PersistenceError
 
 from ledger import queries, tree
 from ledger.domain import aggregate_id
-from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError
+from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
 from ledger.mapper import CORRECTION_TOPIC, CorrectionState, decode_correction
 from ledger.sqlite_recorder import Batch, LedgerApplication, check_format
 
-LOCK_TIMEOUT_S = 30
+LOCK_TIMEOUT_S = 30  # how long a writer waits for another one's lock, by default
 SNAPSHOT_WAIT_MS = 100
 
 
@@ -43,27 +43,30 @@ class Row(msgspec.Struct, frozen=True, array_like=True):
 class SQLiteStore:
     """A ledger in one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock_timeout: int = LOCK_TIMEOUT_S) -> None:
+        if lock_timeout < 1:
+            raise UsageError(f"lock timeout {lock_timeout}: wait at least 1 second")
         self.path = path
+        self.lock_timeout = lock_timeout
         self._app: LedgerApplication | None = None
         self._conn: sqlite3.Connection | None = None
 
     # Opening
 
     @classmethod
-    def create(cls, path: Path) -> SQLiteStore:
+    def create(cls, path: Path, lock_timeout: int = LOCK_TIMEOUT_S) -> SQLiteStore:
         """Create the ledger file (or open it if it is already a ledger)."""
-        store = cls(path)
+        store = cls(path, lock_timeout)
         store._application()
         store._check_format()
         return store
 
     @classmethod
-    def open(cls, path: Path) -> SQLiteStore:
+    def open(cls, path: Path, lock_timeout: int = LOCK_TIMEOUT_S) -> SQLiteStore:
         """Open an existing ledger; never creates a file."""
         if not path.is_file():
             raise LedgerMissing(f"{path}: no ledger here (run `ledger init` or `ledger import`)")
-        store = cls(path)
+        store = cls(path, lock_timeout)
         store._check_format()
         return store
 
@@ -71,9 +74,9 @@ class SQLiteStore:
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(self.path),
-            "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_S),
+            "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout),
         }
-        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        deadline = time.monotonic() + self.lock_timeout
         while self._app is None:
             try:
                 self._app = LedgerApplication(env=env)
@@ -94,9 +97,10 @@ class SQLiteStore:
                     self._conn = sqlite3.connect(
                         f"file:{self.path}?mode={mode}",
                         uri=True,
-                        timeout=LOCK_TIMEOUT_S,
+                        timeout=self.lock_timeout,
                         isolation_level=None,
                     )
+                    self._conn.execute("PRAGMA synchronous = FULL")  # its snapshot writes too
                     break
                 except sqlite3.Error as e:
                     error = error or e
@@ -293,7 +297,7 @@ class SQLiteStore:
         except sqlite3.Error:
             return False  # a read-only file or a busy writer: snapshots are an optimisation only
         finally:
-            db.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_S * 1000}")
+            db.execute(f"PRAGMA busy_timeout = {self.lock_timeout * 1000}")
 
     # Writing
 
