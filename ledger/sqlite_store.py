@@ -100,7 +100,6 @@ class SQLiteStore:
                         timeout=self.lock_timeout,
                         isolation_level=None,
                     )
-                    self._conn.execute("PRAGMA synchronous = FULL")  # its snapshot writes too
                     break
                 except sqlite3.Error as e:
                     error = error or e
@@ -282,6 +281,7 @@ class SQLiteStore:
         db = self._db()
         try:
             db.execute(f"PRAGMA busy_timeout = {SNAPSHOT_WAIT_MS}")  # never stall a read behind an import
+            db.execute("PRAGMA synchronous = FULL")  # as the imports: this build's default may be weaker
             db.execute("BEGIN IMMEDIATE")
             try:
                 if self.size() == size:

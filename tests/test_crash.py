@@ -469,5 +469,8 @@ def test_both_connections_commit_in_wal_mode_with_synchronous_full(tmp_path: Pat
             journal = cursor.fetchone()[0]
             cursor.execute("PRAGMA synchronous")
             recorder = cursor.fetchone()[0]
-        snapshots = store._db().execute("PRAGMA synchronous").fetchone()[0]  # reads and snapshots
+        db = store._db()  # reads, and saves projection snapshots
+        db.execute("PRAGMA synchronous = OFF")
+        assert store.save_snapshots(1, [(1, b"state")])
+        snapshots = db.execute("PRAGMA synchronous").fetchone()[0]
     assert (journal, recorder, snapshots) == ("wal", 2, 2)
