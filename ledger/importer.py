@@ -19,7 +19,7 @@ from ledger.domain import Correction, aggregate_id, corrected
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
 from ledger.identity import stored_form
-from ledger.mapper import FACT_TOPIC_PREFIX, decode_entry
+from ledger.mapper import decode_entry
 from ledger.replay_core import pack
 from ledger.sqlite_recorder import Batch, NewEntry
 from ledger.sqlite_store import Row, SQLiteStore
@@ -28,20 +28,6 @@ from ledger.validation import parse_line, read_lines
 CHUNK = 8192  # lines checked before they are planned and written
 PARALLEL_BYTES = 4 << 20  # inputs at least this large are checked in a second process
 RETRACTED = FactRetracted.TYPE
-
-
-class Prepared(msgspec.Struct, frozen=True, array_like=True):
-    """A checked line, reduced to what planning and writing it need."""
-
-    line: int
-    fact_id: str
-    type: str
-    rank: int
-    effective: int  # proleptic Gregorian ordinal of the effective day
-    target: str | None  # the fact it retracts or supersedes
-    stored: bytes  # RFC 8785 JSON of the whole fact
-    packed: bytes | None  # msgpack for the replay index; None for a FactRetracted
-    originator_id: str  # its aggregate
 
 
 class Refusal(msgspec.Struct, frozen=True, array_like=True):
@@ -54,16 +40,16 @@ class Chunk(msgspec.Struct, frozen=True, array_like=True):
     """Consecutive lines of one input, checked; `refused`: the line after them is wrong."""
 
     source: str
-    lines: list[Prepared]
+    lines: list[NewEntry]
     size: int  # bytes of input the chunk covers, for progress
     refused: Refusal | None = None
 
 
-def prepare(raw: bytes, source: str, number: int) -> Prepared:
+def prepare(raw: bytes, source: str, number: int) -> NewEntry:
     checked = parse_line(raw, source, number)
     fact = checked.fact
     fid, retracts = fact.fact_id, isinstance(fact, FactRetracted)
-    return Prepared(
+    return NewEntry(
         number,
         fid,
         fact.TYPE,
@@ -80,7 +66,7 @@ def check_chunks(inputs: Iterable[tuple[str, bytes]]) -> Iterator[Chunk]:
     """Every line of every input checked, `CHUNK` lines at a time; the chunk holding a bad line
     ends just before it, with the refusal. The chunks of an input cover all of its bytes."""
     for source, data in inputs:
-        lines: list[Prepared] = []
+        lines: list[NewEntry] = []
         size = covered = 0
         for number, raw in read_lines(data):
             try:
@@ -149,7 +135,7 @@ class Planner:
     def __init__(self, store: SQLiteStore, progress: Callable[[int], None] | None = None) -> None:
         self._store = store
         self._progress = progress
-        self._new: dict[str, Prepared] = {}
+        self._new: dict[str, NewEntry] = {}
         self._days: dict[str, int] = {}
         self._already: dict[str, tuple[Correction, str]] = {}
         self.appended = 0
@@ -174,8 +160,8 @@ class Planner:
         for p in items:
             fid = p.fact_id
             if fid in found or fid in new:
-                before = _content(found[fid]) if fid in found else new[fid].stored
-                if before != p.stored:  # the same id: the same bytes, or other content
+                before = _content(found[fid]) if fid in found else new[fid].fact
+                if before != p.fact:  # the same id: the same bytes, or other content
                     raise FactError(chunk.source, p.line, "$.id", f"fact {fid!r} exists with other content")
                 self.unchanged += 1
                 continue
@@ -190,19 +176,7 @@ class Planner:
             new[fid], days[fid] = p, p.effective
             if p.packed is not None:
                 touched.append(p.effective)
-            batch.entries.append(
-                NewEntry(
-                    p.originator_id,
-                    FACT_TOPIC_PREFIX + p.type,
-                    p.stored,
-                    fid,
-                    p.type,
-                    p.effective,
-                    p.rank,
-                    p.target,
-                    p.packed,
-                )
-            )
+            batch.entries.append(p)
         batch.earliest = min(touched, default=None)
         self.appended += len(batch.entries)
         if self._progress is not None:
@@ -216,10 +190,10 @@ def _content(row: Row) -> bytes:
 
 def _check_target(
     source: str,
-    item: Prepared,
+    item: NewEntry,
     name: str,
     how: Correction,
-    target: Row | Prepared | None,
+    target: Row | NewEntry | None,
     already: Mapping[str, tuple[Correction, str]],
 ) -> None:
     path = "$.target" if how == "retracted" else "$.supersedes"

@@ -27,7 +27,7 @@ from ledger import queries, tree
 from ledger.dates import format_recorded
 from ledger.domain import FactCorrected
 from ledger.errors import LedgerCorrupt
-from ledger.mapper import MsgspecMapper, entry_bytes
+from ledger.mapper import FACT_TOPIC_PREFIX, MsgspecMapper, entry_bytes
 from ledger.merkle import leaf_hash
 
 FORMAT = "timeline-ledger/2"  # 2: leaf hashes in ledger_entries, merkle_nodes from level 4
@@ -51,17 +51,17 @@ def new_origin() -> str:
 
 
 class NewEntry(msgspec.Struct, frozen=True, array_like=True):
-    """One fact to append, as the recorder writes it."""
+    """One fact to append, as the recorder writes it (made where its line is checked)."""
 
-    originator_id: str  # the fact's aggregate (`ledger.domain.aggregate_id`)
-    topic: str  # `fact:<Type>`, our explicit tag
-    fact: bytes  # RFC 8785 JSON of the fact; the recorder wraps it with the recording time
+    line: int  # where it came from, for messages
     fact_id: str
-    type: str
-    effective: int  # proleptic Gregorian ordinal of the effective day
+    type: str  # the contract's type name; stored under the topic `fact:<type>`
     rank: int  # position of the type within a day (contract section 4)
+    effective: int  # proleptic Gregorian ordinal of the effective day
     target: str | None  # the fact it retracts or supersedes
+    fact: bytes  # RFC 8785 JSON of the fact; the recorder wraps it with the recording time
     packed: bytes | None  # the fact in msgpack for the replay index; None: never folded
+    originator_id: str  # the fact's aggregate (`ledger.domain.aggregate_id`)
 
 
 class Batch(msgspec.Struct):
@@ -155,7 +155,7 @@ class EntryRecorder(SQLiteApplicationRecorder):
             rows, leaves = [], []
             for m in batch.entries:
                 state = entry_bytes(m.fact, now)
-                stored.append((m.originator_id, 1, m.topic, state))
+                stored.append((m.originator_id, 1, FACT_TOPIC_PREFIX + m.type, state))
                 leaf = leaf_hash(state)
                 leaves.append(leaf)
                 rows.append((seq, m.fact_id, rowid + len(stored), m.type, m.effective, now, m.target, leaf))
