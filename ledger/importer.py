@@ -10,6 +10,7 @@ nothing, and the first mistake raises `FactError` and rolls everything back.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from multiprocessing.connection import Connection
 
@@ -83,12 +84,12 @@ def check_chunks(inputs: Iterable[tuple[str, bytes]]) -> Iterator[Chunk]:
 
 
 def prepared_chunks(inputs: Sequence[tuple[str, bytes]], parallel: bool | None = None) -> Iterator[Chunk]:
-    """`check_chunks`, in a second process when the inputs are large (and the platform forks),
+    """`check_chunks`, in a second process when the inputs are large (on Linux, where it forks),
     so that checking the next chunk overlaps planning and writing this one. `parallel` forces
     the choice. Chunks come back in order, encoded with msgpack: nothing is unpickled."""
     if parallel is None:
         parallel = sum(len(d) for _, d in inputs) >= PARALLEL_BYTES
-    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+    if not parallel or not sys.platform.startswith("linux"):  # fork is safe and cheap on Linux
         yield from check_chunks(inputs)
         return
     context = multiprocessing.get_context("fork")
