@@ -18,7 +18,7 @@ from eventsourcing.persistence import PersistenceError
 
 from cli.logs import LEVELS, configure
 from ledger.api import Ledger
-from ledger.errors import LedgerError, StoreError
+from ledger.errors import LedgerCorrupt, LedgerError, StoreError
 from ledger.sqlite_store import LOCK_TIMEOUT_S
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,11 +40,14 @@ class LedgerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except LedgerCorrupt as e:  # name the file, as well as the entry at fault
+            raise LedgerFailure(e.at(db_path(ctx))) from None
         except LedgerError as e:
             raise LedgerFailure(e) from None
         except (sqlite3.Error, PersistenceError) as e:
             # Anything the store lets through is a damaged or unreadable file, never the user's input.
-            raise LedgerFailure(StoreError(f"the ledger database cannot be used: {e}")) from None
+            message = f"{db_path(ctx)}: the ledger database cannot be used: {e}"
+            raise LedgerFailure(StoreError(message)) from None
 
 
 def db_option(f: F) -> F:

@@ -15,11 +15,11 @@ from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
 from ledger.checkpoint import Checkpoint
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.entry import Entry, Folded
-from ledger.errors import FactNotFound, LedgerCorrupt, UsageError
+from ledger.errors import ConflictError, FactNotFound, LedgerCorrupt, LedgerError, UsageError
 from ledger.facts import Fact
 from ledger.importer import Planner, prepared_chunks
-from ledger.mapper import decode_entry
-from ledger.replay_core import Loop, Sink, folded
+from ledger.integrity import stored_entry
+from ledger.replay_core import Loop, Sink, first_bad, folded
 from ledger.sqlite_store import LOCK_TIMEOUT_S, Row, SQLiteStore
 from projections.fold import Projection
 from projections.timeline import narrow
@@ -108,11 +108,18 @@ def knowledge(have: int, size: int | None, recorded: int | None) -> int:
 
 
 def _entry(row: Row) -> Entry:
-    try:
-        stored = decode_entry(row.topic, row.state)
-    except LedgerCorrupt as e:
-        raise LedgerCorrupt(str(e), row.seq, row.fact_id) from None
+    """The entry, once its stored bytes decode and agree with its index row and Merkle leaf."""
+    stored = stored_entry(row, leaf=True)
     return Entry(row.seq, stored.recorded_at, row.effective, stored.fact)
+
+
+def _entries(rows: Iterable[Row]) -> Iterator[tuple[Row, Entry]]:
+    """Rows of seq 0, 1, 2, ... with their checked entries: a gap is an entry someone removed."""
+    for expected, row in enumerate(rows):
+        if row.seq != expected:
+            raise LedgerCorrupt("the entry is missing: the ledger was altered", expected)
+        stored = stored_entry(row, leaf=True)
+        yield row, Entry(row.seq, stored.recorded_at, row.effective, stored.fact)
 
 
 class Ledger:
@@ -152,8 +159,18 @@ class Ledger:
     ) -> ImportResult:
         """Import fact files given as (name, bytes) pairs, all or nothing."""
         files = list(inputs)
-        planner = Planner(self._store, progress)
-        self._store.append(planner.batches(prepared_chunks(files)))
+        for attempt in (1, 2):
+            planner = Planner(self._store, [name for name, _ in files], progress)
+            try:
+                # The first attempt plans up to its first new fact without the write lock (a
+                # re-import of what is there takes no lock and writes nothing); if another writer
+                # got there first meanwhile, the retry plans everything under the lock.
+                self._store.append(planner.batches(prepared_chunks(files)), lazy=attempt == 1)
+                break
+            except ConflictError:
+                if attempt == 2:
+                    raise
+                log.info("import.conflict", retry=True)
         size = self._store.size()
         log.info("import.done", appended=planner.appended, unchanged=planner.unchanged, size=size)
         return ImportResult(planner.appended, planner.unchanged, size)
@@ -168,8 +185,10 @@ class Ledger:
         return self._store.size()
 
     def entries(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[Entry]:
-        """Entries in recording order, within the knowledge horizon."""
-        return map(_entry, self._store.rows(stop=self._horizon(size, known_at)))
+        """Entries in recording order, within the knowledge horizon; each is checked against its
+        index row and its Merkle leaf as it is read (`verify` checks the whole ledger)."""
+        rows = self._store.rows(stop=self._horizon(size, known_at), leaves=True)
+        return (entry for _, entry in _entries(rows))
 
     def facts(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[Fact]:
         """The facts in recording order (retractions included), within the knowledge horizon."""
@@ -189,8 +208,18 @@ class Ledger:
         projection snapshot before `as_of` and leaves new ones behind; the answer is the same."""
         day = as_of_day(as_of)
         n = self._horizon(size, known_at)
-        projection = self._fold(n, day.toordinal(), snapshots)
-        return projection.world(day, n, audit.root_at(self._store, n).hex())
+        root = audit.root_at(self._store, n).hex()
+        try:
+            return self._fold(n, day.toordinal(), snapshots).world(day, n, root)
+        except LedgerError:
+            raise
+        except Exception:
+            # The fast loop reads the replay index without re-checking its values; a value of the
+            # wrong type may fail only later. Name the malformed row, if one is to blame.
+            bad = first_bad(self._store.replay_batches(0, day.toordinal()))
+            if bad is None:
+                raise
+            raise bad from None
 
     def run(
         self,
@@ -249,7 +278,9 @@ class Ledger:
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""
         seq = self._seq(ref)
-        rows = list(self._store.rows(start=seq, stop=seq + 1))
+        rows = list(self._store.rows(start=seq, stop=seq + 1, leaves=True))
+        if not rows:
+            raise LedgerCorrupt("the entry is missing: the ledger was altered", seq)
         entry = _entry(rows[0])
         fid = entry.fact.fact_id
         c = self._store.corrections([fid]).get(fid)
@@ -268,11 +299,11 @@ class Ledger:
         return audit.root_at(self._store, knowledge(self.size(), size, None)).hex()
 
     def log(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[LogLine]:
-        """One line per entry in recording order, with its Merkle leaf hash."""
-        for row in self._store.rows(stop=self._horizon(size, known_at), leaves=True):
-            fact = _entry(row).fact
-            leaf = None if row.leaf is None else bytes(row.leaf).hex()
-            yield LogLine(row.seq, row.fact_id, row.type, fact.occurred, row.recorded_at, leaf)
+        """One line per entry in recording order, with its Merkle leaf hash; each entry is checked
+        against its index row and its Merkle leaf as it is read."""
+        for row, entry in _entries(self._store.rows(stop=self._horizon(size, known_at), leaves=True)):
+            leaf = None if row.leaf is None else row.leaf.hex()
+            yield LogLine(row.seq, row.fact_id, row.type, entry.fact.occurred, row.recorded_at, leaf)
 
     def checkpoint(self, *, private_key: str | None = None) -> Checkpoint:
         """The checkpoint for the current size, signed when a private key (text) is given."""

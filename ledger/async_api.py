@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from ledger import merkle, queries, tree
+from ledger import integrity, merkle, queries, tree
 from ledger.api import (
     DateLike,
     FactView,
@@ -31,18 +31,22 @@ from ledger.api import (
 )
 from ledger.audit import VerifyReport
 from ledger.entry import Entry, Folded
-from ledger.errors import LedgerCorrupt, LedgerMissing
+from ledger.errors import LedgerCorrupt, LedgerError, LedgerMissing
 from ledger.facts import Fact
-from ledger.mapper import decode_entry
-from ledger.replay_core import Loop, Sink, folded
-from ledger.sqlite_recorder import check_format
-from ledger.sqlite_store import LOCK_TIMEOUT_S
+from ledger.replay_core import Loop, Sink, first_bad, folded
+from ledger.sqlite_store import LOCK_TIMEOUT_S, Row
 from projections.fold import Projection
 from projections.timeline import narrow
 from projections.world import World
 
 T = TypeVar("T")
 BATCH = 4096
+# As `Ledger.entries` reads them: with each entry's Merkle leaf, to check it against.
+ENTRIES_WITH_LEAVES = (
+    "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state, e.leaf "
+    "FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id "
+    "WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
+)
 
 
 class AsyncLedger:
@@ -64,8 +68,9 @@ class AsyncLedger:
             raise LedgerMissing(f"{path}: no ledger here (run `ledger init` or `ledger import`)")
         try:
             conn = await aiosqlite.connect(f"file:{path}?mode=rw", uri=True, timeout=lock_timeout)
+            await conn.execute("PRAGMA trusted_schema = OFF")  # as `SQLiteStore`
         except aiosqlite.Error as e:
-            raise LedgerCorrupt(f"{path}: cannot open the ledger: {e}") from None
+            raise LedgerCorrupt(f"cannot open the ledger: {e}", path=path) from None
         try:
             ledger = cls(path, conn, lock_timeout)
             await ledger._check_format()
@@ -78,7 +83,7 @@ class AsyncLedger:
             async with self._conn.execute(sql, tuple(params)) as cur:
                 return list(await cur.fetchall())
         except aiosqlite.DatabaseError as e:
-            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
 
     async def _batches(self, sql: str, params: Iterable[Any]) -> AsyncIterator[list[Any]]:
         try:
@@ -86,14 +91,23 @@ class AsyncLedger:
                 while chunk := await cur.fetchmany(BATCH):
                     yield list(chunk)
         except aiosqlite.DatabaseError as e:
-            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
 
     async def _check_format(self) -> None:
+        """The file is a ledger: the same two small queries as `Ledger.open` (`ledger.integrity`)."""
         try:
-            rows = await self._rows("SELECT value FROM ledger_meta WHERE key='format'")
-        except LedgerCorrupt:
-            rows = []
-        check_format(self.path, rows)
+            async with self._conn.execute(integrity.SCHEMA) as cur:
+                schema = list(await cur.fetchall())
+        except aiosqlite.DatabaseError as e:
+            raise integrity.unreadable(self.path, e) from None
+        if not schema:
+            raise LedgerMissing(f"{self.path}: no ledger here (run `ledger init` or `ledger import`)")
+        try:
+            async with self._conn.execute(integrity.META) as cur:
+                meta: list[Any] | None = list(await cur.fetchall())
+        except aiosqlite.DatabaseError:
+            meta = None
+        integrity.check_ledger(self.path, schema, meta)
 
     # Reading, on the shared core
 
@@ -117,12 +131,14 @@ class AsyncLedger:
         """As `SQLiteStore.node`: stored from `tree.LOWEST_STORED` up, hashed from leaves below."""
         if level < tree.LOWEST_STORED:
             start, end = idx << level, (idx + 1) << level
-            found = [bytes(leaf) for (leaf,) in await self._rows(queries.LEAVES, (start, end))]
+            rows = await self._rows(queries.LEAVES, (start, end))
+            found = [integrity.hash_value(h, "its Merkle leaf", start + i) for i, (h,) in enumerate(rows)]
             return merkle.root_of(tree.leaf_range(found, start, end))
         rows = await self._rows(queries.NODE, (level, idx))
         if not rows:
             raise tree.missing_node(level, idx)
-        return bytes(rows[0][0])
+        what = f"the Merkle tree's node at level {level}, index {idx}"
+        return integrity.hash_value(rows[0][0], what, idx << level)
 
     async def replay(
         self, as_of: DateLike | None = None, *, size: int | None = None, known_at: MomentLike | None = None
@@ -130,16 +146,28 @@ class AsyncLedger:
         """The world on `as_of`; resumes from a projection snapshot when one is valid (read only)."""
         day = as_of_day(as_of)
         n = await self._horizon(size, known_at)
-        since, projection = 0, Projection()
-        if n == await self.size():
-            snap = await self._rows(queries.SNAPSHOT, (n, day.toordinal()))
-            if snap:
-                since, projection = int(snap[0][0]), Projection.restore(bytes(snap[0][1]))
-        loop = Loop(projection, n, await self._corrected(n), since=since, views=True)
-        sql = queries.replay(Projection.IGNORES)
-        async for batch in self._batches(sql, (since, day.toordinal())):
-            loop.feed(batch)
-        return projection.world(day, n, await self.root(n))
+        root = await self.root(n)
+        try:
+            since, projection = 0, Projection()
+            if n == await self.size():
+                snap = await self._rows(queries.SNAPSHOT, (n, day.toordinal()))
+                if snap:
+                    since, state = integrity.snapshot_row(self.path, *snap[0])
+                    projection = Projection.restore(state)
+            loop = Loop(projection, n, await self._corrected(n), since=since, views=True)
+            sql = queries.replay(Projection.IGNORES)
+            async for batch in self._batches(sql, (since, day.toordinal())):
+                loop.feed(batch)
+            return projection.world(day, n, root)
+        except LedgerError:
+            raise
+        except Exception:
+            # As `Ledger.replay`: a value of the wrong type in the replay index may fail late.
+            async for batch in self._batches(queries.replay(), (0, day.toordinal())):
+                bad = first_bad([batch])
+                if bad is not None:
+                    raise bad from None
+            raise
 
     async def run(
         self,
@@ -159,15 +187,18 @@ class AsyncLedger:
     async def entries(
         self, *, size: int | None = None, known_at: MomentLike | None = None
     ) -> AsyncIterator[Entry]:
-        """Entries in recording order, within the knowledge horizon."""
+        """Entries in recording order, within the knowledge horizon; each is checked against its
+        index row and its Merkle leaf as it is read, as `Ledger.entries` does."""
         n = await self._horizon(size, known_at)
-        async for batch in self._batches(queries.ENTRIES, (0, n)):
-            for seq, fact_id, _, effective, _, _, topic, state in batch:
-                try:
-                    stored = decode_entry(topic, state)
-                except LedgerCorrupt as e:
-                    raise LedgerCorrupt(str(e), seq, fact_id) from None
-                yield Entry(seq, stored.recorded_at, effective, stored.fact)
+        expected = 0
+        async for batch in self._batches(ENTRIES_WITH_LEAVES, (0, n)):
+            for r in batch:
+                row = Row(*r)
+                if row.seq != expected:
+                    raise LedgerCorrupt("the entry is missing: the ledger was altered", expected)
+                stored = integrity.stored_entry(row, leaf=True)
+                yield Entry(row.seq, stored.recorded_at, row.effective, stored.fact)
+                expected += 1
 
     async def facts(
         self, *, size: int | None = None, known_at: MomentLike | None = None

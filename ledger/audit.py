@@ -20,6 +20,7 @@ from ledger.dates import format_recorded, parse_date
 from ledger.domain import aggregate_id
 from ledger.errors import FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import AnyFact, FactRetracted
+from ledger.integrity import HASH_SIZE
 from ledger.mapper import CORRECTION_TOPIC, decode_correction, decode_entry
 from ledger.replay_core import Loop, pack
 from ledger.sqlite_store import Row, SQLiteStore
@@ -112,8 +113,6 @@ def _check_row(row: Row, expected_seq: int, last_recorded: str) -> AnyFact:
 
     if row.seq != expected_seq:
         raise _Bad(expected_seq, None, f"expected entry {expected_seq} here (an entry is missing)")
-    if row.state is not None and not isinstance(row.state, bytes):
-        raise bad("its stored payload is not bytes: the entry was altered")
     try:
         stored = decode_entry(row.topic, row.state)
     except LedgerCorrupt as e:
@@ -126,7 +125,7 @@ def _check_row(row: Row, expected_seq: int, last_recorded: str) -> AnyFact:
             raise bad("the stored effective day disagrees with the fact's date")
     except ValueError as e:
         raise bad(f"bad stored date: {e}") from None
-    if row.recorded_at < last_recorded:
+    if not isinstance(row.recorded_at, str) or row.recorded_at < last_recorded:
         raise bad("recording time goes backwards")
     corrects = fact.target if isinstance(fact, FactRetracted) else fact.supersedes
     if row.target != corrects:
@@ -134,7 +133,9 @@ def _check_row(row: Row, expected_seq: int, last_recorded: str) -> AnyFact:
     assert row.state is not None
     if row.leaf is None:
         raise bad("its Merkle leaf is missing")
-    if bytes(row.leaf) != merkle.leaf_hash(row.state):
+    if not isinstance(row.leaf, bytes) or len(row.leaf) != HASH_SIZE:
+        raise bad("its Merkle leaf is not a hash: the ledger was altered")
+    if row.leaf != merkle.leaf_hash(row.state):
         raise bad("its stored bytes do not match its Merkle leaf hash: the entry was altered")
     return fact
 
@@ -187,7 +188,7 @@ def _index_problem(store: SQLiteStore, expected: _Multiset) -> _Bad | None:
         have = stored.pop(entry.seq, None)
         if (tuple(have) if have else None) != want:
             return _Bad(entry.seq, entry.fact_id, "its copy in the replay index was altered")
-    seq = min(stored) if stored else None
+    seq = min((s for s in stored if type(s) is int), default=None)
     return _Bad(seq, None, "the replay index holds a row that no entry makes")
 
 
@@ -212,9 +213,11 @@ def _corrections_problem(store: SQLiteStore, expected: dict[str, tuple[str, str,
     seen: set[str] = set()
     for oid, topic, state in store.all_corrections():
         target = by_aggregate.get(oid)
-        if target is None or topic != CORRECTION_TOPIC:
-            return _Bad(None, None, "a stored correction that no entry makes")
+        if target is None:
+            return _Bad(None, None, f"a stored correction that no entry makes (stored type {topic!r})")
         how, by, seq = expected[target]
+        if topic != CORRECTION_TOPIC:
+            return _Bad(seq, by, f"its stored correction record has an unknown stored type {topic!r}")
         try:
             c = decode_correction(state)
         except LedgerCorrupt:
@@ -245,7 +248,7 @@ def _nodes_problem(store: SQLiteStore, size: int, lowest: list[bytes]) -> _Bad |
                 if left is None or right is None or (left[0], right[0]) != (2 * idx, 2 * idx + 1):
                     return _Bad(idx << level, None, f"the Merkle tree is missing nodes at level {level - 1}")
                 expected = merkle.node_hash(bytes(left[1]), bytes(right[1]))
-            if bytes(h) != expected:
+            if h != expected:  # also when it is not bytes at all: SQLite keeps what it is given
                 first, last = idx << level, ((idx + 1) << level) - 1
                 return _Bad(first, None, f"the Merkle node over entries {first}-{last} was altered")
             count += 1
@@ -262,7 +265,22 @@ def verify(
 ) -> VerifyReport:
     """Re-read everything from disk; the first problem found is reported, naming its entry."""
     size = store.size()
-    recorded = store.checkpoints()
+    recorded: list[tuple[int, bytes, str]] = []
+    try:
+        recorded = store.checkpoints()
+        return _verify(store, size, recorded, against, public_key)
+    except LedgerCorrupt as e:  # a stored value verify needs cannot be read at all
+        message = str(LedgerCorrupt(e.message, e.seq, e.fact_id))  # naming the entry, not the file
+        return VerifyReport(False, size, None, e.seq, message, e.fact_id, len(recorded))
+
+
+def _verify(
+    store: SQLiteStore,
+    size: int,
+    recorded: list[tuple[int, bytes, str]],
+    against: Checkpoint | None,
+    public_key: str | None,
+) -> VerifyReport:
     frontier, last, pending = tree.Frontier(), "", list(recorded)
     corrections: dict[str, tuple[str, str, int]] = {}  # target -> (how, by, seq of the correcting entry)
     index = _Multiset()  # what the replay index must hold
@@ -277,8 +295,8 @@ def verify(
             if target is not None:
                 corrections[target[0]] = (target[1], row.fact_id, row.seq)
             assert row.leaf is not None
-            frontier.push(bytes(row.leaf))
-            group.append(bytes(row.leaf))
+            frontier.push(row.leaf)
+            group.append(row.leaf)
             if len(group) == 1 << tree.LOWEST_STORED:
                 lowest.append(merkle.root_of(group))
                 group = []
@@ -290,6 +308,9 @@ def verify(
         if pending:
             n = pending[0][0]
             raise _Bad(frontier.size, None, f"a checkpoint at size {n}, but only {frontier.size} entries")
+        stray = store.fact_events() - frontier.size
+        if stray:  # every entry's stored event was read above: these are rows no entry makes
+            raise _Bad(None, None, f"stored_events holds {stray} row(s) that no entry or correction makes")
         bad = (
             _nodes_problem(store, frontier.size, lowest)
             or _corrections_problem(store, corrections)
@@ -298,6 +319,9 @@ def verify(
         )
         if bad is not None:
             raise bad
+        damage = store.damage()  # pages nothing above reads, such as an index's
+        if damage is not None:
+            raise _Bad(None, None, f"the database file is damaged: {damage}")
         root = frontier.root()
         entries = f"{frontier.size} {'entry' if frontier.size == 1 else 'entries'}"
         checkpoints = f"{len(recorded)} checkpoint{'' if len(recorded) == 1 else 's'}"

@@ -6,6 +6,8 @@ can cause; only `cli/` turns them into messages and exit codes.
 
 from __future__ import annotations
 
+import os
+
 
 class LedgerError(Exception):
     """Base of every error the ledger raises on purpose."""
@@ -43,15 +45,33 @@ class LedgerMissing(UsageError):
 
 
 class LedgerCorrupt(LedgerError):
-    """The stored ledger was altered or cannot be read (exit 1)."""
+    """The stored ledger was altered or cannot be read (exit 1).
 
-    def __init__(self, message: str, seq: int | None = None, fact_id: str | None = None) -> None:
+    Names the ledger file (`path`) when known, and the entry at fault (`seq`, `fact_id`) when
+    the damage is in one: `ledger.db: entry 2 (kz-...): unknown stored type 'os:system'`."""
+
+    def __init__(
+        self,
+        message: str,
+        seq: int | None = None,
+        fact_id: str | None = None,
+        *,
+        path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.message = message
         self.seq = seq
         self.fact_id = fact_id
-        where = ""
+        self.path = None if path is None else str(path)
+        where = f"{self.path}: " if self.path is not None else ""
         if seq is not None:
-            where = f"entry {seq}" + (f" ({fact_id})" if fact_id else "") + ": "
+            where += f"entry {seq}" + (f" ({fact_id})" if fact_id else "") + ": "
         super().__init__(where + message)
+
+    def at(self, path: str | os.PathLike[str]) -> LedgerCorrupt:
+        """The same error, naming the ledger file (unless it already does)."""
+        if self.path is not None or str(self).startswith(f"{path}: "):
+            return self
+        return LedgerCorrupt(self.message, self.seq, self.fact_id, path=path)
 
 
 class StoreError(LedgerError):

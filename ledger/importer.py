@@ -10,12 +10,15 @@ nothing, and the first mistake raises `FactError` and rolls everything back.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from multiprocessing.connection import Connection
 
 import msgspec
 
+from ledger.codes import state_codes
 from ledger.domain import Correction, aggregate_id, corrected
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
@@ -40,7 +43,7 @@ class Refusal(msgspec.Struct, frozen=True, array_like=True):
 class Chunk(msgspec.Struct, frozen=True, array_like=True):
     """Consecutive lines of one input, checked; `refused`: the line after them is wrong."""
 
-    source: str
+    input: int  # which input (its name may not even be UTF-8: it never goes through the pipe)
     lines: list[NewEntry]
     size: int  # bytes of input the chunk covers, for progress
     refused: Refusal | None = None
@@ -66,21 +69,22 @@ def prepare(raw: bytes, source: str, number: int) -> NewEntry:
 def check_chunks(inputs: Iterable[tuple[str, bytes]]) -> Iterator[Chunk]:
     """Every line of every input checked, `CHUNK` lines at a time; the chunk holding a bad line
     ends just before it, with the refusal. The chunks of an input cover all of its bytes."""
-    for source, data in inputs:
+    for index, (source, data) in enumerate(inputs):
         lines: list[NewEntry] = []
         size = covered = 0
         for number, raw in read_lines(data):
             try:
                 lines.append(prepare(raw, source, number))
             except FactError as e:
-                yield Chunk(source, lines, size, Refusal(e.line, e.path, e.message))
+                yield Chunk(index, lines, size, Refusal(e.line, e.path, e.message))
                 return
             size += len(raw) + 1
             if len(lines) == CHUNK:
-                yield Chunk(source, lines, size)
+                size = min(size, len(data) - covered)  # the last line may have no newline
+                yield Chunk(index, lines, size)
                 covered += size
                 lines, size = [], 0
-        yield Chunk(source, lines, len(data) - covered)
+        yield Chunk(index, lines, len(data) - covered)
 
 
 def prepared_chunks(inputs: Sequence[tuple[str, bytes]], parallel: bool | None = None) -> Iterator[Chunk]:
@@ -88,14 +92,21 @@ def prepared_chunks(inputs: Sequence[tuple[str, bytes]], parallel: bool | None =
     so that checking the next chunk overlaps planning and writing this one. `parallel` forces
     the choice. Chunks come back in order, encoded with msgpack: nothing is unpickled."""
     if parallel is None:
-        parallel = sum(len(d) for _, d in inputs) >= PARALLEL_BYTES
-    if not parallel or not sys.platform.startswith("linux"):  # fork is safe and cheap on Linux
+        parallel = sum(len(d) for _, d in inputs) >= PARALLEL_BYTES and _can_fork()
+    if not parallel:
         yield from check_chunks(inputs)
         return
+    state_codes()  # loaded before the fork, not once per worker
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_check_in_worker, args=(inputs, sender, receiver), daemon=True)
-    worker.start()
+    try:
+        worker.start()
+    except OSError:  # no process to be had (EAGAIN, ENOMEM): check here, as for a small input
+        receiver.close()
+        sender.close()
+        yield from check_chunks(inputs)
+        return
     sender.close()
     decoder = msgspec.msgpack.Decoder(Chunk)
     try:
@@ -114,6 +125,17 @@ def prepared_chunks(inputs: Sequence[tuple[str, bytes]], parallel: bool | None =
         worker.join()
 
 
+def _can_fork() -> bool:
+    """Fork only where it is safe and cheap: on Linux, from a process that is not itself a
+    daemonic worker, and with no other thread running (a lock another thread holds at the fork
+    would stay held in the child forever; `AsyncLedger` imports from a worker thread)."""
+    return (
+        sys.platform.startswith("linux")
+        and not multiprocessing.current_process().daemon
+        and threading.active_count() == 1
+    )
+
+
 def _check_in_worker(inputs: Sequence[tuple[str, bytes]], sender: Connection, receiver: Connection) -> None:
     # The fork copied the reading end too: closed here, the importer's end is the only one, so
     # if the importer dies the next send fails (EPIPE) and this process ends instead of blocking.
@@ -125,6 +147,8 @@ def _check_in_worker(inputs: Sequence[tuple[str, bytes]], sender: Connection, re
         sender.send_bytes(b"")
     except (BrokenPipeError, KeyboardInterrupt):
         pass  # the importer stopped listening, or was interrupted: it rolls back
+    except BaseException:
+        os._exit(1)
     finally:
         sender.close()
 
@@ -133,8 +157,11 @@ class Planner:
     """Plans an import chunk by chunk: which lines are new, which are already there, and what
     each corrects. It remembers what the earlier chunks of the same import add."""
 
-    def __init__(self, store: SQLiteStore, progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, store: SQLiteStore, sources: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> None:
         self._store = store
+        self._sources = sources
         self._progress = progress
         self._new: dict[str, NewEntry] = {}
         self._days: dict[str, int] = {}
@@ -147,10 +174,10 @@ class Planner:
             yield self.plan(chunk)
             if chunk.refused is not None:
                 r = chunk.refused
-                raise FactError(chunk.source, r.line, r.path, r.message)
+                raise FactError(self._sources[chunk.input], r.line, r.path, r.message)
 
     def plan(self, chunk: Chunk) -> Batch:
-        items = chunk.lines
+        items, source = chunk.lines, self._sources[chunk.input]
         targets = [t for p in items if (t := p.target) is not None]
         found = self._store.find([p.fact_id for p in items] + targets)
         days, already, new = self._days, self._already, self._new
@@ -163,14 +190,12 @@ class Planner:
             if fid in found or fid in new:
                 before = _content(found[fid]) if fid in found else new[fid].fact
                 if before != p.fact:  # the same id: the same bytes, or other content
-                    raise FactError(chunk.source, p.line, "$.id", f"fact {fid!r} exists with other content")
+                    raise FactError(source, p.line, "$.id", f"fact {fid!r} exists with other content")
                 self.unchanged += 1
                 continue
             if p.target is not None:
                 how: Correction = "retracted" if p.type == RETRACTED else "superseded"
-                _check_target(
-                    chunk.source, p, p.target, how, found.get(p.target) or new.get(p.target), already
-                )
+                _check_target(source, p, p.target, how, found.get(p.target) or new.get(p.target), already)
                 already[p.target] = (how, fid)
                 batch.corrections.append(corrected(p.target, fid, how))
                 touched.append(days[p.target])

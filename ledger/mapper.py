@@ -51,8 +51,10 @@ def decode_entry(topic: str | None, state: bytes | None) -> StoredEntry:
     """Decode a stored entry; its topic must be one of ours and agree with the fact's type."""
     if topic is None or state is None:
         raise LedgerCorrupt("the stored event is missing")
-    if topic not in FACT_TOPICS:
+    if not isinstance(topic, str) or topic not in FACT_TOPICS:
         raise LedgerCorrupt(f"unknown stored type {topic!r}")
+    if not isinstance(state, bytes):
+        raise LedgerCorrupt("its stored payload is not bytes: the entry was altered")
     try:
         entry = _ENTRY_DECODER.decode(state)
     except msgspec.MsgspecError as e:
@@ -63,6 +65,8 @@ def decode_entry(topic: str | None, state: bytes | None) -> StoredEntry:
 
 
 def decode_correction(state: bytes) -> CorrectionState:
+    if not isinstance(state, bytes):
+        raise LedgerCorrupt("stored correction is not bytes")
     try:
         return _CORRECTION_DECODER.decode(state)
     except msgspec.MsgspecError as e:

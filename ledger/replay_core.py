@@ -54,6 +54,7 @@ _VIEW_DECODERS: dict[str, msgspec.msgpack.Decoder[Any]] = {
 }
 
 SNAPSHOT_EVERY = 20_000  # facts folded between two projection snapshots
+MAX_DAY = date.max.toordinal()
 
 
 def pack(fact: Fact) -> bytes:
@@ -64,6 +65,42 @@ def pack(fact: Fact) -> bytes:
 def unpack(type_: str, payload: bytes) -> Fact:
     fact: Fact = _DECODERS[type_].decode(payload)
     return fact
+
+
+def row_problem(seq: Any, fact_id: Any, type_: Any, effective: Any, payload: Any) -> str | None:
+    """What is wrong with a replay index row, checked against the full fact types, or None.
+    Called only once something failed: the loop itself checks nothing per row (the index is a
+    copy the import wrote; `ledger verify` compares it with the entries)."""
+    if type(seq) is not int:
+        return f"its seq {seq!r} is not a number"
+    if type(effective) is not int or not 0 < effective <= MAX_DAY:
+        return f"its effective day {effective!r} is not a day"
+    decoder = _DECODERS.get(type_) if isinstance(type_, str) else None
+    if decoder is None:
+        return f"unknown type {type_!r}"
+    if not isinstance(payload, bytes):
+        return "its payload is not bytes"
+    try:
+        fact = decoder.decode(payload)
+    except msgspec.MsgspecError as e:
+        return f"its payload does not decode as a {type_}: {e}"
+    if fact.id != fact_id:
+        return f"its payload is fact {fact.id!r}, not {fact_id!r}"
+    return None
+
+
+def index_error(seq: Any, fact_id: Any, problem: str) -> LedgerCorrupt:
+    return LedgerCorrupt(f"its copy in the replay index cannot be read: {problem}", seq, fact_id)
+
+
+def first_bad(batches: Iterable[Sequence[Sequence[Any]]]) -> LedgerCorrupt | None:
+    """The first malformed replay index row among `batches`, as an error naming its entry."""
+    for rows in batches:
+        for row in rows:
+            problem = row_problem(*row)
+            if problem is not None:
+                return index_error(row[0], row[1], problem)
+    return None
 
 
 class Sink(Protocol):
@@ -99,8 +136,10 @@ class Loop:
         self._day, self._date, self._pending = since, date.min, 0
 
     def feed(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Fold the rows. A failure on a malformed row is LedgerCorrupt naming its entry; on a
+        well-formed row it is the sink's own error, raised as it is."""
         apply, decoders, size, corrected = self.sink.apply, self.decoders, self.size, self.corrected
-        seq = None
+        seq = fact_id = type_ = effective = payload = None
         try:
             for seq, fact_id, type_, effective, payload in rows:
                 if seq >= size or fact_id in corrected:
@@ -109,8 +148,11 @@ class Loop:
                     self._new_day(effective)
                 apply(decoders[type_].decode(payload), self._date)
                 self._pending += 1
-        except (KeyError, TypeError, ValueError, msgspec.MsgspecError) as e:
-            raise LedgerCorrupt(f"the replay index cannot be read: {e!r}", seq) from None
+        except Exception:
+            problem = row_problem(seq, fact_id, type_, effective, payload)
+            if problem is None:
+                raise
+            raise index_error(seq, fact_id, problem) from None
 
     def _new_day(self, effective: int) -> None:
         if self.snapshot is not None and self._pending >= self.every:
@@ -126,12 +168,17 @@ class Loop:
 
 
 def folded(batches: Iterable[Sequence[Sequence[Any]]], size: int, corrected: Set[str]) -> Iterator[Folded]:
-    """The facts replay folds, with their seq and effective day (for the timeline)."""
+    """The facts replay folds, with their seq and effective day (for the timeline); a malformed
+    row is LedgerCorrupt naming its entry."""
     for rows in batches:
         for seq, fact_id, type_, effective, payload in rows:
-            if seq < size and fact_id not in corrected:
-                try:
-                    fact = unpack(type_, payload)
-                except (KeyError, TypeError, ValueError, msgspec.MsgspecError) as e:
-                    raise LedgerCorrupt(f"the replay index cannot be read: {e!r}", seq) from None
-                yield Folded(seq, effective, fact)  # type: ignore[arg-type]
+            try:
+                if seq < size and fact_id not in corrected:
+                    if type(effective) is not int or not 0 < effective <= MAX_DAY:
+                        raise ValueError(effective)
+                    yield Folded(seq, effective, unpack(type_, payload))  # type: ignore[arg-type]
+            except (KeyError, TypeError, ValueError, msgspec.MsgspecError):
+                problem = row_problem(seq, fact_id, type_, effective, payload)
+                if problem is None:
+                    raise
+                raise index_error(seq, fact_id, problem) from None

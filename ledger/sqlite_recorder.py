@@ -1,19 +1,23 @@
 """The eventsourcing side of the SQLite store: our recorder and application.
 
-Writes go through eventsourcing's SQLite recorder, so the primary key on
-(aggregate, version) guards idempotency and single correction. Our recorder
-subclass adds, in the same transaction: one row per entry in
-`ledger_entries` (its position `seq`, UTC recording time, effective day and
-the fact it corrects); the entry in the valid-time replay index; the Merkle
-leaves, completed subtrees and a checkpoint; and the invalidation of
-projection snapshots the new facts make stale.
+Facts are written into eventsourcing's `stored_events` table, on the
+recorder's connection, with its own insert statement, so the primary key on
+(aggregate, version) guards idempotency and single correction; but through
+`EntryRecorder.append`, which takes an import's planned chunks and writes,
+in the same transaction: one row per entry in `ledger_entries` (its position
+`seq`, UTC recording time, effective day, the fact it corrects and its
+Merkle leaf hash); the entry in the valid-time replay index; the completed
+Merkle subtrees and a checkpoint; and the invalidation of projection
+snapshots the new facts make stale. eventsourcing's own `insert_events` is
+refused: an event stored without those rows would not be in the ledger.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,15 +126,25 @@ class EntryRecorder(SQLiteApplicationRecorder):
                     raise
                 time.sleep(0.05)
 
-    def append(self, batches: Iterable[Batch], mapper: Mapper[Any]) -> None:
+    def append(self, batches: Iterable[Batch], mapper: Mapper[Any], *, lazy: bool = False) -> None:
         """Append every batch in one transaction, committed after the last one; an exception
-        raised while the batches are produced rolls all of them back."""
+        raised while the batches are produced rolls all of them back.
+
+        The write lock is taken before the first batch is planned; with `lazy`, only before the
+        first batch that has something new (nothing stored is ever removed, so batches found
+        unchanged stay so): an import of what is already there takes no lock at all."""
+        pending: Iterator[Batch] = iter(batches)
+        if lazy:
+            first = next((b for b in pending if b.entries), None)
+            if first is None:
+                return
+            pending = itertools.chain([first], pending)
         with self.datastore.get_connection(commit=True) as conn:
             # Sync the WAL at every commit, so that an import that returned survives a power
             # loss; SQLite builds differ in their default, and it cannot change inside a transaction.
             conn.cursor().execute("PRAGMA synchronous = FULL")
             with conn.transaction(commit=True) as c:
-                self._append(c, batches, mapper)
+                self._append(c, pending, mapper)
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any) -> None:
         # A fact stored without its entry, leaf and index rows would not be in the ledger.

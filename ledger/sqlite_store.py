@@ -16,11 +16,12 @@ from typing import Any
 import msgspec
 from eventsourcing.persistence import IntegrityError, PersistenceError
 
-from ledger import queries, tree
+from ledger import integrity, queries, tree
 from ledger.domain import aggregate_id
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
+from ledger.integrity import META, SCHEMA, check_ledger, hash_value, stored_entry
 from ledger.mapper import CORRECTION_TOPIC, CorrectionState, decode_correction
-from ledger.sqlite_recorder import Batch, LedgerApplication, check_format
+from ledger.sqlite_recorder import Batch, LedgerApplication
 
 LOCK_TIMEOUT_S = 30  # how long a writer waits for another one's lock, by default
 SNAPSHOT_WAIT_MS = 100
@@ -55,10 +56,17 @@ class SQLiteStore:
 
     @classmethod
     def create(cls, path: Path, lock_timeout: int = LOCK_TIMEOUT_S) -> SQLiteStore:
-        """Create the ledger file (or open it if it is already a ledger)."""
+        """Create the ledger file (or open it if it is already a ledger). A file that is neither
+        empty nor a ledger is refused before anything is written to it."""
         store = cls(path, lock_timeout)
-        store._application()
-        store._check_format()
+        try:
+            if path.is_file():
+                store._check_format(empty_ok=True)
+            store._application()
+            store._check_format()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     @classmethod
@@ -67,7 +75,11 @@ class SQLiteStore:
         if not path.is_file():
             raise LedgerMissing(f"{path}: no ledger here (run `ledger init` or `ledger import`)")
         store = cls(path, lock_timeout)
-        store._check_format()
+        try:
+            store._check_format()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def _application(self) -> LedgerApplication:
@@ -100,6 +112,9 @@ class SQLiteStore:
                         timeout=self.lock_timeout,
                         isolation_level=None,
                     )
+                    # No function with side effects in anything the file's schema defines (belt
+                    # and braces: opening refuses any trigger or view that we did not create).
+                    self._conn.execute("PRAGMA trusted_schema = OFF")
                     break
                 except sqlite3.Error as e:
                     error = error or e
@@ -111,14 +126,24 @@ class SQLiteStore:
         try:
             return self._db().execute(sql, params).fetchall()
         except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
 
-    def _check_format(self) -> None:
+    def _check_format(self, *, empty_ok: bool = False) -> None:
+        """The file is a ledger, checked in two small queries (`ledger.integrity`); an empty file
+        or database holds no ledger at all: LedgerMissing, unless `empty_ok` (to create one)."""
         try:
-            rows = self._db().execute("SELECT value FROM ledger_meta WHERE key='format'").fetchall()
+            schema = self._db().execute(SCHEMA).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise integrity.unreadable(self.path, e) from None
+        if not schema:
+            if empty_ok:
+                return
+            raise LedgerMissing(f"{self.path}: no ledger here (run `ledger init` or `ledger import`)")
+        try:
+            meta = self._db().execute(META).fetchall()
         except sqlite3.DatabaseError:
-            rows = []
-        check_format(self.path, rows)
+            meta = None
+        check_ledger(self.path, schema, meta)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -149,7 +174,7 @@ class SQLiteStore:
                 for r in chunk:
                     yield Row(*r)
         except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
 
     def node(self, level: int, idx: int) -> bytes:
         """A complete subtree's hash: stored, or hashed from its few leaves (`ledger.tree`)."""
@@ -159,11 +184,12 @@ class SQLiteStore:
         rows = self._query(queries.NODE, (level, idx))
         if not rows:
             raise tree.missing_node(level, idx)
-        return bytes(rows[0][0])
+        return hash_value(rows[0][0], f"the Merkle tree's node at level {level}, index {idx}", idx << level)
 
     def leaves(self, start: int, end: int) -> list[bytes]:
         """The Merkle leaf hashes of entries start..end-1."""
-        found = [bytes(leaf) for (leaf,) in self._query(queries.LEAVES, (start, end))]
+        rows = self._query(queries.LEAVES, (start, end))
+        found = [hash_value(leaf, "its Merkle leaf", start + i) for i, (leaf,) in enumerate(rows)]
         return tree.leaf_range(found, start, end)
 
     def nodes(self, level: int) -> Iterator[tuple[int, bytes]]:
@@ -175,13 +201,13 @@ class SQLiteStore:
             while chunk := cur.fetchmany(4096):
                 yield from chunk
         except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
 
     def checkpoints(self, size: int | None = None) -> list[tuple[int, bytes, str]]:
         """Recorded checkpoints (all, or the one for `size`): (size, root, timestamp), by size."""
         where, params = ("WHERE size = ?", (size,)) if size is not None else ("", ())
         rows = self._query(f"SELECT size, root, timestamp FROM checkpoints {where} ORDER BY size", params)
-        return [(int(n), bytes(r), str(t)) for n, r, t in rows]
+        return [integrity.checkpoint_row(self.path, row) for row in rows]
 
     def all_corrections(self) -> Iterator[tuple[str, str, bytes]]:
         """Every stored correction row: (aggregate id hex, topic, state)."""
@@ -189,13 +215,22 @@ class SQLiteStore:
         try:
             yield from self._db().execute(sql)
         except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
+
+    def damage(self) -> str | None:
+        """SQLite's own check of every page of the file (`PRAGMA quick_check`); None when sound."""
+        rows = self._query("PRAGMA quick_check(1)")
+        return None if rows == [("ok",)] else " ".join(str(rows[0][0]).split())
+
+    def fact_events(self) -> int:
+        """How many stored events are not correction rows: one per entry, in a ledger as written."""
+        return int(self._query("SELECT count(*) FROM stored_events WHERE originator_version IS NOT 2")[0][0])
 
     def origin(self) -> str:
         rows = self._query("SELECT value FROM ledger_meta WHERE key='origin'")
-        if not rows:
-            raise LedgerCorrupt(f"{self.path}: the ledger has no origin")
-        return str(rows[0][0])
+        if not rows or not isinstance(rows[0][0], str) or not integrity.ORIGIN.fullmatch(rows[0][0]):
+            raise LedgerCorrupt("the ledger's origin is missing or was altered", path=self.path)
+        return rows[0][0]
 
     def seq_of(self, fact_id: str) -> int | None:
         rows = self._query("SELECT seq FROM ledger_entries WHERE fact_id=?", (fact_id,))
@@ -209,12 +244,15 @@ class SQLiteStore:
             part = ids[i : i + 500]
             marks = ",".join("?" * len(part))
             for r in self._query(
-                "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state "
-                "FROM ledger_entries e JOIN stored_events s ON s.rowid = e.notification_id "
+                "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state, "
+                "e.leaf FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id "
                 f"WHERE e.fact_id IN ({marks})",
                 part,
             ):
-                found[r[1]] = Row(*r)
+                row = Row(*r)
+                # The import plan decodes and compares it: an altered entry fails naming itself.
+                stored_entry(row, leaf=True)
+                found[r[1]] = row
         return found
 
     def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
@@ -230,9 +268,13 @@ class SQLiteStore:
                 f"WHERE originator_version=2 AND originator_id IN ({marks})",
                 part,
             ):
-                if topic != CORRECTION_TOPIC:
-                    raise LedgerCorrupt(f"unknown stored type {topic!r}")
-                found[by_uuid[oid]] = decode_correction(state)
+                target = by_uuid[oid]
+                try:
+                    if topic != CORRECTION_TOPIC:
+                        raise LedgerCorrupt(f"its correction record has an unknown stored type {topic!r}")
+                    found[target] = decode_correction(state)
+                except LedgerCorrupt as e:
+                    raise LedgerCorrupt(e.message, self.seq_of(target), target, path=self.path) from None
         return found
 
     # The fast replay loop's reads (ledger.replay_core): plain tuples in large batches
@@ -255,7 +297,7 @@ class SQLiteStore:
             while chunk := cur.fetchmany(batch):
                 yield chunk
         except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
 
     def index_rows(self) -> Iterator[tuple[int, int, int, str, str, bytes]]:
         """Every replay index row (effective, rank, seq, fact_id, type, payload), in replay order."""
@@ -264,17 +306,17 @@ class SQLiteStore:
             while chunk := cur.fetchmany(4096):
                 yield from chunk
         except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"{self.path}: cannot read the ledger: {e}") from None
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
 
     def snapshots(self, size: int) -> list[tuple[int, bytes]]:
         """Every projection snapshot valid for `size` entries: (day, state), by day."""
         sql = "SELECT effective, state FROM projection_snapshots WHERE size = ? ORDER BY effective"
-        return [(int(d), bytes(b)) for d, b in self._query(sql, (size,))]
+        return [integrity.snapshot_row(self.path, d, b) for d, b in self._query(sql, (size,))]
 
     def snapshot(self, size: int, day: int) -> tuple[int, bytes] | None:
         """The latest projection snapshot on or before `day` valid for `size` entries."""
         rows = self._query(queries.SNAPSHOT, (size, day))
-        return (int(rows[0][0]), bytes(rows[0][1])) if rows else None
+        return integrity.snapshot_row(self.path, *rows[0]) if rows else None
 
     def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
         """Keep snapshots taken at `size` entries, unless the ledger grew meanwhile."""
@@ -301,13 +343,37 @@ class SQLiteStore:
 
     # Writing
 
-    def append(self, batches: Iterable[Batch]) -> None:
+    def append(self, batches: Iterable[Batch], *, lazy: bool = False) -> None:
         """Append the batches in one transaction through the recorder, all or nothing: if the
         iterator raises, everything written is rolled back and the exception goes on."""
         app = self._application()
+        self._check_tail()
         try:
-            app.entry_recorder.append(batches, app.mapper)
+            app.entry_recorder.append(self._check_edge(batches), app.mapper, lazy=lazy)
         except IntegrityError as e:
             raise ConflictError(str(e)) from None
         except (PersistenceError, sqlite3.Error) as e:
             raise StoreError(f"{self.path}: the import was not written: {e}") from None
+
+    def _check_tail(self) -> None:
+        """The last entry's recording time, which every append reads first: checked, so that an
+        altered one fails naming its entry."""
+        size = self.size()
+        if size:
+            rows = self._query("SELECT fact_id, recorded_at FROM ledger_entries WHERE seq = ?", (size - 1,))
+            if not isinstance(rows[0][1], str) or not integrity.RECORDED.fullmatch(rows[0][1]):
+                raise LedgerCorrupt(
+                    f"its indexed recording time {rows[0][1]!r} was altered", size - 1, rows[0][0]
+                )
+
+    def _check_edge(self, batches: Iterable[Batch]) -> Iterator[Batch]:
+        """The batches, once the right edge of the Merkle tree that the first new entry grows is
+        checked (O(log n) reads, only when something is appended), so that an altered node fails
+        naming what it covers."""
+        edge_checked = False
+        for batch in batches:
+            if batch.entries and not edge_checked:
+                for level, idx in tree.root_nodes(self.size()):
+                    self.node(level, idx)
+                edge_checked = True
+            yield batch

@@ -188,12 +188,18 @@ _TYPES = sorted(RANK) + ["ForcesDeployed", "PrimeMinisterAppointed", "OfficeAssu
 
 
 @st.composite
-def world_facts(draw: st.DrawFn, with_note: bool = True) -> Fact:
-    """One contract-valid fact of a type that replay folds (no id, no correction)."""
+def world_facts(
+    draw: st.DrawFn,
+    with_note: bool = True,
+    source_lists: st.SearchStrategy[list[dict[str, Any]]] | None = None,
+) -> Fact:
+    """One contract-valid fact of a type that replay folds (no id, no correction).
+
+    `source_lists` replaces `sources()`, the slowest part to draw, for tests that draw many facts."""
     type_ = draw(st.sampled_from(_TYPES))
     required, optional = _PAYLOADS[type_]
     f = fact(type_, draw(dates))
-    f["sources"] = draw(sources())
+    f["sources"] = draw(sources() if source_lists is None else source_lists)
     for name, strategy in required.items():
         f[name] = draw(strategy)
     for name, strategy in optional.items():

@@ -6,7 +6,9 @@ leave it exactly as it was."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,7 +112,8 @@ def test_corrections_and_duplicates_across_chunks(ledger: Ledger) -> None:
     assert ledger.size() == 8 and ledger.verify().ok
 
 
-def _dies_after_one_chunk(inputs: Any, sender: Any) -> None:
+def _dies_after_one_chunk(inputs: Any, sender: Any, receiver: Any) -> None:
+    receiver.close()
     encoder = msgspec.msgpack.Encoder()
     sender.send_bytes(encoder.encode(next(importer.check_chunks(inputs))))
     os._exit(3)
@@ -129,12 +132,67 @@ def test_a_lost_worker_writes_nothing(ledger: Ledger, monkeypatch: pytest.Monkey
     assert ledger.verify().ok
 
 
-def test_progress_counts_every_byte_of_every_line(ledger: Ledger) -> None:
-    data = jsonl(*_facts(10)) + b"\n  \n" + jsonl(*_facts(3, "b"))
+@pytest.mark.parametrize(
+    "data",
+    [
+        jsonl(*_facts(10)) + b"\n  \n" + jsonl(*_facts(3, "b")),
+        jsonl(*_facts(8)).rstrip(b"\n"),  # a multiple of the chunk, no final newline
+        b"\n\n",
+    ],
+)
+def test_progress_counts_every_byte_of_every_line(ledger: Ledger, data: bytes) -> None:
     seen: list[int] = []
     with pipeline(4, parallel=True):
         ledger.import_facts([("f.jsonl", data)], progress=seen.append)
-    assert sum(seen) == len(data) and len(seen) > 1
+    assert sum(seen) == len(data) and min(seen) >= 0
+
+
+def test_a_file_name_that_is_not_utf8_is_named_in_messages(ledger: Ledger) -> None:
+    name = b"caf\xe9.jsonl".decode("utf-8", "surrogateescape")  # as Python sees such a path
+    lines = [line(f) for f in _facts(9)]
+    lines[6] = b"{not json"
+    with pipeline(4, parallel=True):
+        assert ledger.import_facts([(name, b"\n".join(lines[:6]))]).appended == 6
+        with pytest.raises(FactError) as caught:
+            ledger.import_facts([(name, b"\n".join(lines))])
+    assert caught.value.source == name and caught.value.line == 7
+    assert ledger.size() == 6
+
+
+def test_the_worker_is_not_forked_where_it_would_be_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With another thread running (AsyncLedger imports in one), from a daemonic process, or off
+    Linux, large inputs are checked in the importing process: the same chunks."""
+    inputs = [("f.jsonl", jsonl(*_facts(5)))]
+    monkeypatch.setattr(importer, "PARALLEL_BYTES", 0)
+    assert importer._can_fork()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not importer._can_fork()
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.setattr(importer.sys, "platform", "darwin")
+    assert not importer._can_fork()
+    forked = []
+    monkeypatch.setattr(importer.multiprocessing, "get_context", lambda _: forked.append(1))
+    chunks = list(importer.prepared_chunks(inputs))
+    assert forked == [] and [len(c.lines) for c in chunks] == [5]
+
+
+def test_a_reimport_takes_no_lock_and_writes_nothing(ledger: Ledger, tmp_path: Path) -> None:
+    data = jsonl(*_facts(20))
+    ledger.import_facts([("f.jsonl", data)])
+    holder = sqlite3.connect(tmp_path / "ledger.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer, busy
+    try:
+        with pipeline(4, parallel=True):
+            result = ledger.import_facts([("f.jsonl", data)])
+    finally:
+        holder.rollback()
+        holder.close()
+    assert (result.appended, result.unchanged, result.size) == (0, 20, 20)
 
 
 def test_a_large_file_through_the_cli(tmp_path: Path) -> None:
