@@ -311,6 +311,12 @@ def _verify(
         stray = store.fact_events() - frontier.size
         if stray:  # every entry's stored event was read above: these are rows no entry makes
             raise _Bad(None, None, f"stored_events holds {stray} row(s) that no entry or correction makes")
+        stray_node = store.stray_node(frontier.size)
+        if stray_node is not None:
+            level, idx = stray_node
+            raise _Bad(
+                None, None, f"merkle_nodes holds a node (level {level}, index {idx}) beyond the ledger"
+            )
         bad = (
             _nodes_problem(store, frontier.size, lowest)
             or _corrections_problem(store, corrections)

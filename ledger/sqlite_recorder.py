@@ -142,7 +142,9 @@ class EntryRecorder(SQLiteApplicationRecorder):
         with self.datastore.get_connection(commit=True) as conn:
             # Sync the WAL at every commit, so that an import that returned survives a power
             # loss; SQLite builds differ in their default, and it cannot change inside a transaction.
-            conn.cursor().execute("PRAGMA synchronous = FULL")
+            cursor = conn.cursor()
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute("PRAGMA trusted_schema = OFF")
             with conn.transaction(commit=True) as c:
                 self._append(c, pending, mapper)
 
@@ -155,6 +157,11 @@ class EntryRecorder(SQLiteApplicationRecorder):
         # recorded_at never go backwards between writers; then stamp each
         # fact with its recording time: the stored bytes are its Merkle leaf.
         c.execute("UPDATE ledger_meta SET value = value WHERE key = 'format'")
+        from ledger import integrity  # here: integrity builds its schema from this module
+
+        c.execute(integrity.SCHEMA)  # checked on opening; again now that no one else can change it
+        if {row[1]: tuple(row) for row in c.fetchall()} != integrity.ledger_schema():
+            raise PersistenceError("the ledger's schema changed since it was opened; nothing was written")
         c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # room for the B-trees a large import touches
         c.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
         tail = c.fetchone()

@@ -222,6 +222,15 @@ class SQLiteStore:
         rows = self._query("PRAGMA quick_check(1)")
         return None if rows == [("ok",)] else " ".join(str(rows[0][0]).split())
 
+    def stray_node(self, size: int) -> tuple[int, int] | None:
+        """A stored Merkle node below the lowest stored level, or over entries the first `size`
+        do not complete: (level, idx), or None. An import would later collide with it."""
+        rows = self._query(
+            "SELECT level, idx FROM merkle_nodes WHERE level < ? OR (idx + 1) << level > ? LIMIT 1",
+            (tree.LOWEST_STORED, size),
+        )
+        return (int(rows[0][0]), int(rows[0][1])) if rows else None
+
     def fact_events(self) -> int:
         """How many stored events are not correction rows: one per entry, in a ledger as written."""
         return int(self._query("SELECT count(*) FROM stored_events WHERE originator_version IS NOT 2")[0][0])

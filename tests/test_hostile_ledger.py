@@ -43,7 +43,7 @@ import pytest
 from ledger_cli import run
 
 from ledger import AsyncLedger, Ledger
-from ledger.errors import LedgerCorrupt
+from ledger.errors import LedgerCorrupt, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
@@ -534,3 +534,32 @@ def test_a_sinks_own_error_on_a_well_formed_ledger_is_not_called_corruption(pris
     """The fast loop blames a row only when the row is malformed; a sink's bug stays a bug."""
     with Ledger.open(pristine) as lg, pytest.raises(KeyError, match="a bug in the sink"):
         lg.run(Broken(), "2022-01-12")
+
+
+def test_a_schema_changed_after_opening_is_refused_under_the_write_lock(
+    pristine: Path, tmp_path: Path
+) -> None:
+    """The schema is checked on opening, and again by the import once it holds the write lock."""
+    db = altered_copy(pristine, tmp_path, lambda _: None)
+    with Ledger.open(db) as lg:
+        before = lg.size(), lg.root()
+        with closing(sqlite3.connect(db)) as c, c:
+            c.execute("CREATE TRIGGER t AFTER INSERT ON stored_events BEGIN DELETE FROM checkpoints; END")
+        new = dict(RETRACT, id="late-one", type="StatementMade", speaker="x", summary="y")
+        del new["target"], new["reason"]
+        with pytest.raises(StoreError, match="the ledger's schema changed since it was opened"):
+            lg.import_facts([("new.jsonl", json.dumps(new).encode())])
+        assert (lg.size(), lg.root()) == before
+
+
+def test_verify_finds_a_merkle_node_beyond_the_ledger(pristine: Path, tmp_path: Path) -> None:
+    """A stray node would make the next import that completes that subtree fail: verify says so."""
+    for level, idx in ((4, 1), (2, 0), (5, 0)):
+        db = tmp_path / f"stray-{level}-{idx}.db"
+        shutil.copyfile(pristine, db)
+        with closing(sqlite3.connect(db)) as c, c:
+            c.execute("INSERT INTO merkle_nodes VALUES (?, ?, zeroblob(32))", (level, idx))
+        with Ledger.open(db) as lg:
+            report = lg.verify()
+        assert not report.ok, (level, idx)
+        assert f"merkle_nodes holds a node (level {level}, index {idx}) beyond the ledger" in report.message
