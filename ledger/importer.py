@@ -30,6 +30,7 @@ from ledger.sqlite_store import Row, SQLiteStore
 from ledger.validation import parse_line, read_lines
 
 CHUNK = 8192  # lines checked before they are planned and written
+FIRST_CHUNK = 512  # a small first one, so that writing starts soon
 PARALLEL_BYTES = 4 << 20  # inputs at least this large are checked in a second process
 RETRACTED = FactRetracted.TYPE
 
@@ -72,6 +73,7 @@ def check_chunks(inputs: Iterable[tuple[str, bytes]]) -> Iterator[Chunk]:
     for index, (source, data) in enumerate(inputs):
         lines: list[NewEntry] = []
         size = covered = 0
+        limit = min(FIRST_CHUNK, CHUNK)
         for number, raw in read_lines(data):
             try:
                 lines.append(prepare(raw, source, number))
@@ -79,11 +81,11 @@ def check_chunks(inputs: Iterable[tuple[str, bytes]]) -> Iterator[Chunk]:
                 yield Chunk(index, lines, size, Refusal(e.line, e.path, e.message))
                 return
             size += len(raw) + 1
-            if len(lines) == CHUNK:
+            if len(lines) == limit:
                 size = min(size, len(data) - covered)  # the last line may have no newline
                 yield Chunk(index, lines, size)
                 covered += size
-                lines, size = [], 0
+                lines, size, limit = [], 0, CHUNK
         yield Chunk(index, lines, len(data) - covered)
 
 

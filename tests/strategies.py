@@ -57,6 +57,15 @@ def mask_root(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def drop_nulls(value: Any) -> Any:
+    """A JSON value without its null members, at every depth (how the ledger stores a fact)."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value]
+    return value
+
+
 def fact_id(f: Fact) -> str:
     """The id the ledger gives `f`: its own, else the derived one."""
     return parse_line(line(f), "-", 1).fact.fact_id

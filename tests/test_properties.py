@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from strategies import (
     AS_OF,
     Fact,
+    drop_nulls,
     fact,
     fact_id,
     fact_lists,
@@ -131,7 +132,7 @@ def test_every_valid_fact_survives_encoding_and_decoding(
     # The fact written back as a fact file line parses to the same fact, with the same id.
     assert parse_line(msgspec.json.encode(decoded), "g.jsonl", 1) == checked
     # Nothing was lost or added: the fact is the input without nulls and without `acting: false`.
-    expected = _drop_nulls(f) | {"id": fact_id(f)}
+    expected = drop_nulls(f) | {"id": fact_id(f)}
     if expected.get("acting") is False:
         del expected["acting"]
     assert msgspec.json.decode(msgspec.json.encode(decoded)) == expected
@@ -144,14 +145,6 @@ def test_a_fact_retracted_survives_encoding_and_decoding(f: Fact) -> None:
     stored = entry_bytes(stored_form(checked.fact), "2026-01-01T00:00:00.000000Z")
     assert decode_entry("fact:FactRetracted", stored).fact == checked.fact
     assert parse_line(msgspec.json.encode(checked.fact), "g.jsonl", 1) == checked
-
-
-def _drop_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_nulls(v) for v in value]
-    return value
 
 
 @given(fact_lists(min_size=1), st.data())

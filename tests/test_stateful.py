@@ -68,7 +68,7 @@ import reference_fold
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from strategies import SOURCE, Fact, fact, fact_id, line, sources, texts, world_facts
+from strategies import SOURCE, Fact, drop_nulls, fact, fact_id, line, sources, texts, world_facts
 
 from ledger import Ledger
 from ledger.errors import BadInput, FactError
@@ -139,19 +139,11 @@ RECORDED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 def stored_fact(f: Fact, fid: str) -> Fact:
     """The fact as the ledger stores it: without nulls (also in sources), without `acting: false`
     (the default), with its id."""
-    result = {k: _drop_nulls(v) for k, v in f.items() if v is not None}
+    result = {k: drop_nulls(v) for k, v in f.items() if v is not None}
     if result.get("acting") is False:
         del result["acting"]
     result["id"] = fid
     return result
-
-
-def _drop_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_nulls(v) for v in value]
-    return value
 
 
 def jcs(value: Any) -> bytes:
