@@ -132,13 +132,13 @@ class AsyncLedger:
         if level < tree.LOWEST_STORED:
             start, end = idx << level, (idx + 1) << level
             rows = await self._rows(queries.LEAVES, (start, end))
-            found = [integrity.hash_value(h, "its Merkle leaf", start + i) for i, (h,) in enumerate(rows)]
+            found = [tree.hash_value(h, "its Merkle leaf", start + i) for i, (h,) in enumerate(rows)]
             return merkle.root_of(tree.leaf_range(found, start, end))
         rows = await self._rows(queries.NODE, (level, idx))
         if not rows:
             raise tree.missing_node(level, idx)
         what = f"the Merkle tree's node at level {level}, index {idx}"
-        return integrity.hash_value(rows[0][0], what, idx << level)
+        return tree.hash_value(rows[0][0], what, idx << level)
 
     async def replay(
         self, as_of: DateLike | None = None, *, size: int | None = None, known_at: MomentLike | None = None

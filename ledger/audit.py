@@ -20,7 +20,7 @@ from ledger.dates import format_recorded, parse_date
 from ledger.domain import aggregate_id
 from ledger.errors import FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import AnyFact, FactRetracted
-from ledger.integrity import HASH_SIZE
+from ledger.integrity import stored_entry
 from ledger.mapper import CORRECTION_TOPIC, decode_correction, decode_entry
 from ledger.replay_core import Loop, pack
 from ledger.sqlite_store import Row, SQLiteStore
@@ -114,29 +114,19 @@ def _check_row(row: Row, expected_seq: int, last_recorded: str) -> AnyFact:
     if row.seq != expected_seq:
         raise _Bad(expected_seq, None, f"expected entry {expected_seq} here (an entry is missing)")
     try:
-        stored = decode_entry(row.topic, row.state)
+        fact = stored_entry(row, leaf=True).fact
     except LedgerCorrupt as e:
-        raise bad(str(e)) from None
-    fact = stored.fact
-    if fact.id != row.fact_id or fact.type != row.type or stored.recorded_at != row.recorded_at:
-        raise bad("the stored entry disagrees with its index (id, type or recording time)")
+        raise bad(e.message) from None
     try:
         if parse_date(fact.occurred).effective.toordinal() != row.effective:
             raise bad("the stored effective day disagrees with the fact's date")
     except ValueError as e:
         raise bad(f"bad stored date: {e}") from None
-    if not isinstance(row.recorded_at, str) or row.recorded_at < last_recorded:
+    if row.recorded_at < last_recorded:
         raise bad("recording time goes backwards")
     corrects = fact.target if isinstance(fact, FactRetracted) else fact.supersedes
     if row.target != corrects:
         raise bad("its index row names another corrected fact than the fact itself")
-    assert row.state is not None
-    if row.leaf is None:
-        raise bad("its Merkle leaf is missing")
-    if not isinstance(row.leaf, bytes) or len(row.leaf) != HASH_SIZE:
-        raise bad("its Merkle leaf is not a hash: the ledger was altered")
-    if row.leaf != merkle.leaf_hash(row.state):
-        raise bad("its stored bytes do not match its Merkle leaf hash: the entry was altered")
     return fact
 
 

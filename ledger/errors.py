@@ -69,7 +69,7 @@ class LedgerCorrupt(LedgerError):
 
     def at(self, path: str | os.PathLike[str]) -> LedgerCorrupt:
         """The same error, naming the ledger file (unless it already does)."""
-        if self.path is not None or str(self).startswith(f"{path}: "):
+        if self.path is not None:
             return self
         return LedgerCorrupt(self.message, self.seq, self.fact_id, path=path)
 

@@ -22,8 +22,7 @@ from ledger.codes import state_codes
 from ledger.domain import Correction, aggregate_id, corrected
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
-from ledger.identity import stored_form
-from ledger.mapper import decode_entry
+from ledger.mapper import entry_bytes
 from ledger.replay_core import pack
 from ledger.sqlite_recorder import Batch, NewEntry
 from ledger.sqlite_store import Row, SQLiteStore
@@ -190,8 +189,8 @@ class Planner:
         for p in items:
             fid = p.fact_id
             if fid in found or fid in new:
-                before = _content(found[fid]) if fid in found else new[fid].fact
-                if before != p.fact:  # the same id: the same bytes, or other content
+                same = _stored_as(found[fid], p.fact) if fid in found else new[fid].fact == p.fact
+                if not same:  # the same id: the same bytes, or other content
                     raise FactError(source, p.line, "$.id", f"fact {fid!r} exists with other content")
                 self.unchanged += 1
                 continue
@@ -212,8 +211,10 @@ class Planner:
         return batch
 
 
-def _content(row: Row) -> bytes:
-    return stored_form(decode_entry(row.topic, row.state).fact)
+def _stored_as(row: Row, fact: bytes) -> bool:
+    """Whether the entry holds exactly this fact: its stored bytes are the fact's own, wrapped
+    with its recording time (`find` checked them against the entry's index row and leaf)."""
+    return row.state == entry_bytes(fact, row.recorded_at)
 
 
 def _check_target(

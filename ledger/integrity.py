@@ -27,13 +27,14 @@ from eventsourcing.sqlite import SQLiteDatastore
 from ledger import merkle
 from ledger.errors import LedgerCorrupt
 from ledger.mapper import StoredEntry, decode_entry
-from ledger.sqlite_recorder import EntryRecorder, check_format
+from ledger.merkle import HASH_SIZE
+from ledger.sqlite_recorder import FORMAT, EntryRecorder
+from ledger.tree import hash_value
 
 if TYPE_CHECKING:
     from ledger.sqlite_store import Row
 
 MAX_DAY = date.max.toordinal()
-HASH_SIZE = 32
 NOT_A_LEDGER = "not a timeline-ledger database"
 
 # SQLite's own statistics tables (made by ANALYZE) change no result and are allowed.
@@ -73,8 +74,13 @@ def check_ledger(path: Path, schema: Sequence[Sequence[Any]], meta: Sequence[Seq
         what = ", ".join(f"{row[0]} {name!r}" for name, row in sorted(found.items())[:3])
         raise LedgerCorrupt(f"{NOT_A_LEDGER} (it holds {what})", path=path)
     values = {key: value for key, value in meta or ()}
-    if meta is not None:  # another format first: its schema is another format's too
-        check_format(path, [(values["format"],)] if "format" in values else [])
+    found_format = values.get("format")
+    if meta is not None and found_format != FORMAT:  # another format first: its schema differs too
+        if isinstance(found_format, str) and found_format.startswith("timeline-ledger/"):
+            raise LedgerCorrupt(
+                f"a ledger of format {found_format!r}; this version reads {FORMAT!r}", path=path
+            )
+        raise LedgerCorrupt(NOT_A_LEDGER, path=path)
     altered = "the ledger's schema was altered"
     for name, (kind, _, table, _) in sorted(found.items()):
         if name not in expected:
@@ -108,13 +114,6 @@ def unreadable(path: Path, e: sqlite3.Error) -> LedgerCorrupt:
 def is_day(value: object) -> bool:
     """A day ordinal `date.fromordinal` accepts."""
     return type(value) is int and 0 < value <= MAX_DAY
-
-
-def hash_value(value: object, what: str, seq: int | None = None) -> bytes:
-    """A stored SHA-256 hash, or LedgerCorrupt."""
-    if not isinstance(value, bytes) or len(value) != HASH_SIZE:
-        raise LedgerCorrupt(f"{what} is not a hash: the ledger was altered", seq)
-    return value
 
 
 def stored_entry(row: Row, *, leaf: bool = False) -> StoredEntry:

@@ -39,16 +39,6 @@ CACHE_KIB = 256 * 1024
 CREATE_WAIT_S = 30
 
 
-def check_format(path: object, rows: list[Any]) -> None:
-    """`rows`: what `SELECT value FROM ledger_meta WHERE key='format'` gave; LedgerCorrupt unless ours."""
-    if rows == [(FORMAT,)]:
-        return
-    found = rows[0][0] if rows and isinstance(rows[0][0], str) else ""
-    if found.startswith("timeline-ledger/"):
-        raise LedgerCorrupt(f"{path}: a ledger of format {found!r}; this version reads {FORMAT!r}")
-    raise LedgerCorrupt(f"{path}: not a timeline-ledger database")
-
-
 def new_origin() -> str:
     """A checkpoint origin unique to this ledger (C2SP: a schema-less URL-like name)."""
     return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
@@ -166,6 +156,8 @@ class EntryRecorder(SQLiteApplicationRecorder):
         c.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
         tail = c.fetchone()
         first, last = (tail[0] + 1, tail[1]) if tail else (0, "")
+        if tail and not (isinstance(last, str) and integrity.RECORDED.fullmatch(last)):
+            raise LedgerCorrupt(f"its indexed recording time {last!r} was altered", tail[0])
         now = max(format_recorded(datetime.now(UTC)), last)
         c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
         rowid = int(c.fetchone()[0])
@@ -224,11 +216,14 @@ class EntryRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
             if row is None:
                 raise tree.missing_node(level, idx)
-            return bytes(row[0])
+            return tree.hash_value(
+                row[0], f"the Merkle tree's node at level {level}, index {idx}", idx << level
+            )
 
         def leaves(start: int, end: int) -> list[bytes]:
             c.execute(queries.LEAVES, (start, end))
-            return tree.leaf_range([bytes(leaf) for (leaf,) in c.fetchall()], start, end)
+            found = [tree.hash_value(h, "its Merkle leaf", start + i) for i, (h,) in enumerate(c.fetchall())]
+            return tree.leaf_range(found, start, end)
 
         return tree.node_reader(stored, leaves)
 

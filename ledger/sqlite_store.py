@@ -19,7 +19,7 @@ from eventsourcing.persistence import IntegrityError, PersistenceError
 from ledger import integrity, queries, tree
 from ledger.domain import aggregate_id
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
-from ledger.integrity import META, SCHEMA, check_ledger, hash_value, stored_entry
+from ledger.integrity import META, SCHEMA, check_ledger, stored_entry
 from ledger.mapper import CORRECTION_TOPIC, CorrectionState, decode_correction
 from ledger.sqlite_recorder import Batch, LedgerApplication
 
@@ -184,12 +184,14 @@ class SQLiteStore:
         rows = self._query(queries.NODE, (level, idx))
         if not rows:
             raise tree.missing_node(level, idx)
-        return hash_value(rows[0][0], f"the Merkle tree's node at level {level}, index {idx}", idx << level)
+        return tree.hash_value(
+            rows[0][0], f"the Merkle tree's node at level {level}, index {idx}", idx << level
+        )
 
     def leaves(self, start: int, end: int) -> list[bytes]:
         """The Merkle leaf hashes of entries start..end-1."""
         rows = self._query(queries.LEAVES, (start, end))
-        found = [hash_value(leaf, "its Merkle leaf", start + i) for i, (leaf,) in enumerate(rows)]
+        found = [tree.hash_value(leaf, "its Merkle leaf", start + i) for i, (leaf,) in enumerate(rows)]
         return tree.leaf_range(found, start, end)
 
     def nodes(self, level: int) -> Iterator[tuple[int, bytes]]:
@@ -226,7 +228,7 @@ class SQLiteStore:
         """A stored Merkle node below the lowest stored level, or over entries the first `size`
         do not complete: (level, idx), or None. An import would later collide with it."""
         rows = self._query(
-            "SELECT level, idx FROM merkle_nodes WHERE level < ? OR (idx + 1) << level > ? LIMIT 1",
+            "SELECT level, idx FROM merkle_nodes WHERE level < ? OR idx < 0 OR idx >= (? >> level) LIMIT 1",
             (tree.LOWEST_STORED, size),
         )
         return (int(rows[0][0]), int(rows[0][1])) if rows else None
@@ -356,33 +358,9 @@ class SQLiteStore:
         """Append the batches in one transaction through the recorder, all or nothing: if the
         iterator raises, everything written is rolled back and the exception goes on."""
         app = self._application()
-        self._check_tail()
         try:
-            app.entry_recorder.append(self._check_edge(batches), app.mapper, lazy=lazy)
+            app.entry_recorder.append(batches, app.mapper, lazy=lazy)
         except IntegrityError as e:
             raise ConflictError(str(e)) from None
         except (PersistenceError, sqlite3.Error) as e:
             raise StoreError(f"{self.path}: the import was not written: {e}") from None
-
-    def _check_tail(self) -> None:
-        """The last entry's recording time, which every append reads first: checked, so that an
-        altered one fails naming its entry."""
-        size = self.size()
-        if size:
-            rows = self._query("SELECT fact_id, recorded_at FROM ledger_entries WHERE seq = ?", (size - 1,))
-            if not isinstance(rows[0][1], str) or not integrity.RECORDED.fullmatch(rows[0][1]):
-                raise LedgerCorrupt(
-                    f"its indexed recording time {rows[0][1]!r} was altered", size - 1, rows[0][0]
-                )
-
-    def _check_edge(self, batches: Iterable[Batch]) -> Iterator[Batch]:
-        """The batches, once the right edge of the Merkle tree that the first new entry grows is
-        checked (O(log n) reads, only when something is appended), so that an altered node fails
-        naming what it covers."""
-        edge_checked = False
-        for batch in batches:
-            if batch.entries and not edge_checked:
-                for level, idx in tree.root_nodes(self.size()):
-                    self.node(level, idx)
-                edge_checked = True
-            yield batch

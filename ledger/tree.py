@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ledger.errors import LedgerCorrupt
-from ledger.merkle import EMPTY_ROOT, Subtree, node_hash, root_of, split
+from ledger.merkle import EMPTY_ROOT, HASH_SIZE, Subtree, node_hash, root_of, split
 
 GetNode = Callable[[int, int], bytes]
 LeafHashes = Callable[[int, int], list[bytes]]  # the leaf hashes of entries start..end-1, in order
 LOWEST_STORED = 4  # the lowest level of `merkle_nodes`: subtrees of 16 leaves
+
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS merkle_nodes ("
@@ -49,6 +50,13 @@ def new_nodes(
             if level >= LOWEST_STORED:
                 yield level, idx, h
         edge[level] = (idx, h)
+
+
+def hash_value(value: object, what: str, seq: int | None = None) -> bytes:
+    """A stored SHA-256 hash, or LedgerCorrupt."""
+    if not isinstance(value, bytes) or len(value) != HASH_SIZE:
+        raise LedgerCorrupt(f"{what} is not a hash: the ledger was altered", seq)
+    return value
 
 
 def missing_node(level: int, idx: int) -> LedgerCorrupt:
