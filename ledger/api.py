@@ -118,8 +118,7 @@ def _entries(rows: Iterable[Row]) -> Iterator[tuple[Row, Entry]]:
     for expected, row in enumerate(rows):
         if row.seq != expected:
             raise LedgerCorrupt("the entry is missing: the ledger was altered", expected)
-        stored = stored_entry(row, leaf=True)
-        yield row, Entry(row.seq, stored.recorded_at, row.effective, stored.fact)
+        yield row, _entry(row)
 
 
 class Ledger:
@@ -187,7 +186,7 @@ class Ledger:
     def entries(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[Entry]:
         """Entries in recording order, within the knowledge horizon; each is checked against its
         index row and its Merkle leaf as it is read (`verify` checks the whole ledger)."""
-        rows = self._store.rows(stop=self._horizon(size, known_at), leaves=True)
+        rows = self._store.rows(stop=self._horizon(size, known_at))
         return (entry for _, entry in _entries(rows))
 
     def facts(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[Fact]:
@@ -278,7 +277,7 @@ class Ledger:
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""
         seq = self._seq(ref)
-        rows = list(self._store.rows(start=seq, stop=seq + 1, leaves=True))
+        rows = list(self._store.rows(start=seq, stop=seq + 1))
         if not rows:
             raise LedgerCorrupt("the entry is missing: the ledger was altered", seq)
         entry = _entry(rows[0])
@@ -301,7 +300,7 @@ class Ledger:
     def log(self, *, size: int | None = None, known_at: MomentLike | None = None) -> Iterator[LogLine]:
         """One line per entry in recording order, with its Merkle leaf hash; each entry is checked
         against its index row and its Merkle leaf as it is read."""
-        for row, entry in _entries(self._store.rows(stop=self._horizon(size, known_at), leaves=True)):
+        for row, entry in _entries(self._store.rows(stop=self._horizon(size, known_at))):
             leaf = None if row.leaf is None else row.leaf.hex()
             yield LogLine(row.seq, row.fact_id, row.type, entry.fact.occurred, row.recorded_at, leaf)
 

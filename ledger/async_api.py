@@ -41,12 +41,6 @@ from projections.world import World
 
 T = TypeVar("T")
 BATCH = 4096
-# As `Ledger.entries` reads them: with each entry's Merkle leaf, to check it against.
-ENTRIES_WITH_LEAVES = (
-    "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state, e.leaf "
-    "FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id "
-    "WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
-)
 
 
 class AsyncLedger:
@@ -191,7 +185,7 @@ class AsyncLedger:
         index row and its Merkle leaf as it is read, as `Ledger.entries` does."""
         n = await self._horizon(size, known_at)
         expected = 0
-        async for batch in self._batches(ENTRIES_WITH_LEAVES, (0, n)):
+        async for batch in self._batches(queries.ENTRIES, (0, n)):
             for r in batch:
                 row = Row(*r)
                 if row.seq != expected:

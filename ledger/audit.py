@@ -277,7 +277,7 @@ def _verify(
     group: list[bytes] = []  # leaves of the current subtree at the lowest stored level
     lowest: list[bytes] = []  # those subtrees' hashes, from the leaves
     try:
-        for row in store.rows(leaves=True):
+        for row in store.rows():
             fact = _check_row(row, frontier.size, last)
             target = _target_of(fact)
             if not isinstance(fact, FactRetracted):

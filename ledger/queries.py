@@ -18,9 +18,9 @@ SIZE = "SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries"
 NODE = "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?"
 # The Merkle leaf hashes of entries start..end-1 (below ledger.tree.LOWEST_STORED, nodes come from these).
 LEAVES = "SELECT leaf FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq"
-# Entries in recording order with their stored bytes.
+# Entries in recording order with their stored bytes and Merkle leaf hashes (a `Row`).
 ENTRIES = (
-    "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state "
+    "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state, e.leaf "
     "FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id "
     "WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
 )

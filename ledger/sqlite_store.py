@@ -38,7 +38,7 @@ class Row(msgspec.Struct, frozen=True, array_like=True):
     target: str | None  # the fact this entry retracts or supersedes, as indexed
     topic: str | None  # None: the stored event is missing
     state: bytes | None
-    leaf: bytes | None = None  # the stored leaf hash, when asked for
+    leaf: bytes | None = None  # the stored leaf hash (None only in an altered ledger)
 
 
 class SQLiteStore:
@@ -158,18 +158,11 @@ class SQLiteStore:
     def size(self) -> int:
         return int(self._query(queries.SIZE)[0][0])
 
-    def rows(
-        self, start: int = 0, stop: int | None = None, *, leaves: bool = False, batch: int = 1000
-    ) -> Iterator[Row]:
-        """Entries in recording order, streamed in batches, from seq `start` to `stop` (excluded)."""
-        sql = (
-            "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state"
-            + (", e.leaf" if leaves else "")
-            + " FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id"
-            + " WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
-        )
+    def rows(self, start: int = 0, stop: int | None = None, *, batch: int = 1000) -> Iterator[Row]:
+        """Entries in recording order, with their leaf hashes, streamed in batches, from seq
+        `start` to `stop` (excluded)."""
         try:
-            cur = self._db().execute(sql, (start, stop if stop is not None else 2**62))
+            cur = self._db().execute(queries.ENTRIES, (start, stop if stop is not None else 2**62))
             while chunk := cur.fetchmany(batch):
                 for r in chunk:
                     yield Row(*r)
