@@ -56,11 +56,7 @@ def inclusion(ctx: click.Context, ref: str, size: int | None, as_json: bool) -> 
     """Prove that an entry is in the log (digits only: a SEQ)."""
     with open_ledger(ctx) as lg:
         p = lg.inclusion_proof(ref, size=size)
-    if as_json:
-        write_json(p)
-    else:
-        click.echo(f"entry {p.seq} in the tree of size {p.size}\nleaf {p.leaf_hash}\nroot {p.root}")
-        click.echo("proof" + "".join(f"\n  {h}" for h in p.proof))
+    emit(as_json, p, render.inclusion_proof)
 
 
 @proof.command()
@@ -73,11 +69,7 @@ def consistency(ctx: click.Context, old: int, new: int | None, as_json: bool) ->
     """Prove that the log of size NEW (default: now) extends the log of size OLD unchanged."""
     with open_ledger(ctx) as lg:
         p = lg.consistency_proof(old, new)
-    if as_json:
-        write_json(p)
-    else:
-        click.echo(f"size {p.old_size} root {p.old_root}\nsize {p.new_size} root {p.new_root}")
-        click.echo("proof" + "".join(f"\n  {h}" for h in p.proof))
+    emit(as_json, p, render.consistency_proof)
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ledger.api import FactView, ImportResult
-from ledger.audit import VerifyReport
+from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
 from ledger.entry import Entry, Folded
 from projections.world import World
 
@@ -130,6 +130,23 @@ def imported(console: Console, r: ImportResult) -> None:
         f"Appended {plural(r.appended, 'fact')} ({r.unchanged} unchanged); "
         f"the ledger has {plural(r.size, 'entry', 'entries')}."
     )
+
+
+def inclusion_proof(console: Console, p: InclusionProof) -> None:
+    _proof(
+        console,
+        [f"entry {p.seq} in the tree of size {p.size}", f"leaf {p.leaf_hash}", f"root {p.root}"],
+        p.proof,
+    )
+
+
+def consistency_proof(console: Console, p: ConsistencyProof) -> None:
+    _proof(console, [f"size {p.old_size} root {p.old_root}", f"size {p.new_size} root {p.new_root}"], p.proof)
+
+
+def _proof(console: Console, head: list[str], path: list[str]) -> None:
+    """A proof for people: what it proves, then the audit path, one hash a line."""
+    console.print("\n".join([*head, "proof", *(f"  {h}" for h in path)]), highlight=False)
 
 
 def verified(console: Console, r: VerifyReport) -> None:
