@@ -12,6 +12,7 @@ import structlog
 
 from ledger import audit
 from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
+from ledger.backends import open_store
 from ledger.checkpoint import Checkpoint
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.entry import Entry, Folded
@@ -20,7 +21,7 @@ from ledger.facts import Fact
 from ledger.importer import Planner, prepared_chunks
 from ledger.integrity import stored_entry
 from ledger.replay_core import Loop, Sink, first_bad, folded
-from ledger.sqlite_store import LOCK_TIMEOUT_S, Row, SQLiteStore
+from ledger.store import LOCK_TIMEOUT_S, Row, Store
 from projections.fold import Projection
 from projections.timeline import narrow
 from projections.world import World
@@ -124,18 +125,17 @@ def _entries(rows: Iterable[Row]) -> Iterator[tuple[Row, Entry]]:
 class Ledger:
     """A ledger of cited facts. Open with `Ledger.open(path)`; use as a context manager."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = False, lock_timeout: int = LOCK_TIMEOUT_S) -> Ledger:
-        """Open the ledger at `path`; with `create=True` make it if it does not exist.
+        """Open the ledger at `path`, a SQLite file, or a `postgresql://USER@HOST:PORT/DB` URL
+        (`docs/postgres.md`); with `create=True` make it if it does not exist.
 
         A writer waits up to `lock_timeout` seconds for another writer's import to end (an
         import holds the lock from its first line to its commit), then fails with StoreError."""
-        path = Path(path)
-        opener = SQLiteStore.create if create else SQLiteStore.open
-        return cls(opener(path, lock_timeout))
+        return cls(open_store(path, create=create, lock_timeout=lock_timeout))
 
     def close(self) -> None:
         self._store.close()

@@ -23,7 +23,7 @@ from ledger.facts import AnyFact, FactRetracted
 from ledger.integrity import stored_entry
 from ledger.mapper import CORRECTION_TOPIC, decode_correction, decode_entry
 from ledger.replay_core import Loop, pack
-from ledger.sqlite_store import Row, SQLiteStore
+from ledger.store import Row, Store
 from projections.fold import Projection
 
 
@@ -53,11 +53,11 @@ class VerifyReport(msgspec.Struct, frozen=True):
     checkpoints: int = 0
 
 
-def root_at(store: SQLiteStore, size: int) -> bytes:
+def root_at(store: Store, size: int) -> bytes:
     return tree.root_at(size, store.node)
 
 
-def inclusion(store: SQLiteStore, seq: int, size: int | None = None) -> InclusionProof:
+def inclusion(store: Store, seq: int, size: int | None = None) -> InclusionProof:
     have = store.size()
     size = have if size is None else size
     if not 0 < size <= have:
@@ -70,7 +70,7 @@ def inclusion(store: SQLiteStore, seq: int, size: int | None = None) -> Inclusio
     )
 
 
-def consistency(store: SQLiteStore, old: int, new: int | None = None) -> ConsistencyProof:
+def consistency(store: Store, old: int, new: int | None = None) -> ConsistencyProof:
     have = store.size()
     new = have if new is None else new
     if new > have:
@@ -83,7 +83,7 @@ def consistency(store: SQLiteStore, old: int, new: int | None = None) -> Consist
     )
 
 
-def checkpoint(store: SQLiteStore, private_key: str | None = None) -> Checkpoint:
+def checkpoint(store: Store, private_key: str | None = None) -> Checkpoint:
     """The checkpoint for the ledger's current size (recorded by the import that reached it)."""
     size = store.size()
     recorded = store.checkpoints(size)
@@ -159,7 +159,7 @@ class _Multiset:
 _ROW = msgspec.msgpack.Encoder()
 
 
-def _index_problem(store: SQLiteStore, expected: _Multiset) -> _Bad | None:
+def _index_problem(store: Store, expected: _Multiset) -> _Bad | None:
     """The replay index (what replay reads) must hold exactly the entries' facts."""
     found = _Multiset()
     for row in store.index_rows():
@@ -182,7 +182,7 @@ def _index_problem(store: SQLiteStore, expected: _Multiset) -> _Bad | None:
     return _Bad(seq, None, "the replay index holds a row that no entry makes")
 
 
-def _snapshots_problem(store: SQLiteStore, size: int) -> _Bad | None:
+def _snapshots_problem(store: Store, size: int) -> _Bad | None:
     """Every projection snapshot a replay would resume from must equal a fresh fold's state."""
     projection, since = Projection(), 0
     corrected = store.corrected(size)
@@ -197,7 +197,7 @@ def _snapshots_problem(store: SQLiteStore, size: int) -> _Bad | None:
     return None
 
 
-def _corrections_problem(store: SQLiteStore, expected: dict[str, tuple[str, str, int]]) -> _Bad | None:
+def _corrections_problem(store: Store, expected: dict[str, tuple[str, str, int]]) -> _Bad | None:
     """The correction rows (what `show` reports) must be exactly those the entries make."""
     by_aggregate = {aggregate_id(target): target for target in expected}
     seen: set[str] = set()
@@ -221,7 +221,7 @@ def _corrections_problem(store: SQLiteStore, expected: dict[str, tuple[str, str,
     return None
 
 
-def _nodes_problem(store: SQLiteStore, size: int, lowest: list[bytes]) -> _Bad | None:
+def _nodes_problem(store: Store, size: int, lowest: list[bytes]) -> _Bad | None:
     """Every stored node must be the hash of its two children, and none missing: at the lowest
     stored level, `lowest`, hashed here from the leaves; above it, the stored nodes below."""
     level = tree.LOWEST_STORED
@@ -250,9 +250,7 @@ def _nodes_problem(store: SQLiteStore, size: int, lowest: list[bytes]) -> _Bad |
     return None
 
 
-def verify(
-    store: SQLiteStore, against: Checkpoint | None = None, public_key: str | None = None
-) -> VerifyReport:
+def verify(store: Store, against: Checkpoint | None = None, public_key: str | None = None) -> VerifyReport:
     """Re-read everything from disk; the first problem found is reported, naming its entry."""
     size = store.size()
     recorded: list[tuple[int, bytes, str]] = []
@@ -265,7 +263,7 @@ def verify(
 
 
 def _verify(
-    store: SQLiteStore,
+    store: Store,
     size: int,
     recorded: list[tuple[int, bytes, str]],
     against: Checkpoint | None,
@@ -335,7 +333,7 @@ def _verify(
     return VerifyReport(True, size, root.hex(), None, message, None, len(recorded))
 
 
-def _against(store: SQLiteStore, cp: Checkpoint, public_key: str | None, size: int, root: bytes) -> str:
+def _against(store: Store, cp: Checkpoint, public_key: str | None, size: int, root: bytes) -> str:
     if public_key is not None:
         try:
             check_signature(cp, public_key)

@@ -133,7 +133,7 @@ def run_bench(events: int, workdir: Path, repeats: int = 5, seed: int = 1) -> Be
         import_s = time.perf_counter() - start
         last = date.fromordinal(LAST_DAY)
         full_s = _median_s(lambda: lg.replay(last, snapshots=False), repeats)
-        app = lg._store._application()
+        app = lg._store.application()
         stock_s = _median_s(lambda: stock_replay(app, last), max(1, min(repeats, 3)))
         floor_s = _median_s(lambda: _floor(db), repeats)
         lg.replay(last)  # a full replay leaves fresh snapshots behind

@@ -24,9 +24,9 @@ from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
 from ledger.mapper import entry_bytes
 from ledger.replay_core import pack
-from ledger.sqlite_recorder import Batch, NewEntry
-from ledger.sqlite_store import Row, SQLiteStore
+from ledger.store import Row, Store
 from ledger.validation import parse_line, read_lines
+from ledger.writer import Batch, NewEntry
 
 CHUNK = 8192  # lines checked before they are planned and written
 FIRST_CHUNK = 512  # a small first one, so that writing starts soon
@@ -159,7 +159,7 @@ class Planner:
     each corrects. It remembers what the earlier chunks of the same import add."""
 
     def __init__(
-        self, store: SQLiteStore, sources: Sequence[str], progress: Callable[[int], None] | None = None
+        self, store: Store, sources: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> None:
         self._store = store
         self._sources = sources

@@ -32,7 +32,7 @@ from ledger.sqlite_recorder import FORMAT, EntryRecorder
 from ledger.tree import hash_value
 
 if TYPE_CHECKING:
-    from ledger.sqlite_store import Row
+    from ledger.store import Row
 
 MAX_DAY = date.max.toordinal()
 NOT_A_LEDGER = "not a timeline-ledger database"
@@ -63,7 +63,9 @@ def ledger_schema() -> dict[str, tuple[Any, ...]]:
         return {row[1]: tuple(row) for row in db.execute(SCHEMA)}
 
 
-def check_ledger(path: Path, schema: Sequence[Sequence[Any]], meta: Sequence[Sequence[Any]] | None) -> None:
+def check_ledger(
+    path: str | Path, schema: Sequence[Sequence[Any]], meta: Sequence[Sequence[Any]] | None
+) -> None:
     """LedgerCorrupt unless the file is a ledger of our format: `schema` (from SCHEMA, not empty)
     is exactly a ledger's tables and indexes (no trigger, view, index or table more, none missing,
     none defined otherwise) and `meta` (from META; None: unreadable) exactly our format and a
@@ -73,14 +75,8 @@ def check_ledger(path: Path, schema: Sequence[Sequence[Any]], meta: Sequence[Seq
     if "ledger_meta" not in found:
         what = ", ".join(f"{row[0]} {name!r}" for name, row in sorted(found.items())[:3])
         raise LedgerCorrupt(f"{NOT_A_LEDGER} (it holds {what})", path=path)
-    values = {key: value for key, value in meta or ()}
-    found_format = values.get("format")
-    if meta is not None and found_format != FORMAT:  # another format first: its schema differs too
-        if isinstance(found_format, str) and found_format.startswith("timeline-ledger/"):
-            raise LedgerCorrupt(
-                f"a ledger of format {found_format!r}; this version reads {FORMAT!r}", path=path
-            )
-        raise LedgerCorrupt(NOT_A_LEDGER, path=path)
+    if meta is not None and {key: value for key, value in meta}.get("format") != FORMAT:
+        check_meta(path, meta)  # another format first: its schema differs too
     altered = "the ledger's schema was altered"
     for name, (kind, _, table, _) in sorted(found.items()):
         if name not in expected:
@@ -94,6 +90,20 @@ def check_ledger(path: Path, schema: Sequence[Sequence[Any]], meta: Sequence[Seq
             raise LedgerCorrupt(f"{altered}: {want[0]} {name!r} is now {have[3]!r}", path=path)
     if meta is None:
         raise LedgerCorrupt("cannot read the ledger: its table ledger_meta is damaged", path=path)
+    check_meta(path, meta)
+
+
+def check_meta(path: str | Path, meta: Sequence[Sequence[Any]]) -> None:
+    """LedgerCorrupt unless `meta` (rows of META) names our format and a well-formed origin, and
+    nothing else."""
+    values = {key: value for key, value in meta}
+    found_format = values.get("format")
+    if found_format != FORMAT:
+        if isinstance(found_format, str) and found_format.startswith("timeline-ledger/"):
+            raise LedgerCorrupt(
+                f"a ledger of format {found_format!r}; this version reads {FORMAT!r}", path=path
+            )
+        raise LedgerCorrupt(NOT_A_LEDGER, path=path)
     origin = values.get("origin")
     if not isinstance(origin, str) or not ORIGIN.fullmatch(origin):
         raise LedgerCorrupt(f"the ledger's origin is missing or was altered: {origin!r}", path=path)
@@ -104,7 +114,7 @@ def check_ledger(path: Path, schema: Sequence[Sequence[Any]], meta: Sequence[Seq
         )
 
 
-def unreadable(path: Path, e: sqlite3.Error) -> LedgerCorrupt:
+def unreadable(path: str | Path, e: sqlite3.Error) -> LedgerCorrupt:
     """A file SQLite cannot read: not a database at all, or a damaged one."""
     if getattr(e, "sqlite_errorname", "") == "SQLITE_NOTADB":
         return LedgerCorrupt(NOT_A_LEDGER, path=path)
@@ -151,7 +161,7 @@ def _disagreement(row: Row, stored: StoredEntry, leaf: bool) -> str:
     return "its stored bytes do not match its Merkle leaf hash: the entry was altered"
 
 
-def checkpoint_row(path: Path, row: Sequence[Any]) -> tuple[int, bytes, str]:
+def checkpoint_row(path: str | Path, row: Sequence[Any]) -> tuple[int, bytes, str]:
     """A recorded checkpoint (size, root, timestamp), or LedgerCorrupt."""
     size, root, timestamp = row
     if (
@@ -164,7 +174,7 @@ def checkpoint_row(path: Path, row: Sequence[Any]) -> tuple[int, bytes, str]:
     return size, hash_value(root, f"the root of the recorded checkpoint at size {size}"), timestamp
 
 
-def snapshot_row(path: Path, day: object, state: object) -> tuple[int, bytes]:
+def snapshot_row(path: str | Path, day: object, state: object) -> tuple[int, bytes]:
     """A projection snapshot as stored (day ordinal, state), or LedgerCorrupt."""
     if not is_day(day) or not isinstance(state, bytes):
         raise LedgerCorrupt(f"the projection snapshot of day {day!r} was altered", path=path)

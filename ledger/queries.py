@@ -18,12 +18,14 @@ SIZE = "SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries"
 NODE = "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?"
 # The Merkle leaf hashes of entries start..end-1 (below ledger.tree.LOWEST_STORED, nodes come from these).
 LEAVES = "SELECT leaf FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq"
-# Entries in recording order with their stored bytes and Merkle leaf hashes (a `Row`).
-ENTRIES = (
+# An entry with its stored bytes and Merkle leaf hash (a `Row`); eventsourcing numbers its stored
+# events by rowid in SQLite (`notification_id` in PostgreSQL: see `for_postgres`).
+ENTRY = (
     "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state, e.leaf "
-    "FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id "
-    "WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
+    "FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id"
 )
+# Entries in recording order, seq from ? to ? (excluded).
+ENTRIES = f"{ENTRY} WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq"
 
 
 def replay(skip_ranks: Sequence[int] = ()) -> str:
@@ -34,3 +36,9 @@ def replay(skip_ranks: Sequence[int] = ()) -> str:
         "SELECT seq, fact_id, type, effective, payload FROM replay_index "
         f"WHERE effective > ? AND effective <= ? {skip}ORDER BY effective, rank, seq"
     )
+
+
+def for_postgres(sql: str) -> str:
+    """The same statement for PostgreSQL (psycopg): `%s` placeholders, and eventsourcing's
+    `notification_id` column where SQLite has the rowid. Our SQL holds no other `?` or `%`."""
+    return sql.replace("?", "%s").replace("s.rowid", "s.notification_id")

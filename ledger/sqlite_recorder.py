@@ -18,21 +18,16 @@ import itertools
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
 from eventsourcing.application import Application
 from eventsourcing.persistence import Mapper, OperationalError, PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import Environment, EnvType
 
-from ledger import queries, tree
-from ledger.dates import format_recorded
-from ledger.domain import FactCorrected
-from ledger.errors import LedgerCorrupt
-from ledger.mapper import FACT_TOPIC_PREFIX, MsgspecMapper, entry_bytes
-from ledger.merkle import leaf_hash
+from ledger import tree, writer
+from ledger.mapper import MsgspecMapper
+from ledger.writer import Batch, Copied
 
 FORMAT = "timeline-ledger/2"  # 2: leaf hashes in ledger_entries, merkle_nodes from level 4
 CACHE_KIB = 256 * 1024
@@ -42,28 +37,6 @@ CREATE_WAIT_S = 30
 def new_origin() -> str:
     """A checkpoint origin unique to this ledger (C2SP: a schema-less URL-like name)."""
     return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
-
-
-class NewEntry(msgspec.Struct, frozen=True, array_like=True):
-    """One fact to append, as the recorder writes it (made where its line is checked)."""
-
-    line: int  # where it came from, for messages
-    fact_id: str
-    type: str  # the contract's type name; stored under the topic `fact:<type>`
-    rank: int  # position of the type within a day (contract section 4)
-    effective: int  # proleptic Gregorian ordinal of the effective day
-    target: str | None  # the fact it retracts or supersedes
-    fact: bytes  # RFC 8785 JSON of the fact; the recorder wraps it with the recording time
-    packed: bytes | None  # the fact in msgpack for the replay index; None: never folded
-    originator_id: str  # the fact's aggregate (`ledger.domain.aggregate_id`)
-
-
-class Batch(msgspec.Struct):
-    """A chunk of an import, planned: its new facts and the corrections they make."""
-
-    entries: list[NewEntry]
-    corrections: list[FactCorrected]
-    earliest: int | None  # the earliest effective day these facts change (snapshots after it go)
 
 
 class EntryRecorder(SQLiteApplicationRecorder):
@@ -116,7 +89,14 @@ class EntryRecorder(SQLiteApplicationRecorder):
                     raise
                 time.sleep(0.05)
 
-    def append(self, batches: Iterable[Batch], mapper: Mapper[Any], *, lazy: bool = False) -> None:
+    def append(
+        self,
+        batches: Iterable[Batch],
+        mapper: Mapper[Any],
+        *,
+        lazy: bool = False,
+        copied: Copied | None = None,
+    ) -> None:
         """Append every batch in one transaction, committed after the last one; an exception
         raised while the batches are produced rolls all of them back.
 
@@ -136,96 +116,53 @@ class EntryRecorder(SQLiteApplicationRecorder):
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute("PRAGMA trusted_schema = OFF")
             with conn.transaction(commit=True) as c:
-                self._append(c, pending, mapper)
+                writer.write(_Transaction(c, self.insert_events_statement), pending, mapper, copied)
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any) -> None:
         # A fact stored without its entry, leaf and index rows would not be in the ledger.
         raise PersistenceError("ledger entries are written by EntryRecorder.append, never saved alone")
 
-    def _append(self, c: SQLiteCursor, batches: Iterable[Batch], mapper: Mapper[Any]) -> None:
-        # Take SQLite's write lock before reading the tail, so that seq and
-        # recorded_at never go backwards between writers; then stamp each
-        # fact with its recording time: the stored bytes are its Merkle leaf.
-        c.execute("UPDATE ledger_meta SET value = value WHERE key = 'format'")
+
+class _Transaction:
+    """An open SQLite write transaction, as `ledger.writer` uses it."""
+
+    def __init__(self, c: SQLiteCursor, insert_statement: str) -> None:
+        self._c = c
+        self._insert = insert_statement
+        self._rowid: int | None = None
+        self.execute = c.execute
+        self.executemany = c.executemany
+        self.fetchone = c.fetchone
+        self.fetchall = c.fetchall
+
+    def lock(self) -> None:
+        # SQLite's write lock, taken by a write, before the tail is read: seq and recorded_at
+        # never go backwards between writers.
+        self._c.execute("UPDATE ledger_meta SET value = value WHERE key = 'format'")
+        self._c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # room for the B-trees a large import touches
+
+    def check_schema(self) -> None:
         from ledger import integrity  # here: integrity builds its schema from this module
 
-        c.execute(integrity.SCHEMA)  # checked on opening; again now that no one else can change it
-        if {row[1]: tuple(row) for row in c.fetchall()} != integrity.ledger_schema():
+        self._c.execute(integrity.SCHEMA)
+        if {row[1]: tuple(row) for row in self._c.fetchall()} != integrity.ledger_schema():
             raise PersistenceError("the ledger's schema changed since it was opened; nothing was written")
-        c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # room for the B-trees a large import touches
-        c.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-        tail = c.fetchone()
-        first, last = (tail[0] + 1, tail[1]) if tail else (0, "")
-        if tail and not (isinstance(last, str) and integrity.RECORDED.fullmatch(last)):
-            raise LedgerCorrupt(f"its indexed recording time {last!r} was altered", tail[0])
-        now = max(format_recorded(datetime.now(UTC)), last)
-        c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
-        rowid = int(c.fetchone()[0])
-        seq, earliest, index = first, None, []
-        edge: tree.Edge = {}  # the tree's right edge, from one batch to the next
-        for batch in batches:
-            stored: list[tuple[Any, ...]] = []
-            rows, leaves = [], []
-            for m in batch.entries:
-                state = entry_bytes(m.fact, now)
-                stored.append((m.originator_id, 1, FACT_TOPIC_PREFIX + m.type, state))
-                leaf = leaf_hash(state)
-                leaves.append(leaf)
-                rows.append((seq, m.fact_id, rowid + len(stored), m.type, m.effective, now, m.target, leaf))
-                if m.packed is not None:
-                    index.append((m.effective, m.rank, seq, m.fact_id, m.type, m.packed))
-                seq += 1
-            for e in batch.corrections:
-                s = mapper.to_stored_event(e)
-                stored.append((s.originator_id, s.originator_version, s.topic, s.state))
-            # eventsourcing's insert, as one executemany: under the write lock SQLite gives new
-            # rows consecutive rowids after the largest, which is checked rather than assumed.
-            c.executemany(self.insert_events_statement, stored)
-            rowid += len(stored)
-            c.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}")
-            if int(c.fetchone()[0]) != rowid:
-                raise PersistenceError("stored_events rowids were not consecutive; nothing was written")
-            c.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?,?,?)", rows)
-            if rows:
-                self._grow_tree(c, rows[0][0], leaves, edge)
-            if batch.earliest is not None:
-                earliest = batch.earliest if earliest is None else min(earliest, batch.earliest)
-        # Sorted, the whole import goes into the clustered B-tree far faster than chunk by chunk.
-        index.sort()
-        c.executemany("INSERT INTO replay_index VALUES (?,?,?,?,?,?)", index)
-        if earliest is not None:
-            # Snapshots before the earliest day these facts touch stay valid for the new size.
-            c.execute("DELETE FROM projection_snapshots WHERE effective >= ? OR size != ?", (earliest, first))
-            c.execute("UPDATE projection_snapshots SET size = ?", (seq,))
-        if seq > first:
-            c.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, self._root(c, seq), now))
 
-    def _grow_tree(self, c: SQLiteCursor, start: int, leaves: list[bytes], edge: tree.Edge) -> None:
-        """Store every subtree the new leaves complete, in this transaction."""
-        nodes = sorted(tree.new_nodes(start, leaves, self._node_reader(c), edge))
-        c.executemany("INSERT INTO merkle_nodes VALUES (?,?,?)", nodes)
+    def insert_events(self, rows: Sequence[tuple[str, int, str, bytes]]) -> list[int]:
+        # eventsourcing's insert, as one executemany: under the write lock SQLite gives new rows
+        # consecutive rowids after the largest, which is checked rather than assumed.
+        if self._rowid is None:
+            self._rowid = self._max_rowid()
+        first = self._rowid + 1
+        self._c.executemany(self._insert, rows)
+        self._rowid += len(rows)
+        if self._max_rowid() != self._rowid:
+            raise PersistenceError("stored_events rowids were not consecutive; nothing was written")
+        return list(range(first, self._rowid + 1))
 
-    def _root(self, c: SQLiteCursor, size: int) -> bytes:
-        return tree.root_at(size, self._node_reader(c))
-
-    def _node_reader(self, c: SQLiteCursor) -> tree.GetNode:
-        """Nodes as this transaction sees them (its own rows included)."""
-
-        def stored(level: int, idx: int) -> bytes:
-            c.execute(queries.NODE, (level, idx))
-            row = c.fetchone()
-            if row is None:
-                raise tree.missing_node(level, idx)
-            return tree.hash_value(
-                row[0], f"the Merkle tree's node at level {level}, index {idx}", idx << level
-            )
-
-        def leaves(start: int, end: int) -> list[bytes]:
-            c.execute(queries.LEAVES, (start, end))
-            found = [tree.hash_value(h, "its Merkle leaf", start + i) for i, (h,) in enumerate(c.fetchall())]
-            return tree.leaf_range(found, start, end)
-
-        return tree.node_reader(stored, leaves)
+    def _max_rowid(self) -> int:
+        self._c.execute("SELECT coalesce(max(rowid), 0) FROM stored_events")
+        return int(self._c.fetchone()[0])
 
 
 class LedgerApplication(Application[Any]):
@@ -242,9 +179,9 @@ class LedgerApplication(Application[Any]):
         return MsgspecMapper()
 
     @property
-    def entry_recorder(self) -> EntryRecorder:
+    def entry_recorder(self) -> writer.Appender:
         recorder = self.recorder
-        assert isinstance(recorder, EntryRecorder)
+        assert isinstance(recorder, writer.Appender)
         return recorder
 
     def construct_recorder(self) -> EntryRecorder:

@@ -13,41 +13,28 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from eventsourcing.persistence import IntegrityError, PersistenceError
 
-from ledger import integrity, queries, tree
-from ledger.domain import aggregate_id
+from ledger import integrity
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
-from ledger.integrity import META, SCHEMA, check_ledger, stored_entry
-from ledger.mapper import CORRECTION_TOPIC, CorrectionState, decode_correction
-from ledger.sqlite_recorder import Batch, LedgerApplication
+from ledger.integrity import META, SCHEMA, check_ledger
+from ledger.sqlite_recorder import LedgerApplication
+from ledger.store import LOCK_TIMEOUT_S, Row, Store
+from ledger.writer import Batch, Copied
 
-LOCK_TIMEOUT_S = 30  # how long a writer waits for another one's lock, by default
+__all__ = ["LOCK_TIMEOUT_S", "Row", "SQLiteStore"]
+
 SNAPSHOT_WAIT_MS = 100
 
 
-class Row(msgspec.Struct, frozen=True, array_like=True):
-    """One ledger entry as stored."""
-
-    seq: int
-    fact_id: str
-    type: str
-    effective: int
-    recorded_at: str
-    target: str | None  # the fact this entry retracts or supersedes, as indexed
-    topic: str | None  # None: the stored event is missing
-    state: bytes | None
-    leaf: bytes | None = None  # the stored leaf hash (None only in an altered ledger)
-
-
-class SQLiteStore:
+class SQLiteStore(Store):
     """A ledger in one SQLite file."""
 
     def __init__(self, path: Path, lock_timeout: int = LOCK_TIMEOUT_S) -> None:
         if lock_timeout < 1:
             raise UsageError(f"lock timeout {lock_timeout}: wait at least 1 second")
         self.path = path
+        self.where = str(path)
         self.lock_timeout = lock_timeout
         self._app: LedgerApplication | None = None
         self._conn: sqlite3.Connection | None = None
@@ -122,12 +109,6 @@ class SQLiteStore:
                 raise StoreError(f"{self.path}: cannot open the ledger: {error}") from None
         return self._conn
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        try:
-            return self._db().execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
-
     def _check_format(self, *, empty_ok: bool = False) -> None:
         """The file is a ledger, checked in two small queries (`ledger.integrity`); an empty file
         or database holds no ledger at all: LedgerMissing, unless `empty_ok` (to create one)."""
@@ -153,62 +134,19 @@ class SQLiteStore:
             self._app.close()
             self._app = None
 
-    # Reading
+    # What the shared reads (`ledger.store.Store`) need
 
-    def size(self) -> int:
-        return int(self._query(queries.SIZE)[0][0])
-
-    def rows(self, start: int = 0, stop: int | None = None, *, batch: int = 1000) -> Iterator[Row]:
-        """Entries in recording order, with their leaf hashes, streamed in batches, from seq
-        `start` to `stop` (excluded)."""
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
-            cur = self._db().execute(queries.ENTRIES, (start, stop if stop is not None else 2**62))
+            return self._db().execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
+
+    def _stream(self, sql: str, params: Sequence[Any] = (), batch: int = 4096) -> Iterator[list[Any]]:
+        try:
+            cur = self._db().execute(sql, params)
             while chunk := cur.fetchmany(batch):
-                for r in chunk:
-                    yield Row(*r)
-        except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
-
-    def node(self, level: int, idx: int) -> bytes:
-        """A complete subtree's hash: stored, or hashed from its few leaves (`ledger.tree`)."""
-        return tree.node_reader(self._stored_node, self.leaves)(level, idx)
-
-    def _stored_node(self, level: int, idx: int) -> bytes:
-        rows = self._query(queries.NODE, (level, idx))
-        if not rows:
-            raise tree.missing_node(level, idx)
-        return tree.hash_value(
-            rows[0][0], f"the Merkle tree's node at level {level}, index {idx}", idx << level
-        )
-
-    def leaves(self, start: int, end: int) -> list[bytes]:
-        """The Merkle leaf hashes of entries start..end-1."""
-        rows = self._query(queries.LEAVES, (start, end))
-        found = [tree.hash_value(leaf, "its Merkle leaf", start + i) for i, (leaf,) in enumerate(rows)]
-        return tree.leaf_range(found, start, end)
-
-    def nodes(self, level: int) -> Iterator[tuple[int, bytes]]:
-        """(idx, hash) of every stored node of one level, in order."""
-        try:
-            cur = self._db().execute(
-                "SELECT idx, hash FROM merkle_nodes WHERE level=? ORDER BY idx", (level,)
-            )
-            while chunk := cur.fetchmany(4096):
-                yield from chunk
-        except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
-
-    def checkpoints(self, size: int | None = None) -> list[tuple[int, bytes, str]]:
-        """Recorded checkpoints (all, or the one for `size`): (size, root, timestamp), by size."""
-        where, params = ("WHERE size = ?", (size,)) if size is not None else ("", ())
-        rows = self._query(f"SELECT size, root, timestamp FROM checkpoints {where} ORDER BY size", params)
-        return [integrity.checkpoint_row(self.path, row) for row in rows]
-
-    def all_corrections(self) -> Iterator[tuple[str, str, bytes]]:
-        """Every stored correction row: (aggregate id hex, topic, state)."""
-        sql = "SELECT originator_id, topic, state FROM stored_events WHERE originator_version = 2"
-        try:
-            yield from self._db().execute(sql)
+                yield chunk
         except sqlite3.DatabaseError as e:
             raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
 
@@ -217,110 +155,8 @@ class SQLiteStore:
         rows = self._query("PRAGMA quick_check(1)")
         return None if rows == [("ok",)] else " ".join(str(rows[0][0]).split())
 
-    def stray_node(self, size: int) -> tuple[int, int] | None:
-        """A stored Merkle node below the lowest stored level, or over entries the first `size`
-        do not complete: (level, idx), or None. An import would later collide with it."""
-        rows = self._query(
-            "SELECT level, idx FROM merkle_nodes WHERE level < ? OR idx < 0 OR idx >= (? >> level) LIMIT 1",
-            (tree.LOWEST_STORED, size),
-        )
-        return (int(rows[0][0]), int(rows[0][1])) if rows else None
-
-    def fact_events(self) -> int:
-        """How many stored events are not correction rows: one per entry, in a ledger as written."""
-        return int(self._query("SELECT count(*) FROM stored_events WHERE originator_version IS NOT 2")[0][0])
-
-    def origin(self) -> str:
-        rows = self._query("SELECT value FROM ledger_meta WHERE key='origin'")
-        if not rows or not isinstance(rows[0][0], str) or not integrity.ORIGIN.fullmatch(rows[0][0]):
-            raise LedgerCorrupt("the ledger's origin is missing or was altered", path=self.path)
-        return rows[0][0]
-
-    def seq_of(self, fact_id: str) -> int | None:
-        rows = self._query("SELECT seq FROM ledger_entries WHERE fact_id=?", (fact_id,))
-        return int(rows[0][0]) if rows else None
-
-    def find(self, fact_ids: Sequence[str]) -> dict[str, Row]:
-        """The stored entries among `fact_ids`."""
-        found: dict[str, Row] = {}
-        ids = list(dict.fromkeys(fact_ids))
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            for r in self._query(
-                "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state, "
-                "e.leaf FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id "
-                f"WHERE e.fact_id IN ({marks})",
-                part,
-            ):
-                row = Row(*r)
-                # The import plan decodes and compares it: an altered entry fails naming itself.
-                stored_entry(row, leaf=True)
-                found[r[1]] = row
-        return found
-
-    def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
-        """Which of `fact_ids` have been retracted or superseded, and by what."""
-        found: dict[str, CorrectionState] = {}
-        by_uuid = {aggregate_id(f): f for f in fact_ids}
-        keys = list(by_uuid)
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
-            marks = ",".join("?" * len(part))
-            for oid, topic, state in self._query(
-                "SELECT originator_id, topic, state FROM stored_events "
-                f"WHERE originator_version=2 AND originator_id IN ({marks})",
-                part,
-            ):
-                target = by_uuid[oid]
-                try:
-                    if topic != CORRECTION_TOPIC:
-                        raise LedgerCorrupt(f"its correction record has an unknown stored type {topic!r}")
-                    found[target] = decode_correction(state)
-                except LedgerCorrupt as e:
-                    raise LedgerCorrupt(e.message, self.seq_of(target), target, path=self.path) from None
-        return found
-
-    # The fast replay loop's reads (ledger.replay_core): plain tuples in large batches
-
-    def recorded_by(self, moment: str) -> int:
-        """How many entries were recorded at or before `moment` (a prefix of the log)."""
-        return int(self._query(queries.KNOWN_AT, (moment,))[0][0])
-
-    def corrected(self, size: int) -> set[str]:
-        """Ids of the facts retracted or superseded by the first `size` entries."""
-        return {t for (t,) in self._query(queries.CORRECTED, (size,))}
-
-    def replay_batches(
-        self, after: int, upto: int, *, skip_ranks: Sequence[int] = (), batch: int = 4096
-    ) -> Iterator[list[Any]]:
-        """Rows (seq, fact_id, type, effective, payload) in replay order, effective day in (after, upto],
-        leaving out the type ranks in `skip_ranks` (types a projection ignores)."""
-        try:
-            cur = self._db().execute(queries.replay(skip_ranks), (after, upto))
-            while chunk := cur.fetchmany(batch):
-                yield chunk
-        except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
-
-    def index_rows(self) -> Iterator[tuple[int, int, int, str, str, bytes]]:
-        """Every replay index row (effective, rank, seq, fact_id, type, payload), in replay order."""
-        try:
-            cur = self._db().execute("SELECT * FROM replay_index ORDER BY effective, rank, seq")
-            while chunk := cur.fetchmany(4096):
-                yield from chunk
-        except sqlite3.DatabaseError as e:
-            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
-
-    def snapshots(self, size: int) -> list[tuple[int, bytes]]:
-        """Every projection snapshot valid for `size` entries: (day, state), by day."""
-        sql = "SELECT effective, state FROM projection_snapshots WHERE size = ? ORDER BY effective"
-        return [integrity.snapshot_row(self.path, d, b) for d, b in self._query(sql, (size,))]
-
-    def snapshot(self, size: int, day: int) -> tuple[int, bytes] | None:
-        """The latest projection snapshot on or before `day` valid for `size` entries."""
-        rows = self._query(queries.SNAPSHOT, (size, day))
-        return integrity.snapshot_row(self.path, *rows[0]) if rows else None
+    def application(self) -> LedgerApplication:
+        return self._application()
 
     def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
         """Keep snapshots taken at `size` entries, unless the ledger grew meanwhile."""
@@ -347,12 +183,12 @@ class SQLiteStore:
 
     # Writing
 
-    def append(self, batches: Iterable[Batch], *, lazy: bool = False) -> None:
+    def append(self, batches: Iterable[Batch], *, lazy: bool = False, copy: Copied | None = None) -> None:
         """Append the batches in one transaction through the recorder, all or nothing: if the
         iterator raises, everything written is rolled back and the exception goes on."""
         app = self._application()
         try:
-            app.entry_recorder.append(batches, app.mapper, lazy=lazy)
+            app.entry_recorder.append(batches, app.mapper, lazy=lazy, copied=copy)
         except IntegrityError as e:
             raise ConflictError(str(e)) from None
         except (PersistenceError, sqlite3.Error) as e:
