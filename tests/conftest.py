@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pg
 import pytest
 from hypothesis import HealthCheck, settings
 from strategies import jsonl
@@ -37,13 +38,42 @@ def example_bytes() -> bytes:
     return EXAMPLE.read_bytes()
 
 
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str | None]:
+    """This run's fresh PostgreSQL database (tests/pg.py), or None when no server answers."""
+    with pg.test_database() as url:
+        yield url
+
+
 @pytest.fixture
-def open_ledger(tmp_path: Path) -> Iterator[Callable[..., Ledger]]:
-    """Open (and create) ledgers in tmp_path by name; every one is closed at teardown."""
+def pg_url(pg_database: str | None) -> str:
+    """A URL for a new, empty PostgreSQL ledger (its own schema); skips without a server."""
+    return pg.new_ledger_url(pg_database)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store the contract tests run on: every test using `open_ledger`, `ledger` or `build`
+    runs once on a SQLite file and once on the PostgreSQL server (`tests/pg.py`)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def open_ledger(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Ledger]]:
+    """Open (and create) ledgers by name, in tmp_path or in schemas of this run's PostgreSQL
+    database; every one is closed at teardown."""
     opened: list[Ledger] = []
+    urls: dict[str, str] = {}
 
     def _open(name: str = "ledger.db", *, create: bool = True) -> Ledger:
-        lg = Ledger.open(tmp_path / name, create=create)
+        if backend == "postgres":
+            if name not in urls:
+                urls[name] = pg.new_ledger_url(request.getfixturevalue("pg_database"))
+            lg = Ledger.open(urls[name], create=create)
+        else:
+            lg = Ledger.open(tmp_path / name, create=create)
         opened.append(lg)
         return lg
 

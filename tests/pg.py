@@ -1,0 +1,65 @@
+"""The real PostgreSQL server for tests: one fresh database per test run, one schema per ledger.
+
+`LEDGER_TEST_PG` (set by `.ci/run`) names the server, e.g.
+`postgresql://postgres@127.0.0.1:5432`; then a server that does not answer
+fails the run. Without it, the local server is tried and the PostgreSQL
+tests are skipped, with the reason, when none answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432"
+_names = itertools.count(1)
+
+
+def _admin(server: str) -> psycopg.Connection:
+    parts = urlsplit(server)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or "",
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=5,
+    )
+
+
+@contextlib.contextmanager
+def test_database() -> Iterator[str | None]:
+    """A fresh database for this run, dropped at the end: its URL, or None with no server."""
+    server = os.environ.get("LEDGER_TEST_PG", "").rstrip("/")
+    required = bool(server)
+    server = server or DEFAULT_SERVER
+    try:
+        admin = _admin(server)
+    except psycopg.OperationalError as e:
+        if required:
+            pytest.fail(f"LEDGER_TEST_PG={server}: no PostgreSQL server answers: {e}", pytrace=False)
+        yield None
+        return
+    name = f"ledger_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin:
+        admin.execute(sql.SQL("CREATE DATABASE {0}").format(sql.Identifier(name)))
+        try:
+            yield f"{server}/{name}"
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {0} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def new_ledger_url(database: str | None) -> str:
+    """A URL for a new, empty ledger: its own schema in this run's database."""
+    if database is None:
+        pytest.skip("no PostgreSQL server answers at 127.0.0.1:5432 (set LEDGER_TEST_PG to require one)")
+    return f"{database}?schema=l{next(_names)}_{uuid.uuid4().hex[:6]}"
