@@ -18,6 +18,7 @@ from eventsourcing.persistence import PersistenceError
 
 from cli.logs import LEVELS, configure
 from ledger.api import Ledger
+from ledger.backends import POSTGRES_SCHEMES, is_url, shown
 from ledger.errors import LedgerCorrupt, LedgerError, StoreError
 from ledger.sqlite_store import LOCK_TIMEOUT_S
 
@@ -41,13 +42,21 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LedgerCorrupt as e:  # name the file, as well as the entry at fault
-            raise LedgerFailure(e.at(db_path(ctx))) from None
+            raise LedgerFailure(e.at(shown(db_path(ctx)))) from None
         except LedgerError as e:
             raise LedgerFailure(e) from None
         except (sqlite3.Error, PersistenceError) as e:
             # Anything the store lets through is a damaged or unreadable file, never the user's input.
-            message = f"{db_path(ctx)}: the ledger database cannot be used: {e}"
-            raise LedgerFailure(StoreError(message)) from None
+            raise LedgerFailure(
+                StoreError(f"{shown(db_path(ctx))}: the ledger database cannot be used: {e}")
+            ) from None
+        except Exception as e:
+            if not type(e).__module__.startswith("psycopg"):
+                raise
+            message = " ".join(str(e).split())  # the server's, e.g. a connection lost midway
+            raise LedgerFailure(
+                StoreError(f"{shown(db_path(ctx))}: the database failed: {message}")
+            ) from None
 
 
 def db_option(f: F) -> F:
@@ -64,17 +73,22 @@ def db_option(f: F) -> F:
         expose_value=False,
         callback=remember,
         is_eager=True,
-        help=f"The ledger database (else $LEDGER_DB, else ./{DEFAULT_DB}).",
+        help=f"The ledger: a SQLite file or a postgresql://USER@HOST:PORT/DB URL "
+        f"(else $LEDGER_DB, else ./{DEFAULT_DB}).",
     )(f)
 
 
-def db_path(ctx: click.Context) -> Path:
+def db_path(ctx: click.Context) -> str | Path:
+    """The ledger `--db` names: a PostgreSQL URL as given, or a SQLite file's path."""
     chosen = ctx.find_object(dict) or {}
     value = chosen.get("db") or os.environ.get("LEDGER_DB") or DEFAULT_DB
-    if "://" in value:
-        raise click.BadParameter(
-            f"{value!r}: only SQLite files are supported in this version", param_hint="--db"
-        )
+    if is_url(value):
+        if not value.startswith(POSTGRES_SCHEMES):
+            scheme = value.split("://", 1)[0]
+            raise click.BadParameter(
+                f"{scheme}://: a ledger is a SQLite file path or a postgresql:// URL", param_hint="--db"
+            )
+        return str(value)
     return Path(value)
 
 

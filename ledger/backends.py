@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ledger.sqlite_store import SQLiteStore
 from ledger.store import LOCK_TIMEOUT_S, Store
@@ -13,6 +14,15 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 def is_url(target: str | Path) -> bool:
     """A database URL rather than a file: `scheme://...`."""
     return isinstance(target, str) and "://" in target
+
+
+def shown(target: str | Path) -> str:
+    """How messages name a ledger: its path, or its URL without the password."""
+    if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
+        parts = urlsplit(target)
+        if parts.password is not None:
+            return target.replace(f":{parts.password}@", ":***@", 1)
+    return str(target)
 
 
 def open_store(target: str | Path, *, create: bool = False, lock_timeout: int = LOCK_TIMEOUT_S) -> Store:

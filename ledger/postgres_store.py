@@ -22,6 +22,7 @@ from eventsourcing.persistence import IntegrityError, PersistenceError
 from psycopg import sql
 
 from ledger import postgres_schema, queries
+from ledger.backends import shown
 from ledger.errors import ConflictError, LedgerCorrupt, LedgerError, LedgerMissing, StoreError, UsageError
 from ledger.integrity import META, check_meta
 from ledger.postgres_recorder import PostgresLedgerApplication
@@ -40,7 +41,7 @@ class Settings:
         try:
             port = parts.port or 5432
         except ValueError:
-            raise UsageError(f"--db {self._redacted(url)!r}: the port is not a number") from None
+            raise UsageError(f"--db {shown(url)!r}: the port is not a number") from None
         self.user = unquote(parts.username or os.environ.get("PGUSER") or "postgres")
         self.password = unquote(parts.password or "")
         self.host = parts.hostname or "127.0.0.1"
@@ -49,25 +50,14 @@ class Settings:
         query = parse_qs(parts.query, keep_blank_values=True)
         unknown = sorted(set(query) - {"schema"})
         if not self.dbname or "/" in self.dbname:
-            raise UsageError(
-                f"--db {self._redacted(url)!r}: name one database: postgresql://USER@HOST:PORT/DB"
-            )
+            raise UsageError(f"--db {shown(url)!r}: name one database: postgresql://USER@HOST:PORT/DB")
         if unknown:
-            raise UsageError(
-                f"--db {self._redacted(url)!r}: unknown setting {unknown[0]!r} (only schema=NAME)"
-            )
+            raise UsageError(f"--db {shown(url)!r}: unknown setting {unknown[0]!r} (only schema=NAME)")
         self.schema = query.get("schema", ["public"])[-1] or "public"
         user = quote(self.user, safe="")
         self.shown = f"postgresql://{user}@{self.host}:{self.port}/{quote(self.dbname, safe='')}"
         if self.schema != "public":
             self.shown += f"?schema={quote(self.schema, safe='')}"
-
-    @staticmethod
-    def _redacted(url: str) -> str:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        return url.replace(f":{parts.password}@", ":***@", 1)
 
     def connect(self, dbname: str | None = None) -> psycopg.Connection[Any]:
         return psycopg.connect(
@@ -147,11 +137,11 @@ class PostgresStore(Store):
         s = self.settings
         try:
             self._db()
-        except StoreError:
+        except LedgerMissing:
             create = sql.SQL("CREATE DATABASE {0}").format(sql.Identifier(s.dbname))
             with (
                 contextlib.closing(s.connect("postgres")) as admin,
-                contextlib.suppress(psycopg.errors.DuplicateDatabase),
+                contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation),
             ):
                 admin.execute(create)
         if s.schema != "public":
@@ -159,6 +149,8 @@ class PostgresStore(Store):
                 self._db().execute(
                     sql.SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(sql.Identifier(s.schema))
                 )
+            except (psycopg.errors.DuplicateSchema, psycopg.errors.UniqueViolation):
+                pass  # another process creating the same ledger made it first
             except psycopg.Error as e:
                 raise StoreError(f"{self.where}: cannot create the schema: {e}") from None
 
@@ -179,6 +171,10 @@ class PostgresStore(Store):
             return self.settings.connect()
         except psycopg.Error as e:
             message = " ".join(str(e).split())
+            if f'database "{self.settings.dbname}" does not exist' in message:
+                raise LedgerMissing(
+                    f"{self.where}: no ledger here (run `ledger init` or `ledger import`)"
+                ) from None
             raise StoreError(f"{self.where}: cannot connect: {message}") from None
 
     def _db(self) -> psycopg.Connection[Any]:

@@ -1,7 +1,10 @@
-"""Processes writing one SQLite ledger at once: they wait for the lock, nothing is lost or doubled.
+"""Processes writing one ledger at once: they wait for the lock, nothing is lost or doubled.
 
-Also what a writer does when another holds SQLite's write lock: it waits up to
-`ledger.sqlite_store.LOCK_TIMEOUT_S`, then fails with exit 1 having written nothing.
+Also what a writer does when another holds the write lock: it waits up to
+`ledger.store.LOCK_TIMEOUT_S`, then fails with exit 1 having written nothing.
+
+Every test runs on a SQLite file and on the PostgreSQL server (`new_db`), where the
+lock is eventsourcing's `LOCK TABLE stored_events IN EXCLUSIVE MODE`.
 """
 
 from __future__ import annotations
@@ -10,13 +13,37 @@ import json
 import sqlite3
 import subprocess
 import time
-from contextlib import closing
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pg
+import psycopg
+import pytest
 from ledger_cli import run, start
 from strategies import fact, jsonl
 
 from ledger import Ledger
+
+Db = str | Path  # a SQLite file or a PostgreSQL URL
+
+
+@pytest.fixture
+def new_db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Callable[[str], Db]:
+    """A new ledger's name, on the backend under test: a file in tmp_path, or a URL naming a
+    fresh schema in this run's PostgreSQL database."""
+
+    def make(name: str) -> Db:
+        if backend == "sqlite":
+            return tmp_path / name
+        return pg.new_ledger_url(request.getfixturevalue("pg_database"))
+
+    return make
+
+
+def _checkpoints(db: Db) -> list[tuple[int, str]]:
+    with Ledger.open(db) as lg:
+        return [(size, stamp) for size, _, stamp in lg._store.checkpoints()]
 
 
 def _facts(prefix: str, n: int) -> bytes:
@@ -34,13 +61,13 @@ def _facts(prefix: str, n: int) -> bytes:
     )
 
 
-def _importing(db: Path, path: Path, cwd: Path) -> subprocess.Popen[bytes]:
+def _importing(db: Db, path: Path, cwd: Path) -> subprocess.Popen[bytes]:
     return start("--db", db, "import", path, "--json", cwd=cwd)
 
 
-def test_two_imports_creating_one_ledger_both_succeed(tmp_path: Path) -> None:
+def test_two_imports_creating_one_ledger_both_succeed(tmp_path: Path, new_db: Callable[[str], Db]) -> None:
     for attempt in range(3):
-        db = tmp_path / f"new-{attempt}.db"
+        db = new_db(f"new-{attempt}.db")
         (tmp_path / "a.jsonl").write_bytes(_facts("a", 1500))
         (tmp_path / "b.jsonl").write_bytes(_facts("b", 1500))
         procs = [_importing(db, tmp_path / name, tmp_path) for name in ("a.jsonl", "b.jsonl")]
@@ -53,9 +80,11 @@ def test_two_imports_creating_one_ledger_both_succeed(tmp_path: Path) -> None:
             assert lg.verify().ok
 
 
-def test_two_retractions_of_one_fact_one_wins_the_other_is_bad_input(tmp_path: Path) -> None:
+def test_two_retractions_of_one_fact_one_wins_the_other_is_bad_input(
+    tmp_path: Path, new_db: Callable[[str], Db]
+) -> None:
     for attempt in range(3):
-        db = tmp_path / f"l-{attempt}.db"
+        db = new_db(f"l-{attempt}.db")
         (tmp_path / "f.jsonl").write_bytes(_facts("f", 5))
         assert run("--db", db, "import", tmp_path / "f.jsonl", cwd=tmp_path).returncode == 0
         for name in ("r1", "r2"):
@@ -79,9 +108,11 @@ WRITERS = 4
 EACH = 2500
 
 
-def test_four_writers_into_one_existing_ledger_lose_and_double_nothing(tmp_path: Path) -> None:
+def test_four_writers_into_one_existing_ledger_lose_and_double_nothing(
+    tmp_path: Path, new_db: Callable[[str], Db]
+) -> None:
     for attempt in range(2):
-        db = tmp_path / f"shared-{attempt}.db"
+        db = new_db(f"shared-{attempt}.db")
         (tmp_path / "seed.jsonl").write_bytes(_facts("seed", 10))
         assert run("--db", db, "import", tmp_path / "seed.jsonl", cwd=tmp_path).returncode == 0
         names = [f"w{k}" for k in range(WRITERS)]
@@ -112,8 +143,7 @@ def test_four_writers_into_one_existing_ledger_lose_and_double_nothing(tmp_path:
         assert set(ids) == {
             f"{p}-{i}" for p, n in [("seed", 10)] + [(w, EACH) for w in names] for i in range(n)
         }
-        with closing(sqlite3.connect(db)) as c:
-            checkpoints = c.execute("SELECT size, timestamp FROM checkpoints ORDER BY size").fetchall()
+        checkpoints = _checkpoints(db)
         # One transaction per writer: each one's facts are one contiguous run of entries, in file
         # order, stamped with one recording time, ending where a checkpoint was recorded.
         assert [size for size, _ in checkpoints] == [10 + k * EACH for k in range(WRITERS + 1)]
@@ -139,21 +169,29 @@ HELD_S = 2.0  # how long the test holds the lock: far below LOCK_TIMEOUT_S
 SHORT_BOUND_S = 1  # `--lock-timeout` for the writer that must give up
 
 
-def _hold_write_lock(db: Path) -> sqlite3.Connection:
-    """Take SQLite's write lock as another process would (the recorder's transaction does the same
-    with its first UPDATE): `BEGIN IMMEDIATE` on a connection of our own."""
-    holder = sqlite3.connect(db, isolation_level=None, timeout=0)
-    holder.execute("BEGIN IMMEDIATE")
-    return holder
+def _hold_write_lock(db: Db) -> Any:
+    """Take the write lock as another process would, on a connection of our own: in SQLite
+    `BEGIN IMMEDIATE` (the recorder's transaction does the same with its first UPDATE), in
+    PostgreSQL eventsourcing's `LOCK TABLE stored_events IN EXCLUSIVE MODE`."""
+    if isinstance(db, Path):
+        holder = sqlite3.connect(db, isolation_level=None, timeout=0)
+        holder.execute("BEGIN IMMEDIATE")
+        return holder
+    schema = db.rsplit("?schema=", 1)[1]
+    conn = psycopg.connect(db.split("?")[0], options=f"-c search_path={schema}")
+    conn.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # psycopg opened a transaction
+    return conn
 
 
-def _ledger_with(db: Path, tmp_path: Path, n: int) -> None:
+def _ledger_with(db: Db, tmp_path: Path, n: int) -> None:
     (tmp_path / "first.jsonl").write_bytes(_facts("first", n))
     assert run("--db", db, "import", tmp_path / "first.jsonl", cwd=tmp_path).returncode == 0
 
 
-def test_a_writer_waits_for_the_write_lock_and_completes_once_it_is_released(tmp_path: Path) -> None:
-    db = tmp_path / "ledger.db"
+def test_a_writer_waits_for_the_write_lock_and_completes_once_it_is_released(
+    tmp_path: Path, new_db: Callable[[str], Db]
+) -> None:
+    db = new_db("ledger.db")
     _ledger_with(db, tmp_path, 10)
     (tmp_path / "more.jsonl").write_bytes(_facts("more", 300))
     holder = _hold_write_lock(db)
@@ -181,7 +219,7 @@ def test_a_writer_waits_for_the_write_lock_and_completes_once_it_is_released(tmp
 
 
 def test_the_lock_wait_bound_is_thirty_seconds_unless_told(tmp_path: Path) -> None:
-    from ledger.sqlite_store import LOCK_TIMEOUT_S
+    from ledger.store import LOCK_TIMEOUT_S
 
     assert LOCK_TIMEOUT_S == 30  # docs/reliability.md and docs/architecture.md say so
     for args, env in ((("--lock-timeout", "0"), {}), ((), {"LEDGER_LOCK_TIMEOUT": "-3"})):
@@ -190,8 +228,16 @@ def test_the_lock_wait_bound_is_thirty_seconds_unless_told(tmp_path: Path) -> No
         assert not (tmp_path / "l.db").exists()
 
 
-def test_a_writer_that_waits_longer_than_the_bound_fails_cleanly_and_writes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "ledger.db"
+LOCKED = {  # what each backend says when the bound ran out
+    "sqlite": "database is locked",
+    "postgres": f"the ledger is locked by another writer (waited {SHORT_BOUND_S} s)",
+}
+
+
+def test_a_writer_that_waits_longer_than_the_bound_fails_cleanly_and_writes_nothing(
+    tmp_path: Path, new_db: Callable[[str], Db], backend: str
+) -> None:
+    db = new_db("ledger.db")
     _ledger_with(db, tmp_path, 10)
     with Ledger.open(db) as lg:
         root = lg.root()
@@ -209,7 +255,7 @@ def test_a_writer_that_waits_longer_than_the_bound_fails_cleanly_and_writes_noth
     message = err.decode()
     assert proc.returncode == 1, message  # not the user's input: exit 1, not 2
     assert "Traceback" not in message and out == b""
-    assert message.startswith(f"ledger: {db}: the import was not written: database is locked"), message
+    assert message.startswith(f"ledger: {db}: the import was not written: {LOCKED[backend]}"), message
     assert SHORT_BOUND_S <= waited < SHORT_BOUND_S + 10
     print(f"a writer with a {SHORT_BOUND_S} s bound gave up after {waited:.2f} s: exit 1, nothing written")
     with Ledger.open(db) as lg:
@@ -232,7 +278,9 @@ def test_a_writer_that_waits_longer_than_the_bound_fails_cleanly_and_writes_noth
 # Overlapping imports
 
 
-def test_four_writers_whose_files_overlap_count_shared_facts_once(tmp_path: Path) -> None:
+def test_four_writers_whose_files_overlap_count_shared_facts_once(
+    tmp_path: Path, new_db: Callable[[str], Db]
+) -> None:
     """Files {w, x}, {x, y}, {y, z}, {z, w} of 1,000 facts per letter, imported at once: every
     process exits 0, each fact is appended by exactly one of them and counted unchanged by the
     other. (Before the write lock was taken ahead of planning, a process whose facts two others
@@ -243,7 +291,7 @@ def test_four_writers_whose_files_overlap_count_shared_facts_once(tmp_path: Path
     for name in names:
         (tmp_path / f"{name}.jsonl").write_bytes(block[name[0]] + block[name[1]])
     for attempt in range(2):
-        db = tmp_path / f"overlap-{attempt}.db"
+        db = new_db(f"overlap-{attempt}.db")
         _ledger_with(db, tmp_path, 10)
         procs = [_importing(db, tmp_path / f"{name}.jsonl", tmp_path) for name in names]
         outs = [p.communicate(timeout=120) for p in procs]
