@@ -63,3 +63,25 @@ def new_ledger_url(database: str | None) -> str:
     if database is None:
         pytest.skip("no PostgreSQL server answers at 127.0.0.1:5432 (set LEDGER_TEST_PG to require one)")
     return f"{database}?schema=l{next(_names)}_{uuid.uuid4().hex[:6]}"
+
+
+class Tamper:
+    """A PostgreSQL ledger's schema opened for writing behind the ledger's back, with the SQLite
+    spelling the tamper functions use: `?` placeholders, and the rowid of stored events."""
+
+    def __init__(self, url: str) -> None:
+        base, schema = url.rsplit("?schema=", 1)
+        self._conn = psycopg.connect(base, options=f"-c search_path={schema}")
+
+    def execute(self, statement: str, params: tuple[object, ...] = ()) -> psycopg.Cursor:
+        statement = statement.replace("?", "%s").replace("rowid", "notification_id")
+        return self._conn.execute(statement, params)
+
+    def commit(self) -> None:
+        self._conn.commit()
+
+    def __enter__(self) -> Tamper:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._conn.close()

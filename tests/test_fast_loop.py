@@ -77,7 +77,7 @@ def reference(lg: Ledger, day: date, n: int) -> bytes:
 
 
 def stock(lg: Ledger, day: date, n: int) -> bytes:
-    return doc(stock_replay(lg._store._application(), day, n).world(day, n, lg.root(n)))
+    return doc(stock_replay(lg._store.application(), day, n).world(day, n, lg.root(n)))
 
 
 def async_replays(path: Path, asks: Sequence[tuple[date, int]]) -> list[bytes]:

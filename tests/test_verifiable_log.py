@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
@@ -112,13 +113,13 @@ def oracle(leaves: Sequence[bytes]) -> Callable[[int, int], bytes]:
     return lambda start, end: merkle.root_of(leaves[start:end])
 
 
-def build(db: Path, batches: Sequence[Sequence[dict[str, Any]]]) -> list[int]:
+def build(db: Path | str, batches: Sequence[Sequence[dict[str, Any]]]) -> list[int]:
     """A ledger at `db` holding `batches`, each imported on its own; the size after each."""
     sizes = []
     with Ledger.open(db, create=True) as lg:
         for i, batch in enumerate(batches):
             sizes.append(lg.import_facts([(f"batch-{i}.jsonl", jsonl(*batch))]).size)
-    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+    assert isinstance(db, str) or not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
     return sizes
 
 
@@ -742,14 +743,25 @@ TAMPERS: dict[str, tuple[Callable[[sqlite3.Connection], None], int | range, bool
 
 
 @pytest.mark.parametrize("name", list(TAMPERS))
-def test_tampering_is_found_by_verify(pristine: tuple[Path, list[str]], name: str, tmp_path: Path) -> None:
+def test_tampering_is_found_by_verify(
+    pristine: tuple[Path, list[str]], name: str, tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """The same alterations, made to a SQLite file or to a PostgreSQL ledger's tables."""
     source, ids = pristine
     tamper, expected_seq, names_id = TAMPERS[name]
-    db = tmp_path / "tampered.db"
-    shutil.copyfile(source, db)
-    with connect(db) as c:
-        tamper(c)
-        c.commit()
+    db: Path | str
+    if backend == "sqlite":
+        db = tmp_path / "tampered.db"
+        shutil.copyfile(source, db)
+        with connect(db) as c:
+            tamper(c)
+            c.commit()
+    else:
+        db = pg.new_ledger_url(request.getfixturevalue("pg_database"))
+        build(db, TAMPER_BATCHES)
+        with pg.Tamper(db) as t:
+            tamper(t)  # type: ignore[arg-type]
+            t.commit()
     r = run("--db", db, "verify", "--json", cwd=tmp_path)
     assert r.returncode == 1, r.stdout + r.stderr
     report = json.loads(r.stdout)

@@ -1,0 +1,215 @@
+"""What only a PostgreSQL ledger has to show: the command line on a URL, the schema checks on
+opening, connection failures, and every read path agreeing on the server.
+
+The contract tests (`tests/test_store.py`, `test_replay.py`, `test_example.py`,
+`test_import_pipeline.py`, `test_concurrency.py`, the tampering cases of
+`test_verifiable_log.py`) already run on both backends through the `backend`
+fixture; this file holds what they do not cover. Every ledger lives in a
+schema of its own in this run's fresh database (`tests/pg.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pg
+import psycopg
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ledger_cli import json_lines, run
+from strategies import AS_OF, ledgers_with_corrections, mask_root
+
+from ledger import Ledger
+from ledger.api import as_of_day
+from ledger.bench import synthetic_facts
+from ledger.replay_core import SNAPSHOT_EVERY
+from ledger.stock import stock_replay
+from projections.fold import fold
+from projections.knowledge import replay_order
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
+DAYS = [as_of_day(d) for d in AS_OF]
+
+
+def doc(world: Any) -> bytes:
+    return msgspec.json.encode(world)
+
+
+# 1. Every read path agrees on PostgreSQL: fast loop with and without snapshots, stock, naive
+
+
+@settings(max_examples=15)
+@given(ledgers_with_corrections(max_size=14), st.data())
+def test_every_read_path_gives_the_same_replay_on_postgres(
+    pg_database: str | None, facts: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    url = pg.new_ledger_url(pg_database)
+    cut = data.draw(st.integers(0, len(facts)), label="cut")
+    with Ledger.open(url, create=True) as lg:
+        for i, part in enumerate((facts[:cut], facts[cut:])):
+            lg.import_facts([(f"part-{i}.jsonl", b"".join(json.dumps(f).encode() + b"\n" for f in part))])
+        size = lg.size()
+        for n in sorted({size, data.draw(st.integers(0, size), label="size")}):
+            for day in DAYS:
+                fast = doc(lg.replay(day, size=n, snapshots=False))
+                assert doc(lg.replay(day, size=n)) == fast  # through snapshots, when n is the size
+                stock = stock_replay(lg._store.application(), day, n).world(day, n, lg.root(n))
+                assert doc(stock) == fast
+                naive = fold(replay_order(list(lg.entries(size=n)), day.toordinal()))
+                assert doc(naive.world(day, n, lg.root(n))) == fast
+        assert lg.verify().ok
+
+
+# 2. The command line on a URL gives the documents it gives on a file
+
+
+def test_the_cli_on_postgres_answers_as_on_sqlite(pg_url: str, tmp_path: Path) -> None:
+    file = tmp_path / "ledger.db"
+    for db in (pg_url, file):
+        r = run("--db", db, "import", EXAMPLE, "--json", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout) == {"appended": 17, "unchanged": 0, "size": 17}
+    for args in (
+        ("replay", "--as-of", "2022-01-12", "--json"),
+        ("replay", "--as-of", "2022-01-08", "--size", "9", "--json"),
+        ("timeline", "--json"),
+        ("show", "kz-2022-01-11-smailov-appointed", "--json"),
+    ):
+        on_pg = run("--db", pg_url, *args, cwd=tmp_path)
+        on_file = run("--db", file, *args, cwd=tmp_path)
+        assert on_pg.returncode == on_file.returncode == 0, (args, on_pg.stderr)
+        a, b = (json_lines(r.stdout) for r in (on_pg, on_file))
+        if args[0] == "replay":
+            a, b = [mask_root(x) for x in a], [mask_root(x) for x in b]
+        if args[0] == "show":
+            a[0].pop("recorded_at"), b[0].pop("recorded_at")
+        assert a == b, args
+    logs = [json_lines(run("--db", db, "log", "--json", cwd=tmp_path).stdout) for db in (pg_url, file)]
+    assert [(x["seq"], x["id"], x["type"]) for x in logs[0]] == [
+        (x["seq"], x["id"], x["type"]) for x in logs[1]
+    ]
+    # LEDGER_DB names the ledger as --db does; verify and both proofs answer on the URL.
+    r = run("verify", "--json", cwd=tmp_path, env={"LEDGER_DB": pg_url})
+    assert r.returncode == 0 and json.loads(r.stdout)["ok"] is True, r.stdout + r.stderr
+    for args in (("proof", "inclusion", "3", "--json"), ("proof", "consistency", "5", "--json")):
+        r = run("--db", pg_url, *args, cwd=tmp_path)
+        assert r.returncode == 0, (args, r.stderr)
+
+
+# 3. What opening a URL refuses: nothing to read, other tables, an altered schema
+
+
+def _alter(url: str, statement: str) -> None:
+    with pg.Tamper(url) as t:
+        t.execute(statement)
+        t.commit()
+
+
+def test_a_url_with_no_ledger_is_bad_input_and_creates_nothing(pg_url: str, tmp_path: Path) -> None:
+    r = run("--db", pg_url, "replay", cwd=tmp_path)
+    assert r.returncode == 2 and "no ledger here" in r.stderr and "Traceback" not in r.stderr
+    database = pg_url.split("?")[0]
+    missing = database.rsplit("/", 1)[0] + "/ledger_no_such_database"
+    r = run("--db", missing, "log", cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == f"ledger: {missing}: no ledger here (run `ledger init` or `ledger import`)\n"
+
+
+def test_a_database_holding_other_tables_is_refused(pg_url: str, tmp_path: Path) -> None:
+    assert run("--db", pg_url, "init", cwd=tmp_path).returncode == 0
+    _alter(pg_url, "DROP TABLE ledger_meta")
+    for args in (("replay",), ("init",), ("import", EXAMPLE)):
+        r = run("--db", pg_url, *args, cwd=tmp_path)
+        assert r.returncode == 1, (args, r.stderr)
+        assert "not a timeline-ledger database" in r.stderr, r.stderr
+
+
+ALTERATIONS = {
+    "a trigger": (
+        "CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; "
+        "CREATE TRIGGER sneaky BEFORE INSERT ON ledger_entries FOR EACH ROW EXECUTE FUNCTION noop()",
+        "'sneaky' on ledger_entries is not a ledger's",
+    ),
+    "a rule": (
+        "CREATE RULE quiet AS ON INSERT TO checkpoints DO INSTEAD NOTHING",
+        "'quiet' on checkpoints is not a ledger's",
+    ),
+    "a column's type": (
+        "ALTER TABLE ledger_entries ALTER COLUMN effective TYPE bigint",
+        "table 'ledger_entries' has columns",
+    ),
+    "a missing table": ("DROP TABLE merkle_nodes", "table 'merkle_nodes' is missing"),
+    "another format": (
+        "UPDATE ledger_meta SET value = 'timeline-ledger/1' WHERE key = 'format'",
+        "a ledger of format 'timeline-ledger/1'",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", list(ALTERATIONS))
+def test_an_altered_schema_is_refused_by_every_command(what: str, pg_url: str, tmp_path: Path) -> None:
+    statement, message = ALTERATIONS[what]
+    assert run("--db", pg_url, "import", EXAMPLE, cwd=tmp_path).returncode == 0
+    _alter(pg_url, statement)
+    for args in (("replay",), ("log",), ("verify",), ("import", EXAMPLE), ("checkpoint",)):
+        r = run("--db", pg_url, *args, cwd=tmp_path)
+        assert r.returncode == 1, (what, args, r.stdout + r.stderr)
+        assert r.stderr.startswith(f"ledger: {pg_url}: "), r.stderr
+        assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_an_import_checks_the_schema_again_under_the_lock(pg_url: str) -> None:
+    """A trigger added after the ledger was opened, before the import takes the lock."""
+    with Ledger.open(pg_url, create=True) as lg:
+        _alter(pg_url, ALTERATIONS["a trigger"][0])
+        from ledger.errors import StoreError
+
+        with pytest.raises(StoreError, match="'sneaky' on ledger_entries is not a ledger's"):
+            lg.import_files([EXAMPLE])
+    _alter(pg_url, "DROP TRIGGER sneaky ON ledger_entries")
+    with Ledger.open(pg_url) as lg:
+        assert lg.size() == 0
+
+
+# 4. URLs and servers
+
+
+def test_urls_that_are_wrong_are_usage_errors(tmp_path: Path) -> None:
+    for db, message in (
+        ("mysql://root@localhost/x", "a ledger is a SQLite file path or a postgresql:// URL"),
+        ("postgresql://postgres@127.0.0.1:5432/", "name one database"),
+        ("postgresql://postgres@127.0.0.1:5432/x?sslmode=disable", "unknown setting 'sslmode'"),
+        ("postgresql://postgres@127.0.0.1:port/x", "the port is not a number"),
+    ):
+        r = run("--db", db, "replay", cwd=tmp_path)
+        assert r.returncode == 2, (db, r.stderr)
+        assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_server_that_does_not_answer_is_exit_1_without_the_password(tmp_path: Path) -> None:
+    db = "postgresql://auditor:s3cret@127.0.0.1:1/ledger"
+    r = run("--db", db, "replay", cwd=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith("ledger: postgresql://auditor@127.0.0.1:1/ledger: cannot connect: "), r.stderr
+    assert "s3cret" not in r.stderr
+
+
+def test_snapshots_are_not_saved_while_a_writer_holds_the_lock(pg_url: str) -> None:
+    """Saving snapshots waits a moment for a share lock an import cannot hold at the same time,
+    then gives up: the replay answers the same and the ledger is unchanged."""
+    with Ledger.open(pg_url, create=True) as lg:
+        lg.import_facts([("many.jsonl", synthetic_facts(2 * SNAPSHOT_EVERY))])  # a snapshot or more
+        base, schema = pg_url.rsplit("?schema=", 1)
+        with psycopg.connect(base, options=f"-c search_path={schema}") as holder:
+            holder.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
+            during = doc(lg.replay(date(2024, 12, 31)))
+            assert lg._store.snapshots(lg.size()) == []
+        assert doc(lg.replay(date(2024, 12, 31))) == during
+        assert lg._store.snapshots(lg.size()) != []
+        assert lg.verify().ok
