@@ -15,7 +15,8 @@ from ledger.bench import BenchReport, run_bench
 
 
 def _table(console: Console, r: BenchReport) -> None:
-    t = Table("measure", "value", title=f"ledger bench: {r.events:,} facts, medians of {r.repeats}")
+    title = f"ledger bench on {r.backend}: {r.events:,} facts, medians of {r.repeats}"
+    t = Table("measure", "value", title=title)
     t.add_row("import (end to end, validation included)", f"{r.import_per_s:,.0f} facts/s")
     t.add_row("full replay, fast loop", f"{r.replay_per_s:,.0f} facts/s ({r.full_replay_ms:,.0f} ms)")
     t.add_row("full replay, eventsourcing stock path", f"{r.stock_replay_per_s:,.0f} facts/s")
@@ -34,9 +35,16 @@ def _table(console: Console, r: BenchReport) -> None:
     "--events", type=click.IntRange(min=1), default=100_000, show_default=True, help="How many facts."
 )
 @click.option("--repeats", type=click.IntRange(min=1), default=5, show_default=True, help="Runs per median.")
+@click.option(
+    "--postgres",
+    metavar="URL",
+    help="Measure on PostgreSQL: a new schema in the database postgresql://USER@HOST:PORT/DB names, "
+    "dropped afterwards (default: a SQLite file in a temporary directory).",
+)
 @json_option
-def bench(events: int, repeats: int, as_json: bool) -> None:
-    """Generate synthetic facts in a temporary directory and measure import and replay paths."""
+def bench(events: int, repeats: int, postgres: str | None, as_json: bool) -> None:
+    """Generate synthetic facts and measure import and replay paths, on a SQLite file in a temporary
+    directory or on PostgreSQL (--postgres)."""
     with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
-        report = run_bench(events, Path(tmp), repeats)
+        report = run_bench(events, Path(tmp), repeats, postgres=postgres)
     emit(as_json, report, _table)

@@ -11,10 +11,12 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from cli import render
-from cli.main import cli, db_option, db_path, open_ledger
+from cli.main import LedgerFailure, cli, db_option, db_path, open_ledger
 from cli.output import emit, json_option, knowledge_options, write_json, write_json_lines
 from ledger.api import Ledger
-from ledger.errors import UsageError
+from ledger.backends import shown
+from ledger.errors import LedgerError, StoreError, UsageError
+from ledger.store import LOCK_TIMEOUT_S
 
 PROGRESS_BYTES = 1_000_000
 EXAMPLE = Path(__file__).parent / "examples" / "kazakhstan-2022-01-11.jsonl"
@@ -165,3 +167,51 @@ def demo(as_json: bool) -> None:
     for w in worlds:
         console.rule()
         render.world(console, w)
+
+
+@cli.command("copy")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="PATH_OR_URL",
+    help="The ledger to copy: a SQLite file or a postgresql:// URL (only read).",
+)
+@click.option(
+    "--to",
+    "destination",
+    required=True,
+    metavar="PATH_OR_URL",
+    help="Where to copy it: a new or empty ledger, made when missing.",
+)
+@json_option
+@click.pass_context
+def copy_(ctx: click.Context, source: str, destination: str, as_json: bool) -> None:
+    """Copy a ledger into another database (SQLite or PostgreSQL), entry for entry.
+
+    Ids, recording order and times, checkpoints and origin are kept, so the copy has the
+    same Merkle root, printed as proof; a checkpoint of the source verifies against the copy.
+    The source must verify first. Never uses --db."""
+    from ledger.copy import copy_ledger
+
+    lock_timeout = (ctx.find_object(dict) or {}).get("lock_timeout", LOCK_TIMEOUT_S)
+    # Errors are turned into messages here: the group's handler names the --db ledger, unused here.
+    try:
+        report = copy_ledger(source, destination, lock_timeout=lock_timeout)
+    except LedgerError as e:
+        raise LedgerFailure(e) from None
+    except Exception as e:
+        if not type(e).__module__.startswith(("sqlite3", "psycopg", "eventsourcing")):
+            raise
+        message = " ".join(str(e).split())  # a database failing midway, as the group reports it
+        failed = f"the copy from {shown(source)} to {shown(destination)} failed: {message}"
+        raise LedgerFailure(StoreError(failed)) from None
+    if as_json:
+        write_json(report)
+        return
+    entries = "entry" if report.size == 1 else "entries"
+    checkpoints = "checkpoint" if report.checkpoints == 1 else "checkpoints"
+    click.echo(
+        f"copied {report.size} {entries} and {report.checkpoints} {checkpoints} "
+        f"from {report.source} to {report.destination}; root {report.root}"
+    )

@@ -7,6 +7,7 @@ ratios compare like with like on a noisy machine. Nothing here asserts a time.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -18,8 +19,10 @@ from datetime import date
 from pathlib import Path
 
 import msgspec
+from psycopg import sql
 
 from ledger.api import Ledger
+from ledger.errors import UsageError
 from ledger.stock import stock_replay
 
 STATES = ["KZ", "RU", "BY", "AM", "TJ", "KG", "FR", "DE", "ML", "NE", "UA", "GE"]
@@ -40,6 +43,7 @@ class BenchReport(msgspec.Struct):
     full_replay_ms: float
     asof_ratio: float
     repeats: int
+    backend: str = "sqlite"
 
 
 def synthetic_facts(n: int, seed: int = 1) -> bytes:
@@ -96,18 +100,28 @@ def _median_s(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def _floor(db: Path) -> None:
-    """The raw SQL scan of the rows a full replay reads, no decoding."""
+FLOOR = "SELECT seq, fact_id, type, effective, payload FROM replay_index ORDER BY effective, rank, seq"
+
+
+def _floor(db: Path | str) -> None:
+    """The raw SQL scan of the rows a full replay reads, no decoding: in SQLite, or in PostgreSQL
+    through the same kind of cursor the fast loop reads with (server-side, binary, in batches)."""
+    if isinstance(db, str):
+        from ledger.postgres_store import Settings
+
+        with Settings(db).connect() as pg, pg.transaction(), pg.cursor(name="floor", binary=True) as rows:
+            rows.execute(FLOOR)
+            while rows.fetchmany(4096):
+                pass
+        return
     with sqlite3.connect(db) as conn:
-        cur = conn.execute(
-            "SELECT seq, fact_id, type, effective, payload FROM replay_index ORDER BY effective, rank, seq"
-        )
+        cur = conn.execute(FLOOR)
         while cur.fetchmany(4096):
             pass
     conn.close()
 
 
-def _replay_peak_rss_mb(db: Path) -> float:
+def _replay_peak_rss_mb(db: Path | str) -> float:
     """Peak RSS of a fresh process that only opens the ledger and replays it in full."""
     # VmHWM, not ru_maxrss: the latter is inherited across exec from this (large) process.
     code = (
@@ -122,11 +136,29 @@ def _replay_peak_rss_mb(db: Path) -> float:
     return int(out.stdout.strip()) / 1024
 
 
-def run_bench(events: int, workdir: Path, repeats: int = 5, seed: int = 1) -> BenchReport:
-    """Generate, import, and measure every path on the same file in `workdir`."""
+def run_bench(
+    events: int, workdir: Path, repeats: int = 5, seed: int = 1, postgres: str | None = None
+) -> BenchReport:
+    """Generate, import, and measure every path on the same ledger: a file in `workdir`, or with
+    `postgres` (a database URL) a new schema in that database, dropped afterwards."""
+    if postgres is None:
+        return _measure(events, workdir, workdir / "bench.db", repeats, seed)
+    from ledger.postgres_store import Settings
+
+    schema = f"ledger_bench_{os.getpid()}_{random.randrange(1 << 32):08x}"
+    settings = Settings(postgres)
+    if settings.schema != "public":
+        raise UsageError("--postgres: name a database, not a schema; the bench makes its own")
+    try:
+        return _measure(events, workdir, f"{postgres}?schema={schema}", repeats, seed)
+    finally:
+        with settings.connect() as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE").format(sql.Identifier(schema)))
+
+
+def _measure(events: int, workdir: Path, db: Path | str, repeats: int, seed: int) -> BenchReport:
     facts = workdir / "facts.jsonl"
     facts.write_bytes(synthetic_facts(events, seed))
-    db = workdir / "bench.db"
     with Ledger.open(db, create=True) as lg:
         start = time.perf_counter()
         lg.import_files([facts])
@@ -153,4 +185,5 @@ def run_bench(events: int, workdir: Path, repeats: int = 5, seed: int = 1) -> Be
         full_replay_ms=round(full_s * 1000, 1),
         asof_ratio=round(asof_s / full_s, 3),
         repeats=repeats,
+        backend="sqlite" if isinstance(db, Path) else "postgresql",
     )

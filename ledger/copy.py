@@ -1,0 +1,239 @@
+"""`ledger copy`: a ledger copied into another database, entry for entry, with the same Merkle root.
+
+The copy keeps what the verifiable log is made of: every entry's id, position
+(recording order) and recording time, hence its stored bytes and Merkle leaf;
+the recorded checkpoints; and the checkpoint origin. So the copy has the
+source's root at every size, and a checkpoint signed for the source verifies
+against the copy. Projection snapshots are not copied: the next replay
+rebuilds them.
+
+The source is only read, and verified in full (`ledger.audit.verify`) before
+anything is written; a source that does not verify is refused. Its entries
+are then streamed a chunk at a time through the import's own `Planner` (so
+corrections, and their stored correction rows, are made exactly as an import
+makes them) into one transaction on the destination, which the writer
+(`ledger.writer`, given `Copied`) refuses unless the destination is empty,
+and in which it checks every copied checkpoint against the copied tree. The
+copy's root, compared with the source's at the end, is the proof.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import structlog
+
+from ledger import audit
+from ledger.backends import open_store, shown
+from ledger.domain import aggregate_id
+from ledger.errors import FactError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
+from ledger.facts import FactRetracted
+from ledger.importer import Chunk, Planner
+from ledger.integrity import stored_entry
+from ledger.mapper import CorrectionState, entry_bytes
+from ledger.replay_core import pack
+from ledger.store import LOCK_TIMEOUT_S, Row, Store
+from ledger.writer import Batch, Copied, NewEntry
+
+log = structlog.get_logger("ledger")
+
+CHUNK = 8192  # entries read, planned and written at a time
+_FACT_PREFIX = b'{"fact":'  # how an entry's stored bytes begin (`ledger.mapper.entry_bytes`)
+
+
+class CopyReport(msgspec.Struct, frozen=True):
+    """What `ledger copy` did: the ledgers by their shown names (URLs without password), the
+    entries and checkpoints copied, and the Merkle root (hex) both now have."""
+
+    source: str
+    destination: str
+    size: int
+    root: str
+    checkpoints: int
+
+
+def copy_ledger(
+    source: str | Path,
+    destination: str | Path,
+    *,
+    lock_timeout: int = LOCK_TIMEOUT_S,
+    chunk: int = CHUNK,
+) -> CopyReport:
+    """Copy the ledger at `source` into `destination` (a SQLite file or a PostgreSQL URL each),
+    made when missing and refused (UsageError) unless empty. A source that does not verify is
+    refused (LedgerCorrupt) and nothing is written. Memory: `chunk` entries at a time."""
+    if chunk < 1:
+        raise UsageError(f"chunk {chunk}: copy at least 1 entry at a time")
+    src = _open_source(source, lock_timeout)
+    dst: Store | None = None
+    try:
+        dst = _existing(destination, lock_timeout)  # checked before the source's long verification
+        if dst is not None:
+            _check_empty(dst)
+        size = _verified(src)
+        root = audit.root_at(src, size)
+        if dst is None:
+            dst = open_store(destination, create=True, lock_timeout=lock_timeout)
+            _check_empty(dst)
+        checkpoints = [cp for cp in src.checkpoints() if cp[0] <= size]
+        dst.append(_batches(src, size, chunk), copy=Copied(src.origin(), checkpoints))
+        copied, copied_root = dst.size(), audit.root_at(dst, dst.size())
+        if (copied, copied_root) != (size, root):  # never, as the writer checked every checkpoint
+            raise StoreError(
+                f"{dst.where}: the copy is not faithful: {copied} entries with root {copied_root.hex()}, "
+                f"where the source has {size} with root {root.hex()}"
+            )
+        report = CopyReport(src.where, dst.where, size, root.hex(), len(checkpoints))
+    finally:
+        if dst is not None:
+            dst.close()
+        src.close()
+    log.info("copy.done", source=report.source, destination=report.destination, size=size)
+    return report
+
+
+def _open_source(target: str | Path, lock_timeout: int) -> Store:
+    try:
+        return open_store(target, lock_timeout=lock_timeout)
+    except LedgerMissing:
+        raise LedgerMissing(f"{shown(target)}: no ledger here to copy") from None
+
+
+def _existing(target: str | Path, lock_timeout: int) -> Store | None:
+    """The destination when it is a ledger already; None when it is still to be made."""
+    try:
+        return open_store(target, lock_timeout=lock_timeout)
+    except LedgerMissing:
+        return None
+
+
+def _check_empty(dst: Store) -> None:
+    size = dst.size()
+    if size:
+        s = "entry" if size == 1 else "entries"
+        raise UsageError(
+            f"{dst.where}: the destination already holds {size} {s}; "
+            "a ledger is copied into a new or empty one only (nothing was written)"
+        )
+
+
+def _verified(src: Store) -> int:
+    """The size of the source, once it verifies in full; LedgerCorrupt naming the problem otherwise."""
+    report = audit.verify(src)
+    if not report.ok:
+        raise LedgerCorrupt(
+            f"the ledger to copy does not verify: {report.message}; nothing was copied", path=src.where
+        )
+    return report.size
+
+
+def _batches(src: Store, size: int, chunk: int) -> Iterator[Batch]:
+    """The source's first `size` entries, planned `chunk` at a time as an import plans them."""
+    written = _Written(src)
+    entries: list[NewEntry] = []
+    for expected, row in enumerate(src.rows(0, size, batch=chunk)):
+        if row.seq != expected:
+            raise LedgerCorrupt("the entry is missing: the ledger was altered", expected, path=src.where)
+        entries.append(_entry(src, row))
+        if len(entries) == chunk:
+            yield written.plan(entries)
+            entries = []
+    if entries:
+        yield written.plan(entries)
+
+
+def _entry(src: Store, row: Row) -> NewEntry:
+    """The entry as the writer appends it again: the same fact bytes, at the same recording time."""
+    try:
+        fact = stored_entry(row, leaf=True).fact
+    except LedgerCorrupt as e:
+        raise e.at(src.where) from None
+    assert row.state is not None  # stored_entry checked it
+    # The fact's bytes exactly as stored, so that the copy's stored bytes and leaf are the source's.
+    suffix = b',"recorded_at":"' + row.recorded_at.encode("ascii") + b'"}'
+    raw = row.state[len(_FACT_PREFIX) : -len(suffix)]
+    if entry_bytes(raw, row.recorded_at) != row.state:
+        raise LedgerCorrupt(
+            "its stored bytes are not in the form the ledger writes", row.seq, row.fact_id, path=src.where
+        )
+    retracts = isinstance(fact, FactRetracted)
+    return NewEntry(
+        row.seq,  # `line`: where the entry came from, for messages
+        row.fact_id,
+        fact.TYPE,
+        fact.RANK,
+        row.effective,
+        fact.target if isinstance(fact, FactRetracted) else fact.supersedes,
+        raw,
+        None if retracts else pack(fact),
+        aggregate_id(row.fact_id),
+        recorded_at=row.recorded_at,
+    )
+
+
+class _Written(Store):
+    """The destination as the import's Planner must see it while the copy is written: holding the
+    source's entries before `upto`, which the earlier chunks wrote into the copy's transaction
+    (not committed yet, so the destination's own reads cannot see them). Read from the source,
+    which verified; a Planner per chunk keeps the memory to a chunk."""
+
+    def __init__(self, source: Store) -> None:
+        self._source = source
+        self.where = source.where
+        self.upto = 0
+
+    def plan(self, entries: list[NewEntry]) -> Batch:
+        try:
+            batch = Planner(self, [self.where]).plan(Chunk(0, entries, 0))
+        except FactError as e:  # a rule of the ledger that the source's entries break
+            raise LedgerCorrupt(e.message, e.line, path=self.where) from None
+        if len(batch.entries) != len(entries):
+            raise LedgerCorrupt("an entry's id is recorded twice: the ledger was altered", path=self.where)
+        self.upto += len(entries)
+        return batch
+
+    def _seqs(self, fact_ids: Iterable[str]) -> dict[str, int]:
+        """The seq of each of `fact_ids` in the source."""
+        found: dict[str, int] = {}
+        ids = list(dict.fromkeys(fact_ids))
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT fact_id, seq FROM ledger_entries WHERE fact_id IN ({marks})"
+            found.update((fid, int(seq)) for fid, seq in self._query(sql, part))
+        return found
+
+    def find(self, fact_ids: Sequence[str]) -> dict[str, Row]:
+        seqs = self._seqs(fact_ids)
+        return super().find([fid for fid, seq in seqs.items() if seq < self.upto])
+
+    def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
+        found = super().corrections(fact_ids)
+        by = self._seqs(c.by for c in found.values())
+        return {t: c for t, c in found.items() if by.get(c.by, self.upto) < self.upto}
+
+    # The rest of a Store: reads go to the source; nothing is ever written through this view.
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._source._query(sql, params)
+
+    def _stream(self, sql: str, params: Sequence[Any] = (), batch: int = 4096) -> Iterator[list[Any]]:
+        return self._source._stream(sql, params, batch)
+
+    def close(self) -> None:
+        """The source is closed by whoever opened it."""
+
+    def append(self, batches: Iterable[Any], *, lazy: bool = False, copy: Any = None) -> None:
+        raise StoreError(f"{self.where}: the ledger being copied is only read")
+
+    def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
+        return False
+
+    def damage(self) -> str | None:
+        return self._source.damage()
+
+    def application(self) -> Any:
+        raise StoreError(f"{self.where}: the ledger being copied is only read")
