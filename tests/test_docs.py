@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 
 import click
 import msgspec
+import pg
 import pytest
 import structlog
 from click.testing import CliRunner
@@ -180,8 +181,8 @@ def run_ledger(
     )
 
 
-def run_command(cmd: Command, cwd: Path, where: str) -> None:
-    words = shlex.split(cmd.line)
+def run_command(cmd: Command, cwd: Path, where: str, urls: dict[str, str] | None = None) -> None:
+    words = shlex.split(swap(cmd.line, urls))
     env = {}
     while words and re.match(r"^[A-Z_][A-Z0-9_]*=", words[0]):
         name, _, value = words.pop(0).partition("=")
@@ -203,7 +204,7 @@ def run_command(cmd: Command, cwd: Path, where: str) -> None:
     actual = proc.stdout if proc.returncode == 0 else proc.stdout + proc.stderr
     shown = f"{where}: $ {cmd.line}\n--- exit {proc.returncode}, output:\n{proc.stdout}{proc.stderr}"
     assert proc.returncode == cmd.exit_code, shown
-    matched = pattern(cmd.expected).fullmatch(normalised(actual)) is not None
+    matched = pattern([swap(line, urls) for line in cmd.expected]).fullmatch(normalised(actual)) is not None
     assert matched, shown + "--- expected:\n" + "\n".join(cmd.expected)
 
 
@@ -220,7 +221,20 @@ def structlog_restored() -> Iterator[None]:
         structlog.configure(**saved)
 
 
-def run_document(path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+# The PostgreSQL ledger docs/postgres.md shows; each run of the document gets a fresh one instead.
+DOCS_PG = "postgresql://postgres@127.0.0.1:5432/newsroom"
+
+
+def swap(text: str, urls: dict[str, str] | None) -> str:
+    """`text` with every URL a document shows replaced by the one this run uses."""
+    for shown, actual in (urls or {}).items():
+        text = re.sub(re.escape(shown) + r"(?![\w])", actual, text)
+    return text
+
+
+def run_document(
+    path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch, urls: dict[str, str] | None = None
+) -> int:
     """Run every console, file and Python block of `path` in `workdir`; return how many ran."""
     for example in EXAMPLES.glob("*.jsonl"):
         shutil.copy(example, workdir / example.name)
@@ -236,12 +250,12 @@ def run_document(path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> 
                 (workdir / block.comment[5:].strip()).write_text(block.text, encoding="utf-8")
             if block.lang == "console":
                 for cmd in commands(block):
-                    run_command(cmd, workdir, where)
+                    run_command(cmd, workdir, where, urls)
                     ran += 1
             elif block.lang == "python":
                 out = io.StringIO()
                 with contextlib.redirect_stdout(out):
-                    exec(compile(block.text, where, "exec"), namespace)
+                    exec(compile(swap(block.text, urls), where, "exec"), namespace)
                 printed = out.getvalue()
                 ran += 1
             elif block.comment == "output":
@@ -256,8 +270,13 @@ def runnable_docs() -> list[Path]:
 
 
 @pytest.mark.parametrize("doc", runnable_docs(), ids=lambda p: p.name)
-def test_document_runs(doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_document(doc, tmp_path, monkeypatch) > 0
+def test_document_runs(
+    doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    urls = None
+    if DOCS_PG in doc.read_text(encoding="utf-8"):
+        urls = {DOCS_PG: pg.new_ledger_url(request.getfixturevalue("pg_database"))}
+    assert run_document(doc, tmp_path, monkeypatch, urls) > 0
 
 
 def test_the_docs_that_must_run_do() -> None:
