@@ -213,3 +213,19 @@ def test_snapshots_are_not_saved_while_a_writer_holds_the_lock(pg_url: str) -> N
         assert doc(lg.replay(date(2024, 12, 31))) == during
         assert lg._store.snapshots(lg.size()) != []
         assert lg.verify().ok
+
+
+def test_a_stored_type_naming_a_module_is_refused_never_imported(pg_url: str, tmp_path: Path) -> None:
+    """Stored types are read through our closed registry on PostgreSQL too: a topic naming a
+    module (eventsourcing's own convention) is an altered entry, and nothing is imported."""
+    marker = tmp_path / "evil_marker.py"
+    marker.write_text(f"open({str(tmp_path / 'IMPORTED')!r}, 'w').close()\n")
+    assert run("--db", pg_url, "import", EXAMPLE, cwd=tmp_path).returncode == 0
+    _alter(pg_url, "UPDATE stored_events SET topic = 'evil_marker:Evil' WHERE originator_version = 1")
+    env = {"PYTHONPATH": str(tmp_path)}
+    for args in (("log",), ("show", "0"), ("verify", "--json")):
+        r = run("--db", pg_url, *args, cwd=tmp_path, env=env)
+        assert r.returncode == 1, (args, r.stdout + r.stderr)
+        assert "unknown stored type 'evil_marker:Evil'" in r.stdout + r.stderr, r.stdout + r.stderr
+        assert "Traceback" not in r.stderr
+    assert not (tmp_path / "IMPORTED").exists()
