@@ -64,7 +64,9 @@ def copy_ledger(
 ) -> CopyReport:
     """Copy the ledger at `source` into `destination` (a SQLite file or a PostgreSQL URL each),
     made when missing and refused (UsageError) unless empty. A source that does not verify is
-    refused (LedgerCorrupt) and nothing is written. Memory: `chunk` entries at a time."""
+    refused (LedgerCorrupt) and nothing is written. Entries are read and planned `chunk` at a
+    time (the writer still keeps the copy's replay index rows until its commit, to insert them
+    sorted)."""
     if chunk < 1:
         raise UsageError(f"chunk {chunk}: copy at least 1 entry at a time")
     src = _open_source(source, lock_timeout)
@@ -80,7 +82,8 @@ def copy_ledger(
             _check_empty(dst)
         checkpoints = [cp for cp in src.checkpoints() if cp[0] <= size]
         dst.append(_batches(src, size, chunk), copy=Copied(src.origin(), checkpoints))
-        copied, copied_root = dst.size(), audit.root_at(dst, dst.size())
+        copied = dst.size()
+        copied_root = audit.root_at(dst, copied)
         if (copied, copied_root) != (size, root):  # never, as the writer checked every checkpoint
             raise StoreError(
                 f"{dst.where}: the copy is not faithful: {copied} entries with root {copied_root.hex()}, "
@@ -190,6 +193,8 @@ class _Written(Store):
             batch = Planner(self, [self.where]).plan(Chunk(0, entries, 0))
         except FactError as e:  # a rule of the ledger that the source's entries break
             raise LedgerCorrupt(e.message, e.line, path=self.where) from None
+        except LedgerCorrupt as e:
+            raise e.at(self.where) from None
         if len(batch.entries) != len(entries):
             raise LedgerCorrupt("an entry's id is recorded twice: the ledger was altered", path=self.where)
         self.upto += len(entries)

@@ -41,7 +41,7 @@ class Settings:
         try:
             port = parts.port or 5432
         except ValueError:
-            raise UsageError(f"--db {shown(url)!r}: the port is not a number") from None
+            raise UsageError(f"{shown(url)}: the port is not a number") from None
         self.user = unquote(parts.username or os.environ.get("PGUSER") or "postgres")
         self.password = unquote(parts.password or "")
         self.host = parts.hostname or "127.0.0.1"
@@ -50,9 +50,9 @@ class Settings:
         query = parse_qs(parts.query, keep_blank_values=True)
         unknown = sorted(set(query) - {"schema"})
         if not self.dbname or "/" in self.dbname:
-            raise UsageError(f"--db {shown(url)!r}: name one database: postgresql://USER@HOST:PORT/DB")
+            raise UsageError(f"{shown(url)}: name one database: postgresql://USER@HOST:PORT/DB")
         if unknown:
-            raise UsageError(f"--db {shown(url)!r}: unknown setting {unknown[0]!r} (only schema=NAME)")
+            raise UsageError(f"{shown(url)}: unknown setting {unknown[0]!r} (only schema=NAME)")
         self.schema = query.get("schema", ["public"])[-1] or "public"
         user = quote(self.user, safe="")
         self.shown = f"postgresql://{user}@{self.host}:{self.port}/{quote(self.dbname, safe='')}"

@@ -105,7 +105,8 @@ def write(
     if copied is not None and tail:
         raise StoreError(f"the copy's destination already holds {first} entries")
     now = max(format_recorded(datetime.now(UTC)), last)
-    seq, earliest, index = first, None, []
+    seq, earliest = first, None
+    index: list[tuple[int, int, int, str, str, bytes]] = []
     edge: tree.Edge = {}  # the tree's right edge, from one batch to the next
     for batch in batches:
         stored: list[tuple[str, int, str, bytes]] = []
@@ -137,9 +138,11 @@ def write(
             db.executemany("INSERT INTO merkle_nodes VALUES (?,?,?)", nodes)
         if batch.earliest is not None:
             earliest = batch.earliest if earliest is None else min(earliest, batch.earliest)
+        if copied is not None:  # a copy may be any size: its memory stays that of one batch
+            _insert_index(db, index)
+            index = []
     # Sorted, the whole import goes into the clustered B-tree far faster than chunk by chunk.
-    index.sort()
-    db.executemany("INSERT INTO replay_index VALUES (?,?,?,?,?,?)", index)
+    _insert_index(db, index)
     if earliest is not None:
         # Snapshots before the earliest day these facts touch stay valid for the new size.
         db.execute("DELETE FROM projection_snapshots WHERE effective >= ? OR size <> ?", (earliest, first))
@@ -148,6 +151,11 @@ def write(
         _keep(db, copied, seq)
     elif seq > first:
         db.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, tree.root_at(seq, node_reader(db)), now))
+
+
+def _insert_index(db: Transaction, rows: list[tuple[int, int, int, str, str, bytes]]) -> None:
+    rows.sort()
+    db.executemany("INSERT INTO replay_index VALUES (?,?,?,?,?,?)", rows)
 
 
 def _keep(db: Transaction, copied: Copied, size: int) -> None:

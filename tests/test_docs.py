@@ -43,7 +43,6 @@ from typing import Any, NamedTuple
 
 import click
 import msgspec
-import pg
 import pytest
 import structlog
 from click.testing import CliRunner
@@ -273,6 +272,8 @@ def runnable_docs() -> list[Path]:
 def test_document_runs(
     doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    import pg  # here: `python -m tests.test_docs` regenerates cli.md without tests/ on sys.path
+
     urls = None
     if DOCS_PG in doc.read_text(encoding="utf-8"):
         urls = {DOCS_PG: pg.new_ledger_url(request.getfixturevalue("pg_database"))}
