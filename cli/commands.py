@@ -31,10 +31,11 @@ def init(ctx: click.Context, as_json: bool) -> None:
     """Create an empty ledger (an existing ledger is left as it is)."""
     with open_ledger(ctx, create=True) as lg:
         size = lg.size()
+    where = shown(db_path(ctx))  # a URL without its password
     if as_json:
-        write_json({"db": str(db_path(ctx)), "size": size})
+        write_json({"db": where, "size": size})
     else:
-        click.echo(f"Ledger ready at {db_path(ctx)} ({size} entries).")
+        click.echo(f"Ledger ready at {where} ({size} entries).")
 
 
 def _read_inputs(files: tuple[str, ...]) -> list[tuple[str, bytes]]:

@@ -229,3 +229,13 @@ def test_a_stored_type_naming_a_module_is_refused_never_imported(pg_url: str, tm
         assert "unknown stored type 'evil_marker:Evil'" in r.stdout + r.stderr, r.stdout + r.stderr
         assert "Traceback" not in r.stderr
     assert not (tmp_path / "IMPORTED").exists()
+
+
+def test_init_never_prints_the_password(pg_url: str, tmp_path: Path) -> None:
+    base, schema = pg_url.rsplit("?schema=", 1)
+    with_password = base.replace("postgresql://postgres@", "postgresql://postgres:trusted@", 1)
+    url = f"{with_password}?schema={schema}"  # trust authentication ignores the password
+    for args in (("init",), ("init", "--json")):
+        r = run("--db", url, *args, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert "trusted" not in r.stdout and pg_url in r.stdout.replace(":***@", "@"), r.stdout
