@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ledger.sqlite_store import SQLiteStore
 from ledger.store import LOCK_TIMEOUT_S, Store
@@ -17,11 +16,14 @@ def is_url(target: str | Path) -> bool:
 
 
 def shown(target: str | Path) -> str:
-    """How messages name a ledger: its path, or its URL without the password."""
-    if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
-        parts = urlsplit(target)
-        if parts.password is not None:
-            return target.replace(f":{parts.password}@", ":***@", 1)
+    """How messages name a ledger: its path, or its URL without the password. The password is
+    whatever lies between the first `:` after `scheme://` and the last `@`, even where it holds a
+    `/`, `?` or `#` that a URL parser would take for the end of the host part."""
+    if isinstance(target, str) and is_url(target):
+        scheme, _, rest = target.partition("://")
+        userinfo, at, host = rest.rpartition("@")
+        if at and ":" in userinfo:
+            return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
     return str(target)
 
 

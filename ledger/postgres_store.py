@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -33,18 +34,29 @@ SNAPSHOT_WAIT_MS = 100
 CONNECT_TIMEOUT_S = 10
 
 
+# A schema name PostgreSQL keeps as written without quotes: eventsourcing writes it unquoted in
+# its own statements, so any other name is refused rather than quoted in half the places.
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
 class Settings:
-    """Where a PostgreSQL ledger is: parsed from its URL; `shown` leaves out the password."""
+    """Where a PostgreSQL ledger is: parsed from its URL; `shown` leaves out the password.
+
+    The password comes from the URL, else `$PGPASSWORD`, else libpq's password file."""
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         try:
             port = parts.port or 5432
         except ValueError:
-            raise UsageError(f"{shown(url)}: the port is not a number") from None
+            raise UsageError(f"{shown(url)}: the port is not a number from 1 to 65535") from None
+        if port < 1:
+            raise UsageError(f"{shown(url)}: the port is not a number from 1 to 65535")
         self.user = unquote(parts.username or os.environ.get("PGUSER") or "postgres")
-        self.password = unquote(parts.password or "")
-        self.host = parts.hostname or "127.0.0.1"
+        password = unquote(parts.password or "") or os.environ.get("PGPASSWORD") or None
+        self.password: str | None = password
+        # A host may be a directory holding the server's socket, percent-encoded: %2Fvar%2Frun...
+        self.host = unquote(parts.hostname or "127.0.0.1")
         self.port = port
         self.dbname = unquote(parts.path.lstrip("/"))
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -54,10 +66,16 @@ class Settings:
         if unknown:
             raise UsageError(f"{shown(url)}: unknown setting {unknown[0]!r} (only schema=NAME)")
         self.schema = query.get("schema", ["public"])[-1] or "public"
+        if not SCHEMA_NAME.fullmatch(self.schema):
+            raise UsageError(
+                f"{shown(url)}: schema {self.schema!r}: a schema name is lower-case letters, digits "
+                "and underscores, not starting with a digit, at most 63 characters"
+            )
         user = quote(self.user, safe="")
-        self.shown = f"postgresql://{user}@{self.host}:{self.port}/{quote(self.dbname, safe='')}"
+        host = f"[{self.host}]" if ":" in self.host else quote(self.host, safe="")
+        self.shown = f"postgresql://{user}@{host}:{self.port}/{quote(self.dbname, safe='')}"
         if self.schema != "public":
-            self.shown += f"?schema={quote(self.schema, safe='')}"
+            self.shown += f"?schema={self.schema}"
 
     def connect(self, dbname: str | None = None) -> psycopg.Connection[Any]:
         return psycopg.connect(
@@ -79,7 +97,7 @@ class Settings:
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
             "POSTGRES_USER": self.user,
-            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_PASSWORD": self.password or "",
             "POSTGRES_SCHEMA": self.schema,
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_S),
             "POSTGRES_LOCK_TIMEOUT": str(lock_timeout),

@@ -145,6 +145,39 @@ ALTERATIONS = {
         "table 'ledger_entries' has columns",
     ),
     "a missing table": ("DROP TABLE merkle_nodes", "table 'merkle_nodes' is missing"),
+    "a dropped primary key": (
+        "ALTER TABLE stored_events DROP CONSTRAINT stored_events_pkey",
+        "the key PRIMARY KEY (originator_id, originator_version) on stored_events is missing",
+    ),
+    "a dropped unique key": (
+        "ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_fact_id_key",
+        "the key UNIQUE (fact_id) on ledger_entries is missing",
+    ),
+    "a check constraint": (
+        "ALTER TABLE ledger_entries ADD CONSTRAINT small CHECK (seq < 1000000)",
+        "on ledger_entries is not a ledger's",
+    ),
+    "a column default calling a function": (
+        "CREATE FUNCTION hook() RETURNS bigint LANGUAGE sql AS 'SELECT 1'; "
+        "ALTER TABLE ledger_entries ALTER COLUMN notification_id SET DEFAULT hook()",
+        "column ledger_entries.notification_id has a default 'hook()'",
+    ),
+    "a nullable column": (
+        "ALTER TABLE ledger_entries ALTER COLUMN leaf DROP NOT NULL",
+        "table 'ledger_entries' has columns",
+    ),
+    "an index on an expression": (
+        "CREATE INDEX sneaky_index ON replay_index ((length(payload)))",
+        "index 'sneaky_index' on replay_index is not a ledger's",
+    ),
+    "row security": (
+        "ALTER TABLE replay_index ENABLE ROW LEVEL SECURITY",
+        "'replay_index' is not a plain table",
+    ),
+    "a policy": (
+        "CREATE POLICY hide ON checkpoints USING (size > 5)",
+        "'hide' on checkpoints is not a ledger's",
+    ),
     "another format": (
         "UPDATE ledger_meta SET value = 'timeline-ledger/1' WHERE key = 'format'",
         "a ledger of format 'timeline-ledger/1'",
@@ -182,6 +215,14 @@ def test_an_import_checks_the_schema_again_under_the_lock(pg_url: str) -> None:
 
 def test_urls_that_are_wrong_are_usage_errors(tmp_path: Path) -> None:
     for db, message in (
+        ("postgresql://postgres@127.0.0.1:5432/x?schema=MySchema", "schema 'MySchema': a schema name is"),
+        ("postgresql://postgres@127.0.0.1:5432/x?schema=my-schema", "schema 'my-schema': a schema name is"),
+        ("postgresql://postgres@127.0.0.1:5432/x?schema=a%2Cpublic", "schema 'a,public': a schema name is"),
+        (
+            "postgresql://postgres@127.0.0.1:5432/x?schema=x%20-c%20statement_timeout%3D1",
+            "schema 'x -c statement_timeout=1': a schema name is",
+        ),
+        ("postgresql://postgres@127.0.0.1:99999/x", "the port is not a number from 1 to 65535"),
         ("mysql://root@localhost/x", "a ledger is a SQLite file path or a postgresql:// URL"),
         ("postgresql://postgres@127.0.0.1:5432/", "name one database"),
         ("postgresql://postgres@127.0.0.1:5432/x?sslmode=disable", "unknown setting 'sslmode'"),
@@ -190,6 +231,46 @@ def test_urls_that_are_wrong_are_usage_errors(tmp_path: Path) -> None:
         r = run("--db", db, "replay", cwd=tmp_path)
         assert r.returncode == 2, (db, r.stderr)
         assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("password", ["s3cret", "se/cret", "se?cr#et", "s@cret", "s:cret"])
+def test_no_message_shows_the_password(password: str, tmp_path: Path) -> None:
+    """Written as is, a password with `/`, `?`, `#` or `@` is not even a well-formed URL: the
+    message still leaves it out, whatever the command and whether --db or LEDGER_DB names it."""
+    db = f"postgresql://auditor:{password}@127.0.0.1:1/ledger"
+    for args, env in (
+        (("--db", db, "replay"), {}),
+        (("init",), {"LEDGER_DB": db}),
+        (("verify",), {"LEDGER_DB": db}),
+    ):
+        r = run(*args, cwd=tmp_path, env=env)
+        assert r.returncode in (1, 2) and "Traceback" not in r.stderr, r.stderr
+        assert password not in r.stdout + r.stderr and "postgresql://auditor" in r.stderr, r.stderr
+    r = run("copy", "--from", db, "--to", tmp_path / "copy.db", cwd=tmp_path)
+    assert r.returncode in (1, 2) and password not in r.stdout + r.stderr, r.stderr
+
+
+def test_the_password_may_come_from_pgpassword(pg_url: str) -> None:
+    """libpq's PGPASSWORD, when the URL has none (trust authentication accepts any password, so
+    what is checked is what the connection was given)."""
+    import os
+
+    from ledger.postgres_store import Settings
+
+    saved = os.environ.get("PGPASSWORD")
+    os.environ["PGPASSWORD"] = "from-the-environment"
+    try:
+        settings = Settings(pg_url)
+        assert settings.password == "from-the-environment"
+        with settings.connect("postgres") as conn:
+            assert conn.info.password == "from-the-environment"
+        assert Settings(pg_url.replace("postgres@", "postgres:given@", 1)).password == "given"
+    finally:
+        if saved is None:
+            del os.environ["PGPASSWORD"]
+        else:
+            os.environ["PGPASSWORD"] = saved
+    assert Settings(pg_url).password == saved
 
 
 def test_a_server_that_does_not_answer_is_exit_1_without_the_password(tmp_path: Path) -> None:
