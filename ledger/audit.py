@@ -252,6 +252,11 @@ def _nodes_problem(store: Store, size: int, lowest: list[bytes]) -> _Bad | None:
 
 def verify(store: Store, against: Checkpoint | None = None, public_key: str | None = None) -> VerifyReport:
     """Re-read everything from disk; the first problem found is reported, naming its entry."""
+    with store.consistent():  # another writer's import, committed meanwhile, is not an alteration
+        return _verify_all(store, against, public_key)
+
+
+def _verify_all(store: Store, against: Checkpoint | None, public_key: str | None) -> VerifyReport:
     size = store.size()
     recorded: list[tuple[int, bytes, str]] = []
     try:

@@ -20,6 +20,7 @@ copy's root, compared with the source's at the end, is the proof.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +65,8 @@ def copy_ledger(
 ) -> CopyReport:
     """Copy the ledger at `source` into `destination` (a SQLite file or a PostgreSQL URL each),
     made when missing and refused (UsageError) unless empty. A source that does not verify is
-    refused (LedgerCorrupt) and nothing is written. Entries are read and planned `chunk` at a
-    time (the writer still keeps the copy's replay index rows until its commit, to insert them
-    sorted)."""
+    refused (LedgerCorrupt) and nothing is written. Entries are read, planned and written `chunk`
+    at a time, all in one transaction, from one snapshot of the source."""
     if chunk < 1:
         raise UsageError(f"chunk {chunk}: copy at least 1 entry at a time")
     src = _open_source(source, lock_timeout)
@@ -75,13 +75,14 @@ def copy_ledger(
         dst = _existing(destination, lock_timeout)  # checked before the source's long verification
         if dst is not None:
             _check_empty(dst)
-        size = _verified(src)
-        root = audit.root_at(src, size)
-        if dst is None:
-            dst = open_store(destination, create=True, lock_timeout=lock_timeout)
-            _check_empty(dst)
-        checkpoints = [cp for cp in src.checkpoints() if cp[0] <= size]
-        dst.append(_batches(src, size, chunk), copy=Copied(src.origin(), checkpoints))
+        with src.consistent():  # what is verified is what is copied, whoever writes meanwhile
+            size = _verified(src)
+            root = audit.root_at(src, size)
+            if dst is None:
+                dst = open_store(destination, create=True, lock_timeout=lock_timeout)
+                _check_empty(dst)
+            checkpoints = [cp for cp in src.checkpoints() if cp[0] <= size]
+            dst.append(_batches(src, size, chunk), copy=Copied(src.origin(), checkpoints))
         copied = dst.size()
         copied_root = audit.root_at(dst, copied)
         if (copied, copied_root) != (size, root):  # never, as the writer checked every checkpoint
@@ -236,6 +237,9 @@ class _Written(Store):
 
     def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
         return False
+
+    def consistent(self) -> AbstractContextManager[None]:
+        return self._source.consistent()
 
     def damage(self) -> str | None:
         return self._source.damage()

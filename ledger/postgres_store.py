@@ -121,6 +121,8 @@ class PostgresStore(Store):
         self._app: PostgresLedgerApplication | None = None
         self._conn: psycopg.Connection[Any] | None = None
         self._spare: list[psycopg.Connection[Any]] = []  # for streams read side by side
+        self._snapshot: str | None = None  # inside `consistent()`: the snapshot every read shares
+        self._closed = False
 
     # Opening
 
@@ -221,6 +223,7 @@ class PostgresStore(Store):
         check_meta(self.where, self._query(META))
 
     def close(self) -> None:
+        self._closed = True  # a stream still open gives its connection back to no one: closed
         for conn in [self._conn, *self._spare]:
             if conn is not None:
                 conn.close()
@@ -248,16 +251,44 @@ class PostgresStore(Store):
     def _stream(self, statement: str, params: Sequence[Any] = (), batch: int = 4096) -> Iterator[list[Any]]:
         conn = self._spare.pop() if self._spare else self._connect()
         try:
-            with conn.transaction(), conn.cursor(name="ledger_read", binary=True) as cur:
-                cur.itersize = batch
-                cur.execute(queries.for_postgres(statement), params)
-                while chunk := cur.fetchmany(batch):
-                    yield chunk
+            with conn.transaction():
+                if self._snapshot is not None:  # inside `consistent()`: the same snapshot as every read
+                    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {0}").format(sql.Literal(self._snapshot)))
+                with conn.cursor(name="ledger_read", binary=True) as cur:
+                    cur.itersize = batch
+                    cur.execute(queries.for_postgres(statement), params)
+                    while chunk := cur.fetchmany(batch):
+                        yield chunk
         except psycopg.Error as e:
             raise self._failed(e) from None
         finally:
-            if not conn.closed:
+            if self._closed:
+                conn.close()
+            elif not conn.closed:
                 self._spare.append(conn)
+
+    @contextlib.contextmanager
+    def consistent(self) -> Iterator[None]:
+        """Every read meanwhile sees one snapshot of the ledger, whatever other writers commit:
+        a read-only repeatable-read transaction, whose snapshot the streams' connections share
+        (`pg_export_snapshot`)."""
+        if self._snapshot is not None:
+            yield
+            return
+        conn = self._db()
+        try:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+                assert row is not None
+                self._snapshot = str(row[0])
+                try:
+                    yield
+                finally:
+                    self._snapshot = None
+        except psycopg.Error as e:
+            raise self._failed(e) from None
 
     def damage(self) -> str | None:
         """PostgreSQL keeps no checksum a query could ask for here; the server's own (initdb -k)

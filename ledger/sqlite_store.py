@@ -7,6 +7,7 @@ batches, never a per-row Notification, UUID or domain object.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -149,6 +150,24 @@ class SQLiteStore(Store):
                 yield chunk
         except sqlite3.DatabaseError as e:
             raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
+
+    @contextlib.contextmanager
+    def consistent(self) -> Iterator[None]:
+        """Every read meanwhile sees one snapshot of the file, whatever other writers commit: one
+        read transaction on the one connection all reads use (WAL keeps it stable)."""
+        db = self._db()
+        if db.in_transaction:
+            yield
+            return
+        try:
+            db.execute("BEGIN")
+        except sqlite3.DatabaseError as e:
+            raise LedgerCorrupt(f"cannot read the ledger: {e}", path=self.path) from None
+        try:
+            yield
+        finally:
+            if db.in_transaction:
+                db.execute("COMMIT")
 
     def damage(self) -> str | None:
         """SQLite's own check of every page of the file (`PRAGMA quick_check`); None when sound."""

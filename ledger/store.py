@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import msgspec
@@ -67,6 +68,11 @@ class Store(ABC):
     def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
         """Keep projection snapshots taken at `size` entries, unless the ledger grew meanwhile;
         False when they could not be kept (snapshots are an optimisation only)."""
+
+    @abstractmethod
+    def consistent(self) -> AbstractContextManager[None]:
+        """A context in which every read sees one snapshot of the ledger, whatever other writers
+        commit meanwhile (for `verify` and `copy`, which read the whole ledger more than once)."""
 
     @abstractmethod
     def damage(self) -> str | None:

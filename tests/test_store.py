@@ -1,4 +1,5 @@
-"""The library API on real SQLite files: import (all or nothing), corrections, show, verify, knowledge."""
+"""The library API on real ledgers (SQLite files and PostgreSQL, through the `backend` fixture):
+import (all or nothing), corrections, show, verify, knowledge."""
 
 from __future__ import annotations
 
@@ -513,3 +514,37 @@ def test_entries_round_trip_through_the_store(build: Callable[..., Ledger]) -> N
     stored = [msgspec.json.decode(msgspec.json.encode(f)) for f in lg.facts()]
     assert stored[0] == A
     assert stored[1] == unicode | {"id": fact_id(unicode)}
+
+
+def _deployments(prefix: str, n: int) -> bytes:
+    return jsonl(
+        *(
+            fact("ForcesDeployed", "2022-02-01", id=f"{prefix}-{i}", mission="m", contributor="RU")
+            for i in range(n)
+        )
+    )
+
+
+def test_verify_reads_one_snapshot_while_another_writer_commits(
+    ledger: Ledger, open_ledger: Callable[..., Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import committed by another writer while `verify` runs (here: between its read of the
+    entries and its count of stored events) is not an alteration: verify sees the ledger as it
+    was when it began, and the next verify sees the import."""
+    ledger.import_facts([("seed.jsonl", _deployments("seed", 100))])
+    other = open_ledger(create=False)  # a second handle on the same ledger, as another process
+    store = ledger._store
+    counted = store.fact_events
+    committed = []
+
+    def late_commit() -> int:
+        committed.append(other.import_facts([("late.jsonl", _deployments("late", 5))]).size)
+        return counted()
+
+    monkeypatch.setattr(store, "fact_events", late_commit)
+    report = ledger.verify()
+    assert committed == [105], report.message
+    assert report.ok and report.size == 100, report.message
+    monkeypatch.undo()
+    again = ledger.verify()
+    assert again.ok and again.size == 105, again.message
