@@ -10,17 +10,15 @@ lock is eventsourcing's `LOCK TABLE stored_events IN EXCLUSIVE MODE`.
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pg
-import psycopg
 import pytest
 from ledger_cli import run, start
+from locks import hold_write_lock
 from strategies import fact, jsonl
 
 from ledger import Ledger
@@ -120,7 +118,7 @@ def test_four_writers_into_one_existing_ledger_lose_and_double_nothing(
             (tmp_path / f"{name}.jsonl").write_bytes(_facts(name, EACH))
         # The first time, all four start while the test holds the write lock, so that they are all
         # waiting for it together when it is released; the second time they run as they come.
-        holder = _hold_write_lock(db) if attempt == 0 else None
+        holder = hold_write_lock(db) if attempt == 0 else None
         try:
             procs = [_importing(db, tmp_path / f"{name}.jsonl", tmp_path) for name in names]
             if holder is not None:
@@ -169,20 +167,6 @@ HELD_S = 2.0  # how long the test holds the lock: far below LOCK_TIMEOUT_S
 SHORT_BOUND_S = 1  # `--lock-timeout` for the writer that must give up
 
 
-def _hold_write_lock(db: Db) -> Any:
-    """Take the write lock as another process would, on a connection of our own: in SQLite
-    `BEGIN IMMEDIATE` (the recorder's transaction does the same with its first UPDATE), in
-    PostgreSQL eventsourcing's `LOCK TABLE stored_events IN EXCLUSIVE MODE`."""
-    if isinstance(db, Path):
-        holder = sqlite3.connect(db, isolation_level=None, timeout=0)
-        holder.execute("BEGIN IMMEDIATE")
-        return holder
-    schema = db.rsplit("?schema=", 1)[1]
-    conn = psycopg.connect(db.split("?")[0], options=f"-c search_path={schema}")
-    conn.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # psycopg opened a transaction
-    return conn
-
-
 def _ledger_with(db: Db, tmp_path: Path, n: int) -> None:
     (tmp_path / "first.jsonl").write_bytes(_facts("first", n))
     assert run("--db", db, "import", tmp_path / "first.jsonl", cwd=tmp_path).returncode == 0
@@ -194,7 +178,7 @@ def test_a_writer_waits_for_the_write_lock_and_completes_once_it_is_released(
     db = new_db("ledger.db")
     _ledger_with(db, tmp_path, 10)
     (tmp_path / "more.jsonl").write_bytes(_facts("more", 300))
-    holder = _hold_write_lock(db)
+    holder = hold_write_lock(db)
     try:
         began = time.monotonic()
         proc = start("--db", db, "import", tmp_path / "more.jsonl", "--json", cwd=tmp_path)
@@ -243,7 +227,7 @@ def test_a_writer_that_waits_longer_than_the_bound_fails_cleanly_and_writes_noth
         root = lg.root()
     (tmp_path / "more.jsonl").write_bytes(_facts("more", 300))
     bound = {"LEDGER_LOCK_TIMEOUT": str(SHORT_BOUND_S)}
-    holder = _hold_write_lock(db)
+    holder = hold_write_lock(db)
     try:
         began = time.monotonic()
         proc = start("--db", db, "import", tmp_path / "more.jsonl", "--json", cwd=tmp_path, env=bound)

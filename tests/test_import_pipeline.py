@@ -6,7 +6,6 @@ leave it exactly as it was."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from ledger_cli import run
+from locks import hold_write_lock
 from strategies import AS_OF, Fact, fact, jsonl, ledgers_with_corrections, line, mask_root
 
 import ledger.importer as importer
@@ -184,11 +184,10 @@ def test_the_worker_is_not_forked_where_it_would_be_unsafe(monkeypatch: pytest.M
     assert forked == [] and [len(c.lines) for c in chunks] == [5]
 
 
-def test_a_reimport_takes_no_lock_and_writes_nothing(ledger: Ledger, tmp_path: Path) -> None:
+def test_a_reimport_takes_no_lock_and_writes_nothing(ledger: Ledger) -> None:
     data = jsonl(*_facts(20))
     ledger.import_facts([("f.jsonl", data)])
-    holder = sqlite3.connect(tmp_path / "ledger.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another writer, busy
+    holder = hold_write_lock(ledger._store.where)  # another writer, busy
     try:
         with pipeline(4, parallel=True):
             result = ledger.import_facts([("f.jsonl", data)])
