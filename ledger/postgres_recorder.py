@@ -14,6 +14,7 @@ import itertools
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -148,6 +149,14 @@ class _Transaction:
         # eventsourcing's own lock (`PostgresApplicationRecorder._lock_table`), bounded by our timeout.
         self._c.execute(f"SET LOCAL lock_timeout = '{int(self._lock_timeout)}s'")
         self._c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
+
+    def clock(self) -> datetime:
+        # The server's clock, read under the lock: writers on machines whose clocks disagree still
+        # record the times of one clock.
+        self._c.execute("SELECT clock_timestamp()")
+        row = self._c.fetchone()
+        assert row is not None
+        return row[0].astimezone(UTC)  # type: ignore[no-any-return]
 
     def check_schema(self) -> None:
         from ledger import postgres_schema  # here: it reads this module's tables

@@ -191,7 +191,8 @@ class PostgresStore(Store):
             return self.settings.connect()
         except psycopg.Error as e:
             message = " ".join(str(e).split())
-            if f'database "{self.settings.dbname}" does not exist' in message:
+            missing = getattr(e, "sqlstate", None) == "3D000"  # invalid_catalog_name, when libpq has it
+            if missing or f'database "{self.settings.dbname}" does not exist' in message:
                 raise LedgerMissing(
                     f"{self.where}: no ledger here (run `ledger init` or `ledger import`)"
                 ) from None
@@ -326,6 +327,7 @@ class PostgresStore(Store):
             raise ConflictError(str(e)) from None
         except (PersistenceError, psycopg.Error) as e:
             message = " ".join(str(e).split())
-            if "lock timeout" in message:
+            # eventsourcing wraps psycopg's error; its SQLSTATE says what happened, in any language.
+            if isinstance(e.__cause__ or e, psycopg.errors.LockNotAvailable):
                 message = f"the ledger is locked by another writer (waited {self.lock_timeout} s)"
             raise StoreError(f"{self.where}: the import was not written: {message}") from None

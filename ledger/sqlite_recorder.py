@@ -18,6 +18,7 @@ import itertools
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.application import Application
@@ -140,6 +141,9 @@ class _Transaction:
         # never go backwards between writers.
         self._c.execute("UPDATE ledger_meta SET value = value WHERE key = 'format'")
         self._c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # room for the B-trees a large import touches
+
+    def clock(self) -> datetime:
+        return datetime.now(UTC)  # one machine's file: its clock
 
     def check_schema(self) -> None:
         from ledger import integrity  # here: integrity builds its schema from this module

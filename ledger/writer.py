@@ -11,7 +11,7 @@ translates them in its `Transaction`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 import msgspec
@@ -69,6 +69,9 @@ class Transaction(Protocol):
     def check_schema(self) -> None:
         """Raise unless the tables are still a ledger's (checked on opening; again under the lock)."""
 
+    def clock(self) -> datetime:
+        """The time now, in UTC, by the clock every writer of this ledger shares."""
+
     def insert_events(self, rows: Sequence[tuple[str, int, str, bytes]]) -> list[int]:
         """eventsourcing's insert of (originator_id, version, topic, state) rows: their notification
         ids, in the order given."""
@@ -104,7 +107,7 @@ def write(
         raise LedgerCorrupt(f"its indexed recording time {last!r} was altered", tail[0])
     if copied is not None and tail:
         raise StoreError(f"the copy's destination already holds {first} entries")
-    now = max(format_recorded(datetime.now(UTC)), last)
+    now = max(format_recorded(db.clock()), last)
     seq, earliest = first, None
     index: list[tuple[int, int, int, str, str, bytes]] = []
     edge: tree.Edge = {}  # the tree's right edge, from one batch to the next
