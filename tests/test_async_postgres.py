@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,7 @@ from test_fast_loop import (
 )
 
 from ledger import AsyncLedger, Ledger
-from ledger.async_api import CONNECTIONS
+from ledger.async_postgres import CONNECTIONS
 from ledger.bench import synthetic_facts
 from ledger.errors import LedgerCorrupt, LedgerMissing, StoreError, UsageError
 from ledger.postgres_store import Settings
@@ -87,6 +89,62 @@ def alive(url: str, pids: set[int], *, wait: bool = False) -> set[int]:
         if not (wait and running) or time.monotonic() > deadline:
             return running
         time.sleep(0.02)
+
+
+class Backends:
+    """This test's connections to the server, counted in `pg_stat_activity`: each one opened
+    while `watching` carries the test's own application name (libpq's `PGAPPNAME`), and a thread
+    counts them every few milliseconds meanwhile, keeping the most it saw open at once (`most`)."""
+
+    def __init__(self, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.name = f"ledger-test-{uuid.uuid4().hex[:12]}"
+        self.most = 0
+        self._conn = Settings(url).connect()  # opened before PGAPPNAME is set: never counted
+        self._lock = threading.Lock()
+        self._monkeypatch = monkeypatch
+
+    def count(self) -> int:
+        sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND pid <> pg_backend_pid()"
+        with self._lock:
+            (n,) = self._conn.execute(sql, [self.name]).fetchall()[0]
+        self.most = max(self.most, int(n))
+        return int(n)
+
+    def gone(self) -> bool:
+        """Whether none is left, once none is (or after 10 s): a server process ends a moment
+        after its connection is closed."""
+        deadline = time.monotonic() + 10
+        while self.count() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.count() == 0
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        self._monkeypatch.setenv("PGAPPNAME", self.name)
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.002):
+                self.count()
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            sampler.join()
+            self._monkeypatch.delenv("PGAPPNAME")
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+@pytest.fixture
+def backends(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Backends]:
+    counter = Backends(pg_url, monkeypatch)
+    yield counter
+    counter.close()
 
 
 # 1. The same answers as the synchronous API
@@ -275,6 +333,156 @@ def test_cancelled_tasks_leave_the_ledger_usable(pg_url: str) -> None:
     run(check, pg_url)
 
 
+def test_a_loop_left_early_keeps_the_bound(pg_url: str, example_bytes: bytes, backends: Backends) -> None:
+    """The reviewer's case: after `break` out of `async for`, the event loop closes the abandoned
+    read in another task; the reads after it, and the tasks they start, still open no more than
+    `CONNECTIONS` connections at once (they opened one each: 30 of them)."""
+    with Ledger.open(pg_url, create=True) as lg:
+        lg.import_facts([("kz.jsonl", example_bytes)])
+        want = doc(lg.replay("2022-01-12"))
+
+    async def work() -> None:
+        async with AsyncLedger.open(pg_url) as alg:
+            for leave_early, finalized in ((False, False), (True, True), (True, False)):
+                if leave_early:
+                    async for _entry in alg.entries():
+                        break
+                    if finalized:
+                        await asyncio.sleep(0.1)  # the loop's finalizer closes the generator meanwhile
+                worlds = await asyncio.gather(*(alg.replay("2022-01-12") for _ in range(30)))
+                assert {doc(w) for w in worlds} == {want}
+                assert backends.count() <= CONNECTIONS, (leave_early, finalized)
+            facts = alg.facts()
+            await anext(facts)  # left suspended mid-read, and never closed
+            del facts
+            worlds = await asyncio.gather(*(alg.replay("2022-01-12") for _ in range(30)))
+            assert {doc(w) for w in worlds} == {want}
+            assert backends.count() <= CONNECTIONS
+
+    with backends.watching():
+        asyncio.run(work())
+        assert backends.gone()
+    assert 0 < backends.most <= CONNECTIONS
+
+
+def test_reads_inside_a_loop_never_open_more_than_the_pool(pg_url: str, backends: Backends) -> None:
+    """Reads inside an `async for` over another read, in the same task, in tasks it starts and
+    in their loops in turn, many such loops at once: never more than `CONNECTIONS` connections,
+    and no read waits for itself."""
+    with Ledger.open(pg_url, create=True) as lg:
+        lg.import_facts([("days.jsonl", jsonl(*daily_facts(6)))])
+        want = {e.effective_day: doc(lg.replay(e.effective_day)) for e in lg.entries()}
+        facts = list(lg.facts())
+        size = lg.size()
+
+    async def deeper(alg: AsyncLedger, n: int) -> int:
+        seen = 0
+        async for fact_ in alg.facts(size=n):
+            assert fact_ == facts[seen]
+            assert await alg.size() == size
+            seen += 1
+        return seen
+
+    async def audit(alg: AsyncLedger) -> int:
+        seen = 0
+        async for entry in alg.entries():
+            assert await collect(alg.facts(size=entry.seq + 1)) == facts[: entry.seq + 1]
+            worlds = await asyncio.gather(*(alg.replay(entry.effective_day) for _ in range(3)))
+            assert {doc(w) for w in worlds} == {want[entry.effective_day]}
+            spawned = [asyncio.create_task(deeper(alg, n)) for n in (entry.seq, size)]
+            assert await asyncio.gather(*spawned) == [entry.seq, size]
+            seen += 1
+        return seen
+
+    async def check(alg: AsyncLedger) -> None:
+        audits = [audit(alg) for _ in range(3 * CONNECTIONS)]
+        assert await asyncio.wait_for(asyncio.gather(*audits), timeout=120) == [size] * len(audits)
+        assert len(backend_pids(alg)) <= CONNECTIONS
+
+    with backends.watching():
+        run(check, pg_url)
+        assert backends.gone()
+    assert 0 < backends.most <= CONNECTIONS
+
+
+def test_a_read_cancelled_inside_a_loop_spares_the_loop(pg_url: str, backends: Backends) -> None:
+    """Reads inside an `async for` cancelled at any point (in the loop's task itself, or in tasks
+    it started): the loop goes on reading the right entries, and later calls the right answers."""
+    with Ledger.open(pg_url, create=True) as lg:
+        lg.import_facts([("bench.jsonl", synthetic_facts(5000))])
+        want = doc(lg.replay(LAST, snapshots=False))
+        entries = list(lg.entries())
+
+    async def check(alg: AsyncLedger) -> None:
+        got = []
+        async for entry in alg.entries():
+            if entry.seq % 1000 == 0:
+                for steps in (0, 1, 2, 3, 5, 8, 13, 30):
+                    tasks = [asyncio.create_task(alg.replay(LAST)) for _ in range(2)]
+                    for _ in range(steps):
+                        await asyncio.sleep(0)
+                    for task in tasks:
+                        task.cancel()
+                    for task in tasks:
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
+                for timeout in (0.001, 0.005, 0.02):
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(timeout):
+                            await alg.replay(LAST)
+                assert doc(await alg.replay(LAST)) == want
+            got.append(entry)
+        assert got == entries
+        assert doc(await alg.replay(LAST)) == want
+        assert len(backend_pids(alg)) <= CONNECTIONS
+
+    with backends.watching():
+        run(check, pg_url)
+        assert backends.gone()
+    assert 0 < backends.most <= CONNECTIONS
+
+
+def test_a_read_cut_off_in_the_server_inside_a_loop_spares_the_loop(pg_url: str, backends: Backends) -> None:
+    """Reads inside an `async for` share its connection and its read transaction: one cancelled
+    while the server runs its statement (here, waiting for a lock another session holds) fails
+    there, and the loop's own cursor must live on (read past the first batch) all the same."""
+    with Ledger.open(pg_url, create=True) as lg:
+        lg.import_facts([("days.jsonl", jsonl(*daily_facts(2000)))])  # more entries than one batch
+        entries = list(lg.entries())
+        want = doc(lg.replay(day(3000), snapshots=False))
+        timeline = lg.timeline()
+    locker = Settings(pg_url).connect()
+
+    async def check(alg: AsyncLedger) -> None:
+        locker.execute("BEGIN")
+        locker.execute("LOCK TABLE replay_index IN ACCESS EXCLUSIVE MODE")
+        got = []
+        async for entry in alg.entries():
+            if entry.seq == 10:
+                with pytest.raises(TimeoutError):
+                    async with asyncio.timeout(0.3):
+                        await alg.timeline()  # waits for the lock in the server, and is cancelled there
+                task = asyncio.create_task(alg.replay(day(3000)))
+                await asyncio.sleep(0.3)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+                locker.execute("ROLLBACK")
+                assert await alg.timeline() == timeline
+                assert doc(await alg.replay(day(3000))) == want
+            got.append(entry)
+        assert got == entries
+        assert doc(await alg.replay(day(3000))) == want
+
+    try:
+        with backends.watching():
+            run(check, pg_url)
+            assert backends.gone()
+    finally:
+        locker.close()
+    assert 0 < backends.most <= CONNECTIONS
+
+
 # 3. Writing, showing and verifying through the async API
 
 
@@ -460,6 +668,38 @@ def test_the_pool_is_closed_on_exit(pg_url: str) -> None:
 
     asyncio.run(work())
     assert alive(pg_url, pids, wait=True) == set()
+
+
+def test_no_connection_outlives_the_ledger(pg_url: str, backends: Backends) -> None:
+    """A read left suspended mid-way (never closed, or abandoned to the event loop's finalizer)
+    keeps no connection open, idle in transaction or otherwise, once the `async with` block ends;
+    closing it afterwards is quiet."""
+    with Ledger.open(pg_url, create=True) as lg:
+        lg.import_facts([("days.jsonl", jsonl(*daily_facts(3000)))])  # more entries than one batch
+    problems: list[dict[str, Any]] = []
+
+    async def work() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, context: problems.append(context))
+        async with AsyncLedger.open(pg_url) as alg:
+            entries = alg.entries()
+            await anext(entries)
+            facts = alg.facts()
+            async for _fact in facts:
+                await collect(alg.facts(size=2))
+                break
+            async for _entry in alg.entries():
+                async for _fact in alg.facts():
+                    break  # both abandoned, to the finalizer
+                break
+            assert backends.count() >= 1
+        assert backends.gone()
+        await entries.aclose()
+        del facts
+
+    with backends.watching():
+        asyncio.run(work())
+        assert backends.gone()
+    assert problems == []
 
 
 # 5. The property: the async API equals the sync fast loop on random ledgers
