@@ -2,8 +2,9 @@
 
 `LEDGER_TEST_PG` (set by `.ci/run`) names the server, e.g.
 `postgresql://postgres@127.0.0.1:5432`; then a server that does not answer
-fails the run. Without it, the local server is tried and the PostgreSQL
-tests are skipped, with the reason, when none answers.
+fails the run. Without it, the local server is tried (or the one
+`LEDGER_TEST_PG_TRY` names) and the PostgreSQL tests are skipped, with the
+reason, when none answers.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def test_database() -> Iterator[str | None]:
     """A fresh database for this run, dropped at the end: its URL, or None with no server."""
     server = os.environ.get("LEDGER_TEST_PG", "").rstrip("/")
     required = bool(server)
-    server = server or DEFAULT_SERVER
+    server = server or os.environ.get("LEDGER_TEST_PG_TRY", DEFAULT_SERVER).rstrip("/")
     try:
         admin = _admin(server)
     except psycopg.OperationalError as e:
@@ -61,7 +62,7 @@ def test_database() -> Iterator[str | None]:
 def new_ledger_url(database: str | None) -> str:
     """A URL for a new, empty ledger: its own schema in this run's database."""
     if database is None:
-        pytest.skip("no PostgreSQL server answers at 127.0.0.1:5432 (set LEDGER_TEST_PG to require one)")
+        pytest.skip("no PostgreSQL server answers (set LEDGER_TEST_PG to require one)")
     return f"{database}?schema=l{next(_names)}_{uuid.uuid4().hex[:6]}"
 
 

@@ -320,3 +320,49 @@ def test_init_never_prints_the_password(pg_url: str, tmp_path: Path) -> None:
         r = run("--db", url, *args, cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         assert "trusted" not in r.stdout and pg_url in r.stdout.replace(":***@", "@"), r.stdout
+
+
+def _pytest(env: dict[str, str], tmp_path: Path) -> tuple[int, str]:
+    """One PostgreSQL contract test, run by a pytest of its own with `env`."""
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_TEST_PG")} | env
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-o",
+            "addopts=",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(ROOT),
+            str(ROOT / "tests" / "test_store.py"),
+            "-k",
+            "appends_in_file_order and postgres",
+        ],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_without_a_server_postgres_tests_skip_unless_ci_requires_one(tmp_path: Path) -> None:
+    """`.ci/run` sets LEDGER_TEST_PG: then a server that does not answer fails the run."""
+    nowhere = "postgresql://postgres@127.0.0.1:1"
+    code, out = _pytest({"LEDGER_TEST_PG_TRY": nowhere}, tmp_path)
+    assert code == 0 and "1 skipped" in out and "no PostgreSQL server answers" in out, out
+    code, out = _pytest({"LEDGER_TEST_PG": nowhere}, tmp_path)
+    assert code != 0 and f"LEDGER_TEST_PG={nowhere}: no PostgreSQL server answers" in out, out
+    assert "passed" not in out and "skipped" not in out, out
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'LEDGER_TEST_PG="${LEDGER_TEST_PG:-postgresql://postgres@127.0.0.1:5432}" make test' in ci
