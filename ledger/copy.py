@@ -203,14 +203,8 @@ class _Written(Store):
 
     def _seqs(self, fact_ids: Iterable[str]) -> dict[str, int]:
         """The seq of each of `fact_ids` in the source."""
-        found: dict[str, int] = {}
-        ids = list(dict.fromkeys(fact_ids))
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT fact_id, seq FROM ledger_entries WHERE fact_id IN ({marks})"
-            found.update((fid, int(seq)) for fid, seq in self._query(sql, part))
-        return found
+        sql = "SELECT fact_id, seq FROM ledger_entries WHERE fact_id IN"
+        return {fid: int(seq) for fid, seq in self.where_in(sql, fact_ids)}
 
     def find(self, fact_ids: Sequence[str]) -> dict[str, Row]:
         seqs = self._seqs(fact_ids)

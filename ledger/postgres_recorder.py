@@ -10,10 +10,9 @@ the order in which their transactions commit. Readers are never blocked.
 
 from __future__ import annotations
 
-import itertools
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,12 +103,9 @@ class PostgresEntryRecorder(PostgresApplicationRecorder):
         copied: Copied | None = None,
     ) -> None:
         """As `EntryRecorder.append`: every batch in one transaction, committed after the last."""
-        pending: Iterator[Batch] = iter(batches)
-        if lazy:
-            first = next((b for b in pending if b.entries), None)
-            if first is None:
-                return
-            pending = itertools.chain([first], pending)
+        pending = writer.from_first_new(batches, lazy)
+        if pending is None:
+            return
         with self.datastore.get_connection() as conn, conn.transaction():
             cursor = conn.cursor(row_factory=tuple_row)
             cursor.execute(self.search_path)

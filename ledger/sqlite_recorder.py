@@ -14,10 +14,9 @@ refused: an event stored without those rows would not be in the ledger.
 
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,12 +103,9 @@ class EntryRecorder(SQLiteApplicationRecorder):
         The write lock is taken before the first batch is planned; with `lazy`, only before the
         first batch that has something new (nothing stored is ever removed, so batches found
         unchanged stay so): an import of what is already there takes no lock at all."""
-        pending: Iterator[Batch] = iter(batches)
-        if lazy:
-            first = next((b for b in pending if b.entries), None)
-            if first is None:
-                return
-            pending = itertools.chain([first], pending)
+        pending = writer.from_first_new(batches, lazy)
+        if pending is None:
+            return
         with self.datastore.get_connection(commit=True) as conn:
             # Sync the WAL at every commit, so that an import that returned survives a power
             # loss; SQLite builds differ in their default, and it cannot change inside a transaction.

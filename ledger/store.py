@@ -155,40 +155,39 @@ class Store(ABC):
         rows = self._query("SELECT seq FROM ledger_entries WHERE fact_id=?", (fact_id,))
         return int(rows[0][0]) if rows else None
 
+    def where_in(self, select: str, keys: Iterable[str]) -> Iterator[Any]:
+        """The rows of `select` (ending in `... IN`) for each of `keys`, 500 keys a statement."""
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), 500):
+            part = unique[i : i + 500]
+            yield from self._query(f"{select} ({','.join('?' * len(part))})", part)
+
     def find(self, fact_ids: Sequence[str]) -> dict[str, Row]:
         """The stored entries among `fact_ids`."""
         found: dict[str, Row] = {}
-        ids = list(dict.fromkeys(fact_ids))
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            for r in self._query(f"{queries.ENTRY} WHERE e.fact_id IN ({marks})", part):
-                row = Row(*r)
-                # The import plan decodes and compares it: an altered entry fails naming itself.
-                stored_entry(row, leaf=True)
-                found[r[1]] = row
+        for r in self.where_in(f"{queries.ENTRY} WHERE e.fact_id IN", fact_ids):
+            row = Row(*r)
+            # The import plan decodes and compares it: an altered entry fails naming itself.
+            stored_entry(row, leaf=True)
+            found[r[1]] = row
         return found
 
     def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
         """Which of `fact_ids` have been retracted or superseded, and by what."""
         found: dict[str, CorrectionState] = {}
         by_uuid = {aggregate_id(f): f for f in fact_ids}
-        keys = list(by_uuid)
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
-            marks = ",".join("?" * len(part))
-            for oid, topic, state in self._query(
-                "SELECT originator_id, topic, state FROM stored_events "
-                f"WHERE originator_version=2 AND originator_id IN ({marks})",
-                part,
-            ):
-                target = by_uuid[oid]
-                try:
-                    if topic != CORRECTION_TOPIC:
-                        raise LedgerCorrupt(f"its correction record has an unknown stored type {topic!r}")
-                    found[target] = decode_correction(state)
-                except LedgerCorrupt as e:
-                    raise LedgerCorrupt(e.message, self.seq_of(target), target, path=self.where) from None
+        sql = (
+            "SELECT originator_id, topic, state FROM stored_events "
+            "WHERE originator_version=2 AND originator_id IN"
+        )
+        for oid, topic, state in self.where_in(sql, by_uuid):
+            target = by_uuid[oid]
+            try:
+                if topic != CORRECTION_TOPIC:
+                    raise LedgerCorrupt(f"its correction record has an unknown stored type {topic!r}")
+                found[target] = decode_correction(state)
+            except LedgerCorrupt as e:
+                raise LedgerCorrupt(e.message, self.seq_of(target), target, path=self.where) from None
         return found
 
     # The fast replay loop's reads (ledger.replay_core): plain tuples in large batches

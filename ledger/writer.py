@@ -10,7 +10,8 @@ translates them in its `Transaction`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -89,6 +90,17 @@ class Appender(Protocol):
         lazy: bool = False,
         copied: Copied | None = None,
     ) -> None: ...
+
+
+def from_first_new(batches: Iterable[Batch], lazy: bool) -> Iterator[Batch] | None:
+    """The batches to write; with `lazy`, starting from the first one that has something new (the
+    ones before it are unchanged for good: nothing stored is ever removed), or None when none has:
+    an import of what is already there then takes no lock at all."""
+    pending: Iterator[Batch] = iter(batches)
+    if not lazy:
+        return pending
+    first = next((b for b in pending if b.entries), None)
+    return None if first is None else itertools.chain([first], pending)
 
 
 def write(
