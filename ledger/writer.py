@@ -130,7 +130,8 @@ def write(
             when = now
             if m.recorded_at is not None:  # a copy: the source's own time, which never goes back
                 if m.recorded_at < last:
-                    raise StoreError(f"entry {seq}: its recording time goes back; nothing was written")
+                    at = seq + len(made)
+                    raise StoreError(f"entry {at}: its recording time goes back; nothing was written")
                 when = last = m.recorded_at
             state = entry_bytes(m.fact, when)
             stored.append((m.originator_id, 1, FACT_TOPIC_PREFIX + m.type, state))
