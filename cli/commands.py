@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from cli import render
-from cli.main import LedgerFailure, cli, db_option, db_path, open_ledger
+from cli.main import cli, db_option, db_path, failure, open_ledger
 from cli.output import emit, json_option, knowledge_options, write_json, write_json_lines
 from ledger.api import Ledger
 from ledger.backends import shown
-from ledger.errors import LedgerError, StoreError, UsageError
+from ledger.errors import UsageError
 from ledger.store import LOCK_TIMEOUT_S
 
 PROGRESS_BYTES = 1_000_000
@@ -196,17 +196,14 @@ def copy_(ctx: click.Context, source: str, destination: str, as_json: bool) -> N
     from ledger.copy import copy_ledger
 
     lock_timeout = (ctx.find_object(dict) or {}).get("lock_timeout", LOCK_TIMEOUT_S)
-    # Errors are turned into messages here: the group's handler names the --db ledger, unused here.
+    # Errors are told here, naming the copy: the group's handler would name the --db ledger.
     try:
         report = copy_ledger(source, destination, lock_timeout=lock_timeout)
-    except LedgerError as e:
-        raise LedgerFailure(e) from None
     except Exception as e:
-        if not type(e).__module__.startswith(("sqlite3", "psycopg", "eventsourcing")):
+        told = failure(e, f"copying {shown(source)} to {shown(destination)}")
+        if told is None:
             raise
-        message = " ".join(str(e).split())  # a database failing midway, as the group reports it
-        failed = f"the copy from {shown(source)} to {shown(destination)} failed: {message}"
-        raise LedgerFailure(StoreError(failed)) from None
+        raise told from None
     if as_json:
         write_json(report)
         return

@@ -19,7 +19,7 @@ from eventsourcing.persistence import PersistenceError
 from cli.logs import LEVELS, configure
 from ledger.api import Ledger
 from ledger.backends import POSTGRES_SCHEMES, is_url, shown
-from ledger.errors import LedgerCorrupt, LedgerError, StoreError
+from ledger.errors import LedgerCorrupt, LedgerError, StoreError, one_line
 from ledger.sqlite_store import LOCK_TIMEOUT_S
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,26 +37,32 @@ class LedgerFailure(click.ClickException):
         click.echo(f"ledger: {self.message}", err=True)
 
 
+def failure(e: Exception, where: str) -> LedgerFailure | None:
+    """What the user is told of an error, naming `where` (a ledger, or what a command was doing);
+    None for an error that is neither the ledger's nor a database's: a bug, left to show itself."""
+    if isinstance(e, LedgerCorrupt):  # name the file, as well as the entry at fault
+        return LedgerFailure(e.at(where))
+    if isinstance(e, LedgerError):
+        return LedgerFailure(e)
+    if isinstance(e, (sqlite3.Error, PersistenceError)):
+        # Anything the store lets through is a damaged or unreadable file, never the user's input.
+        return LedgerFailure(StoreError(f"{where}: the ledger database cannot be used: {one_line(e)}"))
+    if type(e).__module__.startswith("psycopg"):  # the server's, e.g. a connection lost midway
+        return LedgerFailure(StoreError(f"{where}: the database failed: {one_line(e)}"))
+    return None
+
+
 class LedgerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except LedgerCorrupt as e:  # name the file, as well as the entry at fault
-            raise LedgerFailure(e.at(shown(db_path(ctx)))) from None
-        except LedgerError as e:
-            raise LedgerFailure(e) from None
-        except (sqlite3.Error, PersistenceError) as e:
-            # Anything the store lets through is a damaged or unreadable file, never the user's input.
-            raise LedgerFailure(
-                StoreError(f"{shown(db_path(ctx))}: the ledger database cannot be used: {e}")
-            ) from None
+        except click.ClickException:
+            raise  # already told (usage errors, and `ledger copy`, which names its own ledgers)
         except Exception as e:
-            if not type(e).__module__.startswith("psycopg"):
+            told = failure(e, shown(db_path(ctx)))
+            if told is None:
                 raise
-            message = " ".join(str(e).split())  # the server's, e.g. a connection lost midway
-            raise LedgerFailure(
-                StoreError(f"{shown(db_path(ctx))}: the database failed: {message}")
-            ) from None
+            raise told from None
 
 
 def db_option(f: F) -> F:

@@ -34,8 +34,15 @@ from typing import Any, TypeVar
 import psycopg
 
 from ledger import integrity, queries
-from ledger.async_sqlite import BATCH, MISSING
-from ledger.errors import LedgerCorrupt, LedgerError, LedgerMissing, StoreError, UsageError
+from ledger.async_sqlite import BATCH
+from ledger.errors import (
+    LedgerCorrupt,
+    LedgerError,
+    StoreError,
+    UsageError,
+    no_ledger,
+    one_line,
+)
 
 T = TypeVar("T")
 CONNECTIONS = 4  # the pool's size, for reads side by side; never more are open
@@ -126,7 +133,7 @@ class PostgresReader:
                 options=f"-c search_path={s.schema}",
             )
         except psycopg.Error as e:
-            raise StoreError(f"{self.where}: cannot connect: {_one_line(e)}") from None
+            raise StoreError(f"{self.where}: cannot connect: {one_line(e)}") from None
         self._open.add(conn)
         return conn
 
@@ -251,8 +258,8 @@ class PostgresReader:
         import psycopg
 
         if isinstance(e, psycopg.OperationalError):
-            return StoreError(f"{self.where}: the database failed: {_one_line(e)}")
-        return LedgerCorrupt(f"cannot read the ledger: {_one_line(e)}", path=self.where)
+            return StoreError(f"{self.where}: the database failed: {one_line(e)}")
+        return LedgerCorrupt(f"cannot read the ledger: {one_line(e)}", path=self.where)
 
     async def rows(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         import psycopg
@@ -299,7 +306,7 @@ class PostgresReader:
         except psycopg.Error as e:
             raise self._failed(e) from None
         if problem == "empty":
-            raise LedgerMissing(f"{self.where}: {MISSING}")
+            raise no_ledger(self.where)
         if problem == "not a ledger":
             raise LedgerCorrupt("not a timeline-ledger database (it holds other tables)", path=self.where)
         if problem is not None:
@@ -335,7 +342,3 @@ class _SyncCursor:
 
     def fetchone(self) -> Any:
         return self._wait(self._cur.fetchone())
-
-
-def _one_line(e: Exception) -> str:
-    return " ".join(str(e).split())

@@ -10,10 +10,9 @@ from typing import Any
 import aiosqlite
 
 from ledger import integrity
-from ledger.errors import LedgerCorrupt, LedgerMissing
+from ledger.errors import LedgerCorrupt, no_ledger
 
 BATCH = 4096
-MISSING = "no ledger here (run `ledger init` or `ledger import`)"
 
 
 class SQLiteReader:
@@ -26,7 +25,7 @@ class SQLiteReader:
     @classmethod
     async def open(cls, path: Path, lock_timeout: int) -> SQLiteReader:
         if not path.is_file():
-            raise LedgerMissing(f"{path}: {MISSING}")
+            raise no_ledger(path)
         try:
             conn = await aiosqlite.connect(f"file:{path}?mode=rw", uri=True, timeout=lock_timeout)
         except aiosqlite.Error as e:
@@ -62,7 +61,7 @@ class SQLiteReader:
         except aiosqlite.DatabaseError as e:
             raise integrity.unreadable(self.where, e) from None
         if not schema:
-            raise LedgerMissing(f"{self.where}: {MISSING}")
+            raise no_ledger(self.where)
         try:
             async with self._conn.execute(integrity.META) as cur:
                 meta: list[Any] | None = list(await cur.fetchall())

@@ -74,6 +74,16 @@ class LedgerCorrupt(LedgerError):
         return LedgerCorrupt(self.message, self.seq, self.fact_id, path=path)
 
 
+def no_ledger(where: str | os.PathLike[str]) -> LedgerMissing:
+    """The error for a file, database or schema that holds no ledger, naming it."""
+    return LedgerMissing(f"{where}: no ledger here (run `ledger init` or `ledger import`)")
+
+
+def one_line(e: BaseException) -> str:
+    """A library's error message on one line (a database server's may span several)."""
+    return " ".join(str(e).split())
+
+
 class StoreError(LedgerError):
     """The database failed for a reason that is not the user's input (exit 1)."""
 

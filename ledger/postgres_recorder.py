@@ -51,9 +51,8 @@ _COPYABLE = re.compile(r"INSERT INTO (\w+) VALUES \(\?(?:,\?)*\)")
 class PostgresEntryRecorder(PostgresApplicationRecorder):
     """eventsourcing's PostgreSQL recorder, plus our tables written in the same transaction."""
 
-    def __init__(self, datastore: Any, *, lock_timeout: int) -> None:
+    def __init__(self, datastore: Any) -> None:
         super().__init__(datastore, events_table_name="stored_events")
-        self.lock_timeout = lock_timeout
         schema = sql.Identifier(self.datastore.schema)
         self.search_path = sql.SQL("SET LOCAL search_path TO {0}").format(schema)
         self.sql_create_statements.extend(
@@ -109,7 +108,8 @@ class PostgresEntryRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.transaction():
             cursor = conn.cursor(row_factory=tuple_row)
             cursor.execute(self.search_path)
-            writer.write(_Transaction(cursor, self.lock_timeout), pending, mapper, copied)
+            # eventsourcing's datastore holds POSTGRES_LOCK_TIMEOUT: `--lock-timeout`, as the store set it
+            writer.write(_Transaction(cursor, self.datastore.lock_timeout), pending, mapper, copied)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int] | None:
         # A fact stored without its entry, leaf and index rows would not be in the ledger.
@@ -177,7 +177,6 @@ class PostgresLedgerApplication(LedgerApplication):
     """The eventsourcing application over a PostgreSQL database (`ledger.postgres_store`)."""
 
     def construct_recorder(self) -> PostgresEntryRecorder:  # type: ignore[override]
-        lock_timeout = int(self.env.get("LEDGER_LOCK_TIMEOUT") or 30)
-        recorder = PostgresEntryRecorder(self.factory.datastore, lock_timeout=lock_timeout)  # type: ignore[attr-defined]
+        recorder = PostgresEntryRecorder(self.factory.datastore)  # type: ignore[attr-defined]
         recorder.create_table()
         return recorder

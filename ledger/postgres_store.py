@@ -24,7 +24,16 @@ from psycopg import sql
 
 from ledger import postgres_schema, queries
 from ledger.backends import shown
-from ledger.errors import ConflictError, LedgerCorrupt, LedgerError, LedgerMissing, StoreError, UsageError
+from ledger.errors import (
+    ConflictError,
+    LedgerCorrupt,
+    LedgerError,
+    LedgerMissing,
+    StoreError,
+    UsageError,
+    no_ledger,
+    one_line,
+)
 from ledger.integrity import META, check_meta
 from ledger.postgres_recorder import PostgresLedgerApplication
 from ledger.store import LOCK_TIMEOUT_S, Store
@@ -105,7 +114,6 @@ class Settings:
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "0",
             "POSTGRES_POOL_SIZE": "1",
             "ORIGINATOR_ID_TYPE": "text",  # our aggregate ids are 32 hex digits, as in SQLite
-            "LEDGER_LOCK_TIMEOUT": str(lock_timeout),
         }
 
 
@@ -190,12 +198,10 @@ class PostgresStore(Store):
         try:
             return self.settings.connect()
         except psycopg.Error as e:
-            message = " ".join(str(e).split())
+            message = one_line(e)
             missing = getattr(e, "sqlstate", None) == "3D000"  # invalid_catalog_name, when libpq has it
             if missing or f'database "{self.settings.dbname}" does not exist' in message:
-                raise LedgerMissing(
-                    f"{self.where}: no ledger here (run `ledger init` or `ledger import`)"
-                ) from None
+                raise no_ledger(self.where) from None
             raise StoreError(f"{self.where}: cannot connect: {message}") from None
 
     def _db(self) -> psycopg.Connection[Any]:
@@ -218,7 +224,7 @@ class PostgresStore(Store):
     def _check_format(self) -> None:
         problem = self._problem()
         if problem == "empty":
-            raise LedgerMissing(f"{self.where}: no ledger here (run `ledger init` or `ledger import`)")
+            raise no_ledger(self.where)
         if problem is not None:
             self._refuse(problem)
         check_meta(self.where, self._query(META))
@@ -236,7 +242,7 @@ class PostgresStore(Store):
     # What the shared reads (`ledger.store.Store`) need
 
     def _failed(self, e: psycopg.Error) -> LedgerError:
-        message = " ".join(str(e).split())
+        message = one_line(e)
         if isinstance(e, psycopg.OperationalError):  # the server, not the ledger
             return StoreError(f"{self.where}: the database failed: {message}")
         return LedgerCorrupt(f"cannot read the ledger: {message}", path=self.where)
@@ -326,7 +332,7 @@ class PostgresStore(Store):
         except IntegrityError as e:
             raise ConflictError(str(e)) from None
         except (PersistenceError, psycopg.Error) as e:
-            message = " ".join(str(e).split())
+            message = one_line(e)
             # eventsourcing wraps psycopg's error; its SQLSTATE says what happened, in any language.
             if isinstance(e.__cause__ or e, psycopg.errors.LockNotAvailable):
                 message = f"the ledger is locked by another writer (waited {self.lock_timeout} s)"

@@ -17,7 +17,13 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, PersistenceError
 
 from ledger import integrity
-from ledger.errors import ConflictError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
+from ledger.errors import (
+    ConflictError,
+    LedgerCorrupt,
+    StoreError,
+    UsageError,
+    no_ledger,
+)
 from ledger.integrity import META, SCHEMA, check_ledger
 from ledger.sqlite_recorder import LedgerApplication
 from ledger.store import LOCK_TIMEOUT_S, Row, Store
@@ -61,7 +67,7 @@ class SQLiteStore(Store):
     def open(cls, path: Path, lock_timeout: int = LOCK_TIMEOUT_S) -> SQLiteStore:
         """Open an existing ledger; never creates a file."""
         if not path.is_file():
-            raise LedgerMissing(f"{path}: no ledger here (run `ledger init` or `ledger import`)")
+            raise no_ledger(path)
         store = cls(path, lock_timeout)
         try:
             store._check_format()
@@ -120,7 +126,7 @@ class SQLiteStore(Store):
         if not schema:
             if empty_ok:
                 return
-            raise LedgerMissing(f"{self.path}: no ledger here (run `ledger init` or `ledger import`)")
+            raise no_ledger(self.path)
         try:
             meta = self._db().execute(META).fetchall()
         except sqlite3.DatabaseError:
