@@ -19,18 +19,37 @@ from eventsourcing.persistence import PersistenceError
 from cli.logs import LEVELS, configure
 from ledger.api import Ledger
 from ledger.backends import POSTGRES_SCHEMES, is_url, shown
-from ledger.errors import LedgerCorrupt, LedgerError, StoreError, one_line
+from ledger.errors import LedgerCorrupt, LedgerError, StoreError, UsageError, one_line
 from ledger.sqlite_store import LOCK_TIMEOUT_S
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = "ledger.db"
 
 
+# How the CLI names the library's parameters in messages (`size 99: ...` is `--size 99: ...`).
+OPTIONS = {
+    "size": "--size",
+    "as_of": "--as-of",
+    "known_at": "--known-at",
+    "start": "--from",
+    "end": "--to",
+    "private_key": "--sign",
+    "old": "OLD",
+    "new": "NEW",
+    "lock_timeout": "--lock-timeout",
+    "postgres": "--postgres",
+}
+
+
 class LedgerFailure(click.ClickException):
-    """A ledger error on its way to the user: its own text, its own exit code."""
+    """A ledger error on its way to the user: its own text (naming the CLI's option where the
+    library names its parameter), its own exit code."""
 
     def __init__(self, error: LedgerError) -> None:
-        super().__init__(str(error))
+        text = str(error)
+        if isinstance(error, UsageError) and error.param is not None:
+            text = error.naming(OPTIONS.get(error.param, error.param))
+        super().__init__(text)
         self.exit_code = error.exit_code
 
     def show(self, file: Any = None) -> None:

@@ -64,7 +64,7 @@ class FactView(msgspec.Struct, frozen=True):
     corrected_by: CorrectionView | None
 
 
-def as_of_day(as_of: DateLike | None, option: str = "--as-of", *, first: bool = False) -> date:
+def as_of_day(as_of: DateLike | None, param: str = "as_of", *, first: bool = False) -> date:
     """The effective day of an `--as-of` or `--to` value (with `first`: the first day a `--from`
     date can mean); today (UTC) when absent."""
     if as_of is None:
@@ -74,14 +74,14 @@ def as_of_day(as_of: DateLike | None, option: str = "--as-of", *, first: bool = 
     try:
         parsed = parse_date(as_of)
     except ValueError as e:
-        raise UsageError(f"{option}: {e}") from None
+        raise UsageError(str(e), param=param) from None
     return parsed.first_day if first else parsed.effective
 
 
 def timeline_bounds(start: DateLike | None, end: DateLike | None) -> tuple[int | None, int]:
     """Day ordinals for `--from` (the first day its date can mean) and `--to` (its effective day)."""
-    first = None if start is None else as_of_day(start, "--from", first=True).toordinal()
-    last = date.max.toordinal() if end is None else as_of_day(end, "--to").toordinal()
+    first = None if start is None else as_of_day(start, "start", first=True).toordinal()
+    last = date.max.toordinal() if end is None else as_of_day(end, "end").toordinal()
     return first, last
 
 
@@ -95,7 +95,7 @@ def known_at_text(known_at: MomentLike | None) -> str | None:
     try:
         return format_recorded(parse_moment(known_at))
     except ValueError as e:
-        raise UsageError(f"--known-at: {e}") from None
+        raise UsageError(str(e), param="known_at") from None
 
 
 def knowledge(have: int, size: int | None, recorded: int | None) -> int:
@@ -103,7 +103,7 @@ def knowledge(have: int, size: int | None, recorded: int | None) -> int:
     exist, and of those the `recorded` ones recorded by `--known-at`."""
     if size is not None:
         if not 0 <= size <= have:
-            raise UsageError(f"--size {size}: the ledger has {have} entries")
+            raise UsageError(f"the ledger has {have} entries", param="size", value=size)
         have = size
     return have if recorded is None else min(have, recorded)
 

@@ -106,7 +106,7 @@ class PostgresReader:
         from ledger.postgres_store import Settings
 
         if lock_timeout < 1:
-            raise UsageError(f"lock timeout {lock_timeout}: wait at least 1 second")
+            raise UsageError("wait at least 1 second", param="lock_timeout", value=lock_timeout)
         self.settings = Settings(url)
         self.where = self.settings.shown
         self._idle: list[psycopg.AsyncConnection[Any]] = []

@@ -15,10 +15,10 @@ from typing import Any
 import msgspec
 
 from ledger import merkle, tree
-from ledger.checkpoint import Checkpoint, CheckpointError, check_signature, sign
+from ledger.checkpoint import Checkpoint, check_signature, sign
 from ledger.dates import format_recorded, parse_date
 from ledger.domain import aggregate_id
-from ledger.errors import FactNotFound, LedgerCorrupt, UsageError
+from ledger.errors import CheckpointError, FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import AnyFact, FactRetracted
 from ledger.integrity import stored_entry
 from ledger.mapper import CORRECTION_TOPIC, decode_correction, decode_entry
@@ -61,7 +61,7 @@ def inclusion(store: Store, seq: int, size: int | None = None) -> InclusionProof
     have = store.size()
     size = have if size is None else size
     if not 0 < size <= have:
-        raise UsageError(f"--size {size}: the ledger has {have} entries")
+        raise UsageError(f"the ledger has {have} entries", param="size", value=size)
     if not 0 <= seq < size:
         raise FactNotFound(f"entry {seq} is not in the first {size} entries")
     path = merkle.inclusion_proof(seq, size, tree.subtree_reader(store.node))
@@ -74,9 +74,9 @@ def consistency(store: Store, old: int, new: int | None = None) -> ConsistencyPr
     have = store.size()
     new = have if new is None else new
     if new > have:
-        raise UsageError(f"NEW {new}: the ledger has {have} entries")
+        raise UsageError(f"the ledger has {have} entries", param="new", value=new)
     if not 0 < old <= new:
-        raise UsageError(f"OLD {old}: a consistency proof needs 0 < OLD <= NEW ({new})")
+        raise UsageError(f"a consistency proof needs 0 < old <= new ({new})", param="old", value=old)
     path = merkle.consistency_proof(old, new, tree.subtree_reader(store.node))
     return ConsistencyProof(
         old, new, root_at(store, old).hex(), root_at(store, new).hex(), [p.hex() for p in path]
@@ -96,7 +96,7 @@ def checkpoint(store: Store, private_key: str | None = None) -> Checkpoint:
         try:
             cp = sign(cp, private_key)
         except CheckpointError as e:
-            raise UsageError(f"--sign: {e}") from None
+            raise UsageError(str(e), param="private_key") from None
     return cp
 
 

@@ -148,7 +148,7 @@ def run_bench(
     schema = f"ledger_bench_{os.getpid()}_{random.randrange(1 << 32):08x}"
     settings = Settings(postgres)
     if settings.schema != "public" or "?" in postgres:
-        raise UsageError("--postgres: name a database, not a schema; the bench makes its own")
+        raise UsageError("name a database, not a schema; the bench makes its own", param="postgres")
     try:
         return _measure(events, workdir, f"{postgres}?schema={schema}", repeats, seed)
     finally:

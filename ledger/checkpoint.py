@@ -24,12 +24,20 @@ import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ledger.errors import CheckpointError
+
+__all__ = [
+    "Checkpoint",
+    "CheckpointError",
+    "check_public_key",
+    "check_signature",
+    "generate_key",
+    "parse",
+    "sign",
+]
+
 ED25519 = b"\x01"
 _DASH = "\u2014 "
-
-
-class CheckpointError(ValueError):
-    """A checkpoint or key that cannot be read or does not verify."""
 
 
 class Checkpoint(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -68,7 +68,7 @@ def copy_ledger(
     refused (LedgerCorrupt) and nothing is written. Entries are read, planned and written `chunk`
     at a time, all in one transaction, from one snapshot of the source."""
     if chunk < 1:
-        raise UsageError(f"chunk {chunk}: copy at least 1 entry at a time")
+        raise UsageError("copy at least 1 entry at a time", param="chunk", value=chunk)
     src = _open_source(source, lock_timeout)
     dst: Store | None = None
     try:

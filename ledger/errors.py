@@ -1,7 +1,24 @@
 """The one error hierarchy of the ledger.
 
 `ledger/` and `projections/` raise these and nothing else for anything a user
-can cause; only `cli/` turns them into messages and exit codes.
+can cause or a database can do; only `cli/` turns them into messages and exit
+codes. Each backend translates its driver's errors into these in one place
+(`ledger.storage.sqlite.errors`, `ledger.storage.postgres.errors`).
+
+Every error is also the built-in exception a Python caller would expect:
+bad input is a `ValueError`, a fact that is not there a `LookupError`, a
+missing ledger a `FileNotFoundError`.
+
+    LedgerError                      exit 1 unless said otherwise
+    ├── BadInput (ValueError)        exit 2: nothing was written
+    │   ├── FactError                a line of a fact file: file, line, JSON path
+    │   ├── UsageError               an argument: names the parameter (`size`)
+    │   │   ├── FactNotFound (LookupError)
+    │   │   └── LedgerMissing (FileNotFoundError)
+    │   └── CheckpointError          a checkpoint or key that cannot be read or does not verify
+    ├── LedgerCorrupt                the stored ledger was altered or cannot be read
+    └── StoreError                   the database failed (not the user's input)
+        └── ConflictError            another writer recorded the same fact first
 """
 
 from __future__ import annotations
@@ -15,7 +32,7 @@ class LedgerError(Exception):
     exit_code = 1
 
 
-class BadInput(LedgerError):
+class BadInput(LedgerError, ValueError):
     """The user's input or request is wrong; nothing was written (exit 2)."""
 
     exit_code = 2
@@ -33,15 +50,39 @@ class FactError(BadInput):
 
 
 class UsageError(BadInput):
-    """An option or argument is wrong (a bad date, a size beyond the ledger)."""
+    """An argument is wrong (a bad date, a size beyond the ledger).
+
+    `param` names the argument as a library caller wrote it (`size`, `as_of`) and `value` what
+    was given, so that the message reads `size 99: the ledger has 17 entries`; the CLI names its
+    own option instead (`--size 99: ...`) through `naming`."""
+
+    def __init__(self, reason: str, *, param: str | None = None, value: object = None) -> None:
+        self.reason = reason
+        self.param = param
+        self.value = value
+        super().__init__(self.naming(param))
+
+    def naming(self, name: str | None) -> str:
+        """The message, naming the argument `name` (the parameter's name, or an option's)."""
+        if name is None:
+            return self.reason
+        shown = name if self.value is None else f"{name} {self.value}"
+        return f"{shown}: {self.reason}"
 
 
-class FactNotFound(UsageError):
+class FactNotFound(UsageError, LookupError):
     """No fact has the asked id or sequence number."""
 
 
-class LedgerMissing(UsageError):
+class LedgerMissing(UsageError, FileNotFoundError):
     """The database holds no ledger."""
+
+    def __str__(self) -> str:  # OSError would show its errno fields, which are never set here
+        return self.naming(self.param)
+
+
+class CheckpointError(BadInput):
+    """A checkpoint or key that cannot be read or does not verify."""
 
 
 class LedgerCorrupt(LedgerError):

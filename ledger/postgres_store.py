@@ -122,7 +122,7 @@ class PostgresStore(Store):
 
     def __init__(self, url: str, lock_timeout: int = LOCK_TIMEOUT_S) -> None:
         if lock_timeout < 1:
-            raise UsageError(f"lock timeout {lock_timeout}: wait at least 1 second")
+            raise UsageError("wait at least 1 second", param="lock_timeout", value=lock_timeout)
         self.settings = Settings(url)
         self.where = self.settings.shown
         self.lock_timeout = lock_timeout

@@ -39,7 +39,7 @@ class SQLiteStore(Store):
 
     def __init__(self, path: Path, lock_timeout: int = LOCK_TIMEOUT_S) -> None:
         if lock_timeout < 1:
-            raise UsageError(f"lock timeout {lock_timeout}: wait at least 1 second")
+            raise UsageError("wait at least 1 second", param="lock_timeout", value=lock_timeout)
         self.path = path
         self.where = str(path)
         self.lock_timeout = lock_timeout
