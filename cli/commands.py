@@ -13,10 +13,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from cli import render
 from cli.main import cli, db_option, db_path, failure, open_ledger
 from cli.output import emit, json_option, knowledge_options, write_json, write_json_lines
-from ledger.api import Ledger
-from ledger.backends import shown
+from ledger.api import LOCK_TIMEOUT_S, Ledger, shown
 from ledger.errors import UsageError
-from ledger.store import LOCK_TIMEOUT_S
 
 PROGRESS_BYTES = 1_000_000
 EXAMPLE = Path(__file__).parent / "examples" / "kazakhstan-2022-01-11.jsonl"

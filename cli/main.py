@@ -7,20 +7,16 @@ written; 1 any other failure, such as an altered or unreadable ledger.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from eventsourcing.persistence import PersistenceError
 
 from cli.logs import LEVELS, configure
-from ledger.api import Ledger
-from ledger.backends import POSTGRES_SCHEMES, is_url, shown
-from ledger.errors import LedgerCorrupt, LedgerError, StoreError, UsageError, one_line
-from ledger.sqlite_store import LOCK_TIMEOUT_S
+from ledger.api import LOCK_TIMEOUT_S, Ledger, is_postgres, is_url, shown
+from ledger.errors import LedgerCorrupt, LedgerError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = "ledger.db"
@@ -63,12 +59,7 @@ def failure(e: Exception, where: str) -> LedgerFailure | None:
         return LedgerFailure(e.at(where))
     if isinstance(e, LedgerError):
         return LedgerFailure(e)
-    if isinstance(e, (sqlite3.Error, PersistenceError)):
-        # Anything the store lets through is a damaged or unreadable file, never the user's input.
-        return LedgerFailure(StoreError(f"{where}: the ledger database cannot be used: {one_line(e)}"))
-    if type(e).__module__.startswith("psycopg"):  # the server's, e.g. a connection lost midway
-        return LedgerFailure(StoreError(f"{where}: the database failed: {one_line(e)}"))
-    return None
+    return None  # the library raises only its own errors: anything else is a bug
 
 
 class LedgerGroup(click.Group):
@@ -108,7 +99,7 @@ def db_path(ctx: click.Context) -> str | Path:
     chosen = ctx.find_object(dict) or {}
     value = chosen.get("db") or os.environ.get("LEDGER_DB") or DEFAULT_DB
     if is_url(value):
-        if not value.startswith(POSTGRES_SCHEMES):
+        if not is_postgres(value):
             scheme = value.split("://", 1)[0]
             raise click.BadParameter(
                 f"{scheme}://: a ledger is a SQLite file path or a postgresql:// URL", param_hint="--db"

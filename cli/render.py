@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.table import Table
 
-from ledger.api import FactView, ImportResult
-from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
-from ledger.entry import Entry, Folded
+from ledger.entries import Entry, FactView, Folded, ImportResult
+from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
 from projections.world import World
 
 

@@ -7,8 +7,24 @@ with Ledger.open("ledger.db") as lg:
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
+# Where each public name lives; imported on first use, so that `import ledger.facts` (or the
+# projections) loads neither the store nor eventsourcing, sqlite3 or psycopg.
+_PUBLIC = {
+    "AsyncLedger": "ledger.async_api",
+    "Checkpoint": "ledger.checkpoint",
+    "ConsistencyProof": "ledger.verification",
+    "Entry": "ledger.entries",
+    "FactView": "ledger.entries",
+    "ImportResult": "ledger.entries",
+    "InclusionProof": "ledger.verification",
+    "Ledger": "ledger.api",
+    "LogLine": "ledger.entries",
+    "VerifyReport": "ledger.verification",
+    "World": "projections.world",
+}
 __all__ = [
     "AsyncLedger",
     "Checkpoint",
@@ -18,6 +34,7 @@ __all__ = [
     "ImportResult",
     "InclusionProof",
     "Ledger",
+    "LogLine",
     "VerifyReport",
     "World",
     "errors",
@@ -25,42 +42,22 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from ledger import errors
-    from ledger.api import FactView, ImportResult, Ledger
+    from ledger.api import Ledger
     from ledger.async_api import AsyncLedger
-    from ledger.audit import ConsistencyProof, InclusionProof, VerifyReport
     from ledger.checkpoint import Checkpoint
-    from ledger.entry import Entry
+    from ledger.entries import Entry, FactView, ImportResult, LogLine
+    from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
     from projections.world import World
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy, so that importing `projections` first cannot run into a cycle.
-    if name in ("Ledger", "ImportResult", "FactView"):
-        from ledger import api
-
-        return getattr(api, name)
-    if name in ("VerifyReport", "InclusionProof", "ConsistencyProof"):
-        from ledger import audit
-
-        return getattr(audit, name)
-    if name == "AsyncLedger":
-        from ledger.async_api import AsyncLedger
-
-        return AsyncLedger
-    if name == "Checkpoint":
-        from ledger.checkpoint import Checkpoint
-
-        return Checkpoint
-    if name == "World":
-        from projections.world import World
-
-        return World
-    if name == "Entry":
-        from ledger.entry import Entry
-
-        return Entry
     if name == "errors":
-        import ledger.errors
+        return importlib.import_module("ledger.errors")
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ledger' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
-        return ledger.errors
-    raise AttributeError(name)
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,44 +1,40 @@
-"""`AsyncLedger`: the library API for asyncio audit tools, on SQLite (aiosqlite) or PostgreSQL.
+"""`AsyncLedger`: the library API for asyncio audit tools, on SQLite (aiosqlite) or PostgreSQL
+(psycopg's async API on psycopg_pool).
 
-Reads run the same decode-and-fold core as `Ledger` (`ledger.replay_core`,
-`ledger.queries`): only the cursor differs, and a reader of each backend
-(`ledger.async_readers.Reader`) holds it. Writes, proofs and verification
-run the synchronous code in a worker thread with its own connection. Any
-number of tasks may share one `AsyncLedger`.
-
-How each backend reads, and why a PostgreSQL read made inside another read's
-loop shares its connection, is in `ledger.async_sqlite` and
-`ledger.async_postgres`; `ledger.async_readers` picks one.
+Every read runs the same plans as `Ledger` (`ledger.reading`), on an asyncio reader of the
+backend (`ledger.storage.location.open_reader`): only the cursor differs, so both give the same
+answers, byte for byte, and a replay of the whole ledger resumes from and leaves projection
+snapshots here too. Writes and `verify` run the synchronous code in a worker thread with its own
+connection. Any number of tasks may share one `AsyncLedger`; no read holds a connection while a
+caller iterates, so reads may nest in each other's loops.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
-from contextlib import aclosing, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from ledger import integrity, merkle, queries, tree
-from ledger.api import (
-    DateLike,
-    FactView,
-    ImportResult,
-    Ledger,
-    MomentLike,
-    as_of_day,
-    knowledge,
-    known_at_text,
-    timeline_bounds,
-)
-from ledger.async_readers import Reader, open_reader
-from ledger.audit import VerifyReport
-from ledger.entry import Entry, Folded
-from ledger.errors import LedgerCorrupt, LedgerError
+from ledger.api import Ledger
+from ledger.checkpoint import Checkpoint
+from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
 from ledger.facts import Fact
-from ledger.replay_core import Loop, Sink, first_bad, folded
-from ledger.store import LOCK_TIMEOUT_S, Row
-from projections.fold import Projection
+from ledger.reading import entries, log, replay
+from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
+from ledger.reading.plans import Plan, Stream, arun, astream
+from ledger.replay_core import SNAPSHOT_EVERY, Sink
+from ledger.storage.constants import LOCK_TIMEOUT_S
+from ledger.storage.location import Reader, open_reader
+from ledger.verification import (
+    ConsistencyProof,
+    InclusionProof,
+    VerifyReport,
+    checkpoint_plan,
+    consistency_plan,
+    inclusion_plan,
+)
 from projections.timeline import narrow
 from projections.world import World
 
@@ -49,101 +45,79 @@ class AsyncLedger:
     """Open with `async with AsyncLedger.open(path_or_url) as lg:`; mirrors `ledger.Ledger`.
 
     A SQLite file is read on one aiosqlite connection. A PostgreSQL ledger
-    (`postgresql://USER@HOST:PORT/DB[?schema=NAME]`) is read with psycopg's async API on a
-    pool of at most `CONNECTIONS` connections: each call holds one while it reads (a call made
-    inside another read's loop, or in a task started there, shares that read's), the long
-    reads through a server-side binary cursor in a read transaction, `BATCH` rows at a time;
-    every connection is closed when the `async with` block ends. `path` names the ledger in
+    (`postgresql://USER@HOST:PORT/DB[?schema=NAME]`) is read on a pool of at most
+    `ledger.storage.postgres.reader.CONNECTIONS` connections, each lent for one statement at a
+    time; every connection is closed when the `async with` block ends. `path` names the ledger in
     messages (the URL without its password)."""
 
-    def __init__(self, target: str | Path, reader: Reader, lock_timeout: int = LOCK_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        target: str | Path,
+        reader: Reader,
+        lock_timeout: int = LOCK_TIMEOUT_S,
+        *,
+        snapshot_every: int = SNAPSHOT_EVERY,
+    ) -> None:
         self.path = reader.where
         self._target = target  # as given (a URL with its password): for the worker thread's `Ledger`
         self._reader = reader
         self._lock_timeout = lock_timeout
+        self._snapshot_every = snapshot_every
 
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, path: str | Path, *, lock_timeout: int = LOCK_TIMEOUT_S
+        cls, path: str | Path, *, lock_timeout: int = LOCK_TIMEOUT_S, snapshot_every: int | None = None
     ) -> AsyncIterator[AsyncLedger]:
         """An existing ledger: a SQLite file or a `postgresql://` URL (as `Ledger.open`); never
         creates one (use `Ledger.open(path, create=True)`)."""
         reader = await open_reader(path, lock_timeout)
         try:
-            yield cls(path, reader, lock_timeout)
+            if snapshot_every is None:
+                yield cls(path, reader, lock_timeout)
+            else:
+                yield cls(path, reader, lock_timeout, snapshot_every=snapshot_every)
         finally:
             await reader.close()
 
-    async def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        return await self._reader.rows(sql, params)
+    async def _run(self, plan: Plan[T]) -> T:
+        return await arun(plan, self._reader.fetch)
 
-    def _batches(self, sql: str, params: Iterable[Any]) -> aclosing[AsyncGenerator[list[Any], None]]:
-        """`async with self._batches(...) as batches:` closes the read (and gives its connection
-        back) as the block ends, even when the loop over it stops early."""
-        return aclosing(self._reader.batches(sql, params))
+    def _stream(self, plan: Stream[T]) -> AsyncIterator[T]:
+        return astream(plan, self._reader.fetch)
 
-    # Reading, on the shared core
+    # Reading, through the shared plans
 
     async def size(self) -> int:
-        return int((await self._rows(queries.SIZE))[0][0])
+        return await self._run(entries.size())
 
     async def _horizon(self, size: int | None, known_at: MomentLike | None) -> int:
-        moment = known_at_text(known_at)
-        recorded = None if moment is None else int((await self._rows(queries.KNOWN_AT, (moment,)))[0][0])
-        return knowledge(await self.size(), size, recorded)
-
-    async def _corrected(self, n: int) -> set[str]:
-        return {t for (t,) in await self._rows(queries.CORRECTED, (n,))}
+        return await self._run(entries.horizon(size, known_at_text(known_at)))
 
     async def root(self, size: int | None = None) -> str:
-        n = await self._horizon(size, None)
-        hashes = [await self._node(level, idx) for level, idx in tree.root_nodes(n)]
-        return tree.fold_root(hashes).hex()
-
-    async def _node(self, level: int, idx: int) -> bytes:
-        """As `SQLiteStore.node`: stored from `tree.LOWEST_STORED` up, hashed from leaves below."""
-        if level < tree.LOWEST_STORED:
-            start, end = idx << level, (idx + 1) << level
-            rows = await self._rows(queries.LEAVES, (start, end))
-            found = [tree.hash_value(h, "its Merkle leaf", start + i) for i, (h,) in enumerate(rows)]
-            return merkle.root_of(tree.leaf_range(found, start, end))
-        rows = await self._rows(queries.NODE, (level, idx))
-        if not rows:
-            raise tree.missing_node(level, idx)
-        what = f"the Merkle tree's node at level {level}, index {idx}"
-        return tree.hash_value(rows[0][0], what, idx << level)
+        return (await self._run(log.root(await self._horizon(size, None)))).hex()
 
     async def replay(
-        self, as_of: DateLike | None = None, *, size: int | None = None, known_at: MomentLike | None = None
+        self,
+        as_of: DateLike | None = None,
+        *,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+        snapshots: bool = True,
     ) -> World:
-        """The world on `as_of`; resumes from a projection snapshot when one is valid (read only)."""
-        day = as_of_day(as_of)
-        n = await self._horizon(size, known_at)
-        root = await self.root(n)
-        try:
-            since, projection = 0, Projection()
-            if n == await self.size():
-                snap = await self._rows(queries.SNAPSHOT, (n, day.toordinal()))
-                if snap:
-                    since, state = integrity.snapshot_row(self.path, *snap[0])
-                    projection = Projection.restore(state)
-            loop = Loop(projection, n, await self._corrected(n), since=since, views=True)
-            sql = queries.replay(Projection.IGNORES)
-            async with self._batches(sql, (since, day.toordinal())) as batches:
-                async for batch in batches:
-                    loop.feed(batch)
-            return projection.world(day, n, root)
-        except LedgerError:
-            raise
-        except Exception:
-            # As `Ledger.replay`: a value of the wrong type in the replay index may fail late.
-            async with self._batches(queries.replay(), (0, day.toordinal())) as batches:
-                async for batch in batches:
-                    bad = first_bad([batch])
-                    if bad is not None:
-                        raise bad from None
-            raise
+        """The world on `as_of` (as `Ledger.replay`, snapshots included)."""
+        plan = replay.world(
+            as_of_day(as_of),
+            size,
+            known_at_text(known_at),
+            self.path,
+            snapshots=snapshots,
+            every=self._snapshot_every,
+        )
+        answer = await self._run(plan)
+        if answer.snapshots:
+            await self._reader.save_snapshots(answer.size, answer.snapshots)
+        return answer.world
 
     async def run(
         self,
@@ -155,36 +129,31 @@ class AsyncLedger:
     ) -> Sink:
         """Run a projection of your own through the fast loop (see `Ledger.run`)."""
         n = await self._horizon(size, known_at)
-        loop = Loop(sink, n, await self._corrected(n))
-        async with self._batches(queries.replay(), (0, as_of_day(as_of).toordinal())) as batches:
-            async for batch in batches:
-                loop.feed(batch)
-        return sink
+        return await self._run(replay.run(sink, n, as_of_day(as_of).toordinal()))
 
     async def entries(
         self, *, size: int | None = None, known_at: MomentLike | None = None
-    ) -> AsyncGenerator[Entry, None]:
+    ) -> AsyncIterator[Entry]:
         """Entries in recording order, within the knowledge horizon; each is checked against its
         index row and its Merkle leaf as it is read, as `Ledger.entries` does."""
         n = await self._horizon(size, known_at)
-        expected = 0
-        async with self._batches(queries.ENTRIES, (0, n)) as batches:
-            async for batch in batches:
-                for r in batch:
-                    row = Row(*r)
-                    if row.seq != expected:
-                        raise LedgerCorrupt("the entry is missing: the ledger was altered", expected)
-                    stored = integrity.stored_entry(row, leaf=True)
-                    yield Entry(row.seq, stored.recorded_at, row.effective, stored.fact)
-                    expected += 1
+        async for _, entry in self._stream(entries.entries(n)):
+            yield entry
 
     async def facts(
         self, *, size: int | None = None, known_at: MomentLike | None = None
-    ) -> AsyncGenerator[Fact, None]:
+    ) -> AsyncIterator[Fact]:
         """The facts in recording order (retractions included): `async for fact in lg.facts():`."""
-        async with aclosing(self.entries(size=size, known_at=known_at)) as entries:
-            async for entry in entries:
-                yield entry.fact
+        async for entry in self.entries(size=size, known_at=known_at):
+            yield entry.fact
+
+    async def log(
+        self, *, size: int | None = None, known_at: MomentLike | None = None
+    ) -> AsyncIterator[LogLine]:
+        """One line per entry in recording order, with its Merkle leaf hash (see `Ledger.log`)."""
+        n = await self._horizon(size, known_at)
+        async for line in self._stream(entries.log_lines(n)):
+            yield line
 
     async def timeline(
         self,
@@ -197,16 +166,23 @@ class AsyncLedger:
         known_at: MomentLike | None = None,
     ) -> list[Folded]:
         """Folded facts in replay order, as `Ledger.timeline`."""
-        first, last = timeline_bounds(start, end)
+        first, last = day_bounds(start, end)
         n = await self._horizon(size, known_at)
-        corrected = await self._corrected(n)
-        items: list[Folded] = []
-        async with self._batches(queries.replay(), (0, last)) as batches:
-            async for batch in batches:
-                items.extend(folded([batch], n, corrected))
-        return narrow(items, start=first, state=state, mission=mission)
+        return narrow(await self._run(replay.timeline(n, last)), start=first, state=state, mission=mission)
 
-    # Writing, proofs and verification: the synchronous code, in a worker thread
+    async def show(self, ref: str | int) -> FactView:
+        return await self._run(entries.show(ref, self.path))
+
+    async def checkpoint(self, *, private_key: str | None = None) -> Checkpoint:
+        return await self._run(checkpoint_plan(self.path, private_key))
+
+    async def inclusion_proof(self, ref: str | int, *, size: int | None = None) -> InclusionProof:
+        return await self._run(inclusion_plan(ref, size))
+
+    async def consistency_proof(self, old: int, new: int | None = None) -> ConsistencyProof:
+        return await self._run(consistency_plan(old, new))
+
+    # Writing and verification: the synchronous code, in a worker thread
 
     async def _in_thread(self, work: Callable[[Ledger], T]) -> T:
         def call() -> T:
@@ -219,8 +195,7 @@ class AsyncLedger:
         batch = list(inputs)
         return await self._in_thread(lambda lg: lg.import_facts(batch))
 
-    async def show(self, ref: str | int) -> FactView:
-        return await self._in_thread(lambda lg: lg.show(ref))
-
-    async def verify(self) -> VerifyReport:
-        return await self._in_thread(lambda lg: lg.verify())
+    async def verify(
+        self, against: Checkpoint | None = None, *, public_key: str | None = None
+    ) -> VerifyReport:
+        return await self._in_thread(lambda lg: lg.verify(against, public_key=public_key))

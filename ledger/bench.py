@@ -19,11 +19,10 @@ from datetime import date
 from pathlib import Path
 
 import msgspec
-from psycopg import sql
 
 from ledger.api import Ledger
+from ledger.baseline import recorder, stock_replay
 from ledger.errors import UsageError
-from ledger.stock import stock_replay
 
 STATES = ["KZ", "RU", "BY", "AM", "TJ", "KG", "FR", "DE", "ML", "NE", "UA", "GE"]
 FIRST_DAY = date(1990, 1, 1).toordinal()
@@ -107,9 +106,12 @@ def _floor(db: Path | str) -> None:
     """The raw SQL scan of the rows a full replay reads, no decoding: in SQLite, or in PostgreSQL
     through the same kind of cursor the fast loop reads with (server-side, binary, in batches)."""
     if isinstance(db, str):
-        from ledger.postgres_store import Settings
+        import psycopg
 
-        with Settings(db).connect() as pg, pg.transaction(), pg.cursor(name="floor", binary=True) as rows:
+        from ledger.storage.postgres.settings import Settings
+
+        connect = psycopg.connect(**Settings(db).connect_args())
+        with connect as pg, pg.transaction(), pg.cursor(name="floor", binary=True) as rows:
             rows.execute(FLOOR)
             while rows.fetchmany(4096):
                 pass
@@ -143,7 +145,10 @@ def run_bench(
     `postgres` (a database URL) a new schema in that database, dropped afterwards."""
     if postgres is None:
         return _measure(events, workdir, workdir / "bench.db", repeats, seed)
-    from ledger.postgres_store import Settings
+    import psycopg
+    from psycopg import sql as pgsql
+
+    from ledger.storage.postgres.settings import Settings
 
     schema = f"ledger_bench_{os.getpid()}_{random.randrange(1 << 32):08x}"
     settings = Settings(postgres)
@@ -152,8 +157,8 @@ def run_bench(
     try:
         return _measure(events, workdir, f"{postgres}?schema={schema}", repeats, seed)
     finally:
-        with settings.connect() as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE").format(sql.Identifier(schema)))
+        with psycopg.connect(**settings.connect_args()) as conn:
+            conn.execute(pgsql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE").format(pgsql.Identifier(schema)))
 
 
 def _measure(events: int, workdir: Path, db: Path | str, repeats: int, seed: int) -> BenchReport:
@@ -165,8 +170,8 @@ def _measure(events: int, workdir: Path, db: Path | str, repeats: int, seed: int
         import_s = time.perf_counter() - start
         last = date.fromordinal(LAST_DAY)
         full_s = _median_s(lambda: lg.replay(last, snapshots=False), repeats)
-        app = lg._store.application()
-        stock_s = _median_s(lambda: stock_replay(app, last), max(1, min(repeats, 3)))
+        with recorder(db) as app:
+            stock_s = _median_s(lambda: stock_replay(app, last), max(1, min(repeats, 3)))
         floor_s = _median_s(lambda: _floor(db), repeats)
         lg.replay(last)  # a full replay leaves fresh snapshots behind
         rng = random.Random(seed)

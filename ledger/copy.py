@@ -7,7 +7,7 @@ source's root at every size, and a checkpoint signed for the source verifies
 against the copy. Projection snapshots are not copied: the next replay
 rebuilds them.
 
-The source is only read, and verified in full (`ledger.audit.verify`) before
+The source is only read, and verified in full (`ledger.verification.verify`) before
 anything is written; a source that does not verify is refused. Its entries
 are then streamed a chunk at a time through the import's own `Planner` (so
 corrections, and their stored correction rows, are made exactly as an import
@@ -20,26 +20,28 @@ copy's root, compared with the source's at the end, is the proof.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import structlog
 
-from ledger import audit
-from ledger.backends import open_store, shown
-from ledger.domain import aggregate_id
 from ledger.errors import FactError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
 from ledger.facts import FactRetracted
-from ledger.importer import Chunk, Planner
-from ledger.integrity import stored_entry
-from ledger.mapper import CorrectionState, entry_bytes
+from ledger.importing.check import Chunk
+from ledger.importing.plan import Planner
+from ledger.reading import entries, log
+from ledger.reading.plans import Query, run, stream
 from ledger.replay_core import pack
-from ledger.store import LOCK_TIMEOUT_S, Row, Store
-from ledger.writer import Batch, Copied, NewEntry
+from ledger.storage import sql
+from ledger.storage.checks import Row, stored_entry
+from ledger.storage.constants import LOCK_TIMEOUT_S
+from ledger.storage.events import CorrectionState, entry_bytes
+from ledger.storage.location import Store, open_store
+from ledger.storage.urls import shown
+from ledger.storage.writer import Batch, Copied, NewEntry
+from ledger.verification import verify
 
-log = structlog.get_logger("ledger")
+logger = structlog.get_logger("ledger")
 
 CHUNK = 8192  # entries read, planned and written at a time
 _FACT_PREFIX = b'{"fact":'  # how an entry's stored bytes begin (`ledger.mapper.entry_bytes`)
@@ -77,14 +79,16 @@ def copy_ledger(
             _check_empty(dst)
         with src.consistent():  # what is verified is what is copied, whoever writes meanwhile
             size = _verified(src)
-            root = audit.root_at(src, size)
+            root = run(log.root(size), src.fetch)
             if dst is None:
                 dst = open_store(destination, create=True, lock_timeout=lock_timeout)
                 _check_empty(dst)
-            checkpoints = [cp for cp in src.checkpoints() if cp[0] <= size]
-            dst.append(_batches(src, size, chunk), copy=Copied(src.origin(), checkpoints))
-        copied = dst.size()
-        copied_root = audit.root_at(dst, copied)
+            recorded = run(entries.checkpoints(src.where), src.fetch)
+            checkpoints = [cp for cp in recorded if cp[0] <= size]
+            origin = run(entries.origin(src.where), src.fetch)
+            dst.append(_batches(src, size, chunk), copied=Copied(origin, checkpoints))
+        copied = run(entries.size(), dst.fetch)
+        copied_root = run(log.root(copied), dst.fetch)
         if (copied, copied_root) != (size, root):  # never, as the writer checked every checkpoint
             raise StoreError(
                 f"{dst.where}: the copy is not faithful: {copied} entries with root {copied_root.hex()}, "
@@ -95,7 +99,7 @@ def copy_ledger(
         if dst is not None:
             dst.close()
         src.close()
-    log.info("copy.done", source=report.source, destination=report.destination, size=size)
+    logger.info("copy.done", source=report.source, destination=report.destination, size=size)
     return report
 
 
@@ -115,7 +119,7 @@ def _existing(target: str | Path, lock_timeout: int) -> Store | None:
 
 
 def _check_empty(dst: Store) -> None:
-    size = dst.size()
+    size = run(entries.size(), dst.fetch)
     if size:
         s = "entry" if size == 1 else "entries"
         raise UsageError(
@@ -126,7 +130,7 @@ def _check_empty(dst: Store) -> None:
 
 def _verified(src: Store) -> int:
     """The size of the source, once it verifies in full; LedgerCorrupt naming the problem otherwise."""
-    report = audit.verify(src)
+    report = verify(src)
     if not report.ok:
         raise LedgerCorrupt(
             f"the ledger to copy does not verify: {report.message}; nothing was copied", path=src.where
@@ -137,16 +141,16 @@ def _verified(src: Store) -> int:
 def _batches(src: Store, size: int, chunk: int) -> Iterator[Batch]:
     """The source's first `size` entries, planned `chunk` at a time as an import plans them."""
     written = _Written(src)
-    entries: list[NewEntry] = []
-    for expected, row in enumerate(src.rows(0, size, batch=chunk)):
+    pending: list[NewEntry] = []
+    for expected, row in enumerate(stream(entries.rows(0, size), src.fetch)):
         if row.seq != expected:
             raise LedgerCorrupt("the entry is missing: the ledger was altered", expected, path=src.where)
-        entries.append(_entry(src, row))
-        if len(entries) == chunk:
-            yield written.plan(entries)
-            entries = []
-    if entries:
-        yield written.plan(entries)
+        pending.append(_entry(src, row))
+        if len(pending) == chunk:
+            yield written.plan(pending)
+            pending = []
+    if pending:
+        yield written.plan(pending)
 
 
 def _entry(src: Store, row: Row) -> NewEntry:
@@ -173,70 +177,51 @@ def _entry(src: Store, row: Row) -> NewEntry:
         fact.target if isinstance(fact, FactRetracted) else fact.supersedes,
         raw,
         None if retracts else pack(fact),
-        aggregate_id(row.fact_id),
         recorded_at=row.recorded_at,
     )
 
 
-class _Written(Store):
-    """The destination as the import's Planner must see it while the copy is written: holding the
-    source's entries before `upto`, which the earlier chunks wrote into the copy's transaction
-    (not committed yet, so the destination's own reads cannot see them). Read from the source,
-    which verified; a Planner per chunk keeps the memory to a chunk."""
+class _Written:
+    """The destination as the import's Planner must see it while the copy is written
+    (`ledger.importing.plan.Known`): holding the source's entries before `upto`, which the earlier
+    chunks wrote into the copy's transaction (not committed yet, so the destination's own reads
+    cannot see them). Read from the source, which verified; a Planner per chunk keeps the memory
+    to a chunk."""
 
     def __init__(self, source: Store) -> None:
         self._source = source
         self.where = source.where
         self.upto = 0
 
-    def plan(self, entries: list[NewEntry]) -> Batch:
+    def plan(self, entries_: list[NewEntry]) -> Batch:
         try:
-            batch = Planner(self, [self.where]).plan(Chunk(0, entries, 0))
+            batch = Planner(self, [self.where]).plan(Chunk(0, entries_, 0))
         except FactError as e:  # a rule of the ledger that the source's entries break
             raise LedgerCorrupt(e.message, e.line, path=self.where) from None
         except LedgerCorrupt as e:
             raise e.at(self.where) from None
-        if len(batch.entries) != len(entries):
+        if len(batch.entries) != len(entries_):
             raise LedgerCorrupt("an entry's id is recorded twice: the ledger was altered", path=self.where)
-        self.upto += len(entries)
+        self.upto += len(entries_)
         return batch
 
     def _seqs(self, fact_ids: Iterable[str]) -> dict[str, int]:
         """The seq of each of `fact_ids` in the source."""
-        sql = "SELECT fact_id, seq FROM ledger_entries WHERE fact_id IN"
-        return {fid: int(seq) for fid, seq in self.where_in(sql, fact_ids)}
+        found: dict[str, int] = {}
+        for part in sql.chunks(list(fact_ids)):
+            query = Query(
+                sql.in_list("SELECT fact_id, seq FROM ledger_entries WHERE fact_id IN", len(part)),
+                tuple(part),
+            )
+            found.update((fid, int(seq)) for fid, seq in self._source.fetch(query))
+        return found
 
     def find(self, fact_ids: Sequence[str]) -> dict[str, Row]:
         seqs = self._seqs(fact_ids)
-        return super().find([fid for fid, seq in seqs.items() if seq < self.upto])
+        known = [fid for fid, seq in seqs.items() if seq < self.upto]
+        return run(entries.find(known), self._source.fetch)
 
     def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
-        found = super().corrections(fact_ids)
+        found = run(entries.corrections(fact_ids, self.where), self._source.fetch)
         by = self._seqs(c.by for c in found.values())
         return {t: c for t, c in found.items() if by.get(c.by, self.upto) < self.upto}
-
-    # The rest of a Store: reads go to the source; nothing is ever written through this view.
-
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return self._source._query(sql, params)
-
-    def _stream(self, sql: str, params: Sequence[Any] = (), batch: int = 4096) -> Iterator[list[Any]]:
-        return self._source._stream(sql, params, batch)
-
-    def close(self) -> None:
-        """The source is closed by whoever opened it."""
-
-    def append(self, batches: Iterable[Any], *, lazy: bool = False, copy: Any = None) -> None:
-        raise StoreError(f"{self.where}: the ledger being copied is only read")
-
-    def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
-        return False
-
-    def consistent(self) -> AbstractContextManager[None]:
-        return self._source.consistent()
-
-    def damage(self) -> str | None:
-        return self._source.damage()
-
-    def application(self) -> Any:
-        raise StoreError(f"{self.where}: the ledger being copied is only read")

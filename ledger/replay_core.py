@@ -1,6 +1,6 @@
 """The fast replay loop: stored rows to a projection, shared by `Ledger` and `AsyncLedger`.
 
-A store hands over rows `(seq, fact_id, type, effective, payload)` as plain
+A store hands over rows `(seq, fact_id, type, effective, payload, rank)` as plain
 tuples in large batches, already in replay order (the replay index is
 clustered by effective day, type rank and recording order). Each payload is
 decoded by a msgspec msgpack decoder built once per type, straight into the
@@ -97,7 +97,7 @@ def first_bad(batches: Iterable[Sequence[Sequence[Any]]]) -> LedgerCorrupt | Non
     """The first malformed replay index row among `batches`, as an error naming its entry."""
     for rows in batches:
         for row in rows:
-            problem = row_problem(*row)
+            problem = row_problem(*row[:5])
             if problem is not None:
                 return index_error(row[0], row[1], problem)
     return None
@@ -141,7 +141,7 @@ class Loop:
         apply, decoders, size, corrected = self.sink.apply, self.decoders, self.size, self.corrected
         seq = fact_id = type_ = effective = payload = None
         try:
-            for seq, fact_id, type_, effective, payload in rows:
+            for seq, fact_id, type_, effective, payload, _rank in rows:
                 if seq >= size or fact_id in corrected:
                     continue
                 if effective != self._day:
@@ -171,7 +171,7 @@ def folded(batches: Iterable[Sequence[Sequence[Any]]], size: int, corrected: Set
     """The facts replay folds, with their seq and effective day (for the timeline); a malformed
     row is LedgerCorrupt naming its entry."""
     for rows in batches:
-        for seq, fact_id, type_, effective, payload in rows:
+        for seq, fact_id, type_, effective, payload, _rank in rows:
             try:
                 if seq < size and fact_id not in corrected:
                     if type(effective) is not int or not 0 < effective <= MAX_DAY:

@@ -40,10 +40,10 @@ from test_fast_loop import (
 )
 
 from ledger import AsyncLedger, Ledger
-from ledger.async_postgres import CONNECTIONS
 from ledger.bench import synthetic_facts
 from ledger.errors import LedgerCorrupt, LedgerMissing, StoreError, UsageError
-from ledger.postgres_store import Settings
+from ledger.storage.postgres.reader import CONNECTIONS
+from ledger.storage.postgres.settings import Settings
 
 LAST = date(2024, 12, 31)  # the last day `synthetic_facts` dates a fact
 MISSING = "no ledger here (run `ledger init` or `ledger import`)"

@@ -1,7 +1,7 @@
 """Processes writing one ledger at once: they wait for the lock, nothing is lost or doubled.
 
 Also what a writer does when another holds the write lock: it waits up to
-`ledger.store.LOCK_TIMEOUT_S`, then fails with exit 1 having written nothing.
+`ledger.api.LOCK_TIMEOUT_S`, then fails with exit 1 having written nothing.
 
 Every test runs on a SQLite file and on the PostgreSQL server (`new_db`), where the
 lock is eventsourcing's `LOCK TABLE stored_events IN EXCLUSIVE MODE`.
@@ -22,6 +22,8 @@ from locks import hold_write_lock
 from strategies import fact, jsonl
 
 from ledger import Ledger
+from ledger.reading import entries
+from ledger.reading import plans
 
 Db = str | Path  # a SQLite file or a PostgreSQL URL
 
@@ -41,7 +43,9 @@ def new_db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Call
 
 def _checkpoints(db: Db) -> list[tuple[int, str]]:
     with Ledger.open(db) as lg:
-        return [(size, stamp) for size, _, stamp in lg._store.checkpoints()]
+        return [
+            (size, stamp) for size, _, stamp in plans.run(entries.checkpoints(lg._store.where), lg._store.fetch)
+        ]
 
 
 def _facts(prefix: str, n: int) -> bytes:
@@ -203,7 +207,7 @@ def test_a_writer_waits_for_the_write_lock_and_completes_once_it_is_released(
 
 
 def test_the_lock_wait_bound_is_thirty_seconds_unless_told(tmp_path: Path) -> None:
-    from ledger.store import LOCK_TIMEOUT_S
+    from ledger.api import LOCK_TIMEOUT_S
 
     assert LOCK_TIMEOUT_S == 30  # docs/reliability.md and docs/architecture.md say so
     for args, env in ((("--lock-timeout", "0"), {}), ((), {"LEDGER_LOCK_TIMEOUT": "-3"})):

@@ -28,11 +28,10 @@ from ledger_cli import run
 from strategies import fact, jsonl
 
 from ledger import Ledger, merkle
-from ledger.backends import open_store
 from ledger.checkpoint import generate_key
 from ledger.copy import CopyReport, copy_ledger
 from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
-from ledger.store import Store
+from ledger.storage.location import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
@@ -127,18 +126,15 @@ def held(target: str | Path) -> dict[str, Any]:
     recording time, target, stored type and bytes, leaf), origin, checkpoints, correction rows,
     replay index and Merkle nodes."""
     with store(target) as s:
-        nodes, level = [], 4
-        while level < 64 and (found := list(s.nodes(level))):
-            nodes.append(plain(found))
-            level += 1
+        rows = s.fetch
         return {
-            "size": s.size(),
-            "origin": s.origin(),
-            "checkpoints": plain(s.checkpoints()),
-            "entries": [plain(tuple(msgspec.structs.astuple(row))) for row in s.rows()],
-            "corrections": sorted(plain(tuple(c)) for c in s.all_corrections()),
-            "index": [plain(tuple(r)) for r in s.index_rows()],
-            "nodes": nodes,
+            "size": run(entries.size(), rows),
+            "origin": run(entries.origin(s.where), rows),
+            "checkpoints": plain(run(entries.checkpoints(s.where), rows)),
+            "entries": [plain(tuple(msgspec.structs.astuple(row))) for row in stream(entries.rows(), rows)],
+            "corrections": sorted(plain(tuple(c)) for c in rows(Query(sql.CORRECTIONS))),
+            "index": plain(rows(Query("SELECT * FROM replay_index ORDER BY effective, rank, seq"))),
+            "nodes": plain(rows(Query("SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx"))),
         }
 
 
@@ -165,7 +161,7 @@ def answers(target: str | Path) -> dict[str, Any]:
 
 def held_checkpoints(target: str | Path) -> list[tuple[int, bytes, str]]:
     with store(target) as s:
-        return s.checkpoints()
+        return run(entries.checkpoints(s.where), s.fetch)
 
 
 def file_digest(db: Path) -> str:
@@ -238,7 +234,7 @@ def test_an_existing_empty_destination_takes_the_source_origin(source: Path, tmp
     dest = tmp_path / "dest.db"
     Ledger.open(dest, create=True).close()
     with store(dest) as s:
-        assert s.origin() != held(source)["origin"]
+        assert run(entries.origin(s.where), s.fetch) != held(source)["origin"]
     copy_ledger(source, dest)
     assert held(dest) == held(source)
 

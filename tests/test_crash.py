@@ -41,7 +41,7 @@ from ledger_cli import run, start, wal_size, wal_written
 from strategies import fact, jsonl, mask_root
 
 from ledger import Ledger
-from ledger.importer import PARALLEL_BYTES
+from ledger.importing.check import PARALLEL_BYTES
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
@@ -452,25 +452,19 @@ def test_a_bad_last_line_of_a_large_import_writes_nothing(work: dict[str, Any], 
     assert observe(db, tmp_path) == work["a_state"]
 
 
-def test_both_connections_commit_in_wal_mode_with_synchronous_full(tmp_path: Path) -> None:
+def test_every_commit_is_in_wal_mode_with_synchronous_full(tmp_path: Path) -> None:
     """What a commit promises after a power loss (docs/reliability.md): journal_mode WAL with
-    synchronous FULL syncs the WAL at every commit. The ledger sets FULL itself on the connection
-    an import writes with and on the one that saves snapshots, whatever this SQLite build's
-    default (SQLITE_DEFAULT_WAL_SYNCHRONOUS) is."""
+    synchronous FULL syncs the WAL at every commit. The ledger sets FULL itself on its connection
+    when it opens it, before an import writes and before snapshots are saved, whatever this
+    SQLite build's default (SQLITE_DEFAULT_WAL_SYNCHRONOUS) is."""
     with Ledger.open(tmp_path / "l.db", create=True) as lg:
-        store = lg._store
-        datastore = store._application().recorder.datastore
-        with datastore.get_connection(commit=True) as conn:  # what an import writes with
-            conn.cursor().execute("PRAGMA synchronous = OFF")  # as a weaker build would have it
+        db = lg._store._db()  # the one connection that reads, imports and saves snapshots
+        opened = db.execute("PRAGMA synchronous").fetchone()[0]
+        db.execute("PRAGMA synchronous = OFF")  # as a weaker build would have it
         lg.import_facts([("f.jsonl", jsonl(fact("DeploymentCompleted", "2022", id="x", mission="m")))])
-        with datastore.get_connection(commit=True) as conn:
-            cursor = conn.cursor()
-            cursor.execute("PRAGMA journal_mode")
-            journal = cursor.fetchone()[0]
-            cursor.execute("PRAGMA synchronous")
-            recorder = cursor.fetchone()[0]
-        db = store._db()  # reads, and saves projection snapshots
+        journal = db.execute("PRAGMA journal_mode").fetchone()[0]
+        imported = db.execute("PRAGMA synchronous").fetchone()[0]
         db.execute("PRAGMA synchronous = OFF")
-        assert store.save_snapshots(1, [(1, b"state")])
+        assert lg._store.save_snapshots(1, [(1, b"state")])
         snapshots = db.execute("PRAGMA synchronous").fetchone()[0]
-    assert (journal, recorder, snapshots) == ("wal", 2, 2)
+    assert (journal, opened, imported, snapshots) == ("wal", 2, 2, 2)

@@ -2,7 +2,7 @@
 
 Every ledger is a real SQLite file. Replays are compared as their JSON bytes:
 the fast loop with and without snapshots, `AsyncLedger`, eventsourcing's stock
-read path (`ledger.stock`) and a naive fold of the entries
+read path (`ledger.baseline`) and a naive fold of the entries
 (`projections.knowledge.replay_order` + `projections.fold.fold`) must agree.
 
 `Loop` takes its snapshot interval as a keyword default bound when the module
@@ -36,11 +36,11 @@ from hypothesis import strategies as st
 from strategies import AS_OF, Fact, fact, jsonl, ledgers_with_corrections
 
 from ledger import AsyncLedger, Ledger
-from ledger.api import as_of_day
+from ledger.baseline import recorder, stock_replay
 from ledger.bench import synthetic_facts
 from ledger.errors import LedgerCorrupt, LedgerMissing
+from ledger.reading.args import as_of_day
 from ledger.replay_core import SNAPSHOT_EVERY, Loop, pack, unpack
-from ledger.stock import stock_replay
 from projections.fold import Projection, fold
 from projections.knowledge import replay_order
 
@@ -57,13 +57,15 @@ def scratch() -> Iterator[Path]:
 @contextmanager
 def tiny_snapshots(every: int = 1) -> Iterator[None]:
     """Make every `Loop` built meanwhile snapshot after `every` folded facts (its default argument)."""
-    defaults = Loop.__init__.__kwdefaults__
-    assert defaults is not None and defaults["every"] == SNAPSHOT_EVERY
-    defaults["every"] = every
+    patched = [Ledger.__init__.__kwdefaults__, AsyncLedger.__init__.__kwdefaults__]
+    for defaults in patched:
+        assert defaults is not None and defaults["snapshot_every"] == SNAPSHOT_EVERY
+        defaults["snapshot_every"] = every
     try:
         yield
     finally:
-        defaults["every"] = SNAPSHOT_EVERY
+        for defaults in patched:
+            defaults["snapshot_every"] = SNAPSHOT_EVERY
 
 
 def doc(world: Any) -> bytes:
@@ -77,7 +79,8 @@ def reference(lg: Ledger, day: date, n: int) -> bytes:
 
 
 def stock(lg: Ledger, day: date, n: int) -> bytes:
-    return doc(stock_replay(lg._store.application(), day, n).world(day, n, lg.root(n)))
+    with recorder(lg._store.where) as app:
+        return doc(stock_replay(app, day, n).world(day, n, lg.root(n)))
 
 
 def async_replays(path: Path, asks: Sequence[tuple[date, int]]) -> list[bytes]:

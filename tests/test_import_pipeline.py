@@ -21,7 +21,7 @@ from ledger_cli import run
 from locks import hold_write_lock
 from strategies import AS_OF, Fact, fact, jsonl, ledgers_with_corrections, line, mask_root
 
-import ledger.importer as importer
+import ledger.importing.check as importer
 from ledger import Ledger
 from ledger.errors import FactError, StoreError
 

@@ -25,10 +25,12 @@ from ledger_cli import json_lines, run
 from strategies import AS_OF, ledgers_with_corrections, mask_root
 
 from ledger import Ledger
-from ledger.api import as_of_day
+from ledger.baseline import recorder, stock_replay
 from ledger.bench import synthetic_facts
+from ledger.reading.args import as_of_day
+from ledger.reading.plans import Query
 from ledger.replay_core import SNAPSHOT_EVERY
-from ledger.stock import stock_replay
+from ledger.storage import sql
 from projections.fold import fold
 from projections.knowledge import replay_order
 
@@ -59,7 +61,8 @@ def test_every_read_path_gives_the_same_replay_on_postgres(
             for day in DAYS:
                 fast = doc(lg.replay(day, size=n, snapshots=False))
                 assert doc(lg.replay(day, size=n)) == fast  # through snapshots, when n is the size
-                stock = stock_replay(lg._store.application(), day, n).world(day, n, lg.root(n))
+                with recorder(url) as app:
+                    stock = stock_replay(app, day, n).world(day, n, lg.root(n))
                 assert doc(stock) == fast
                 naive = fold(replay_order(list(lg.entries(size=n)), day.toordinal()))
                 assert doc(naive.world(day, n, lg.root(n))) == fast
@@ -255,7 +258,7 @@ def test_the_password_may_come_from_pgpassword(pg_url: str) -> None:
     what is checked is what the connection was given)."""
     import os
 
-    from ledger.postgres_store import Settings
+    from ledger.storage.postgres.settings import Settings
 
     saved = os.environ.get("PGPASSWORD")
     os.environ["PGPASSWORD"] = "from-the-environment"
@@ -290,9 +293,9 @@ def test_snapshots_are_not_saved_while_a_writer_holds_the_lock(pg_url: str) -> N
         with psycopg.connect(base, options=f"-c search_path={schema}") as holder:
             holder.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
             during = doc(lg.replay(date(2024, 12, 31)))
-            assert lg._store.snapshots(lg.size()) == []
+            assert lg._store.fetch(Query(sql.SNAPSHOTS, (lg.size(),))) == []
         assert doc(lg.replay(date(2024, 12, 31))) == during
-        assert lg._store.snapshots(lg.size()) != []
+        assert lg._store.fetch(Query(sql.SNAPSHOTS, (lg.size(),))) != []
         assert lg.verify().ok
 
 

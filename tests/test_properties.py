@@ -33,7 +33,7 @@ from strategies import (
 
 from ledger import Ledger
 from ledger.identity import stored_form
-from ledger.mapper import decode_entry, entry_bytes
+from ledger.storage.events import decode_entry, entry_bytes
 from ledger.validation import parse_line
 
 

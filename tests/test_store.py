@@ -15,6 +15,8 @@ import pytest
 from strategies import fact, fact_id, is_root, jsonl
 
 from ledger import Ledger
+from ledger.reading.plans import Query
+from ledger.storage import sql
 from ledger.errors import FactError, FactNotFound, LedgerError, LedgerMissing, UsageError
 
 RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
@@ -534,14 +536,15 @@ def test_verify_reads_one_snapshot_while_another_writer_commits(
     ledger.import_facts([("seed.jsonl", _deployments("seed", 100))])
     other = open_ledger(create=False)  # a second handle on the same ledger, as another process
     store = ledger._store
-    counted = store.fact_events
+    fetch = store.fetch
     committed = []
 
-    def late_commit() -> int:
-        committed.append(other.import_facts([("late.jsonl", _deployments("late", 5))]).size)
-        return counted()
+    def late_commit(query: Query) -> list[Any]:
+        if query.sql == sql.FACT_EVENTS:  # verify counts the stored events after reading the entries
+            committed.append(other.import_facts([("late.jsonl", _deployments("late", 5))]).size)
+        return fetch(query)
 
-    monkeypatch.setattr(store, "fact_events", late_commit)
+    monkeypatch.setattr(store, "fetch", late_commit)
     report = ledger.verify()
     assert committed == [105], report.message
     assert report.ok and report.size == 100, report.message

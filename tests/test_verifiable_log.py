@@ -697,7 +697,7 @@ def alter_checkpoint_root(c: sqlite3.Connection) -> None:
 
 
 def alter_internal_node(c: sqlite3.Connection) -> None:
-    # The lowest stored level is 4 (ledger.tree.LOWEST_STORED): this node covers entries 0-15.
+    # The lowest stored level is 4 (ledger.log.tree.LOWEST_STORED): this node covers entries 0-15.
     c.execute(
         "UPDATE merkle_nodes SET hash = ? WHERE level = 4 AND idx = 0", (hashlib.sha256(b"x").digest(),)
     )

@@ -1,8 +1,9 @@
-"""The verifiable log (contract section 8): roots, proofs, checkpoints and a full verification.
+"""The verifiable log (contract section 8): roots, proofs, checkpoints, and `verify`, which re-reads
+everything from disk and recomputes every leaf, every stored node and every recorded checkpoint.
 
-Every function reads the store through a few O(log n) lookups of stored
-complete subtrees, except `verify`, which re-reads every entry from disk,
-recomputes every leaf, every stored node and every recorded checkpoint.
+Roots and proofs are the plans of `ledger.reading.log` (a few O(log n) lookups); `verify` runs on
+a synchronous store inside one snapshot of the ledger (`Store.consistent`), so that another
+writer's import committed meanwhile is never reported as an alteration.
 """
 
 from __future__ import annotations
@@ -14,16 +15,21 @@ from typing import Any
 
 import msgspec
 
-from ledger import merkle, tree
+from ledger import merkle
 from ledger.checkpoint import Checkpoint, check_signature, sign
 from ledger.dates import format_recorded, parse_date
-from ledger.domain import aggregate_id
 from ledger.errors import CheckpointError, FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import AnyFact, FactRetracted
-from ledger.integrity import stored_entry
-from ledger.mapper import CORRECTION_TOPIC, decode_correction, decode_entry
-from ledger.replay_core import Loop, pack
-from ledger.store import Row, Store
+from ledger.log import tree
+from ledger.log.compact import CompactRange
+from ledger.reading import entries, log
+from ledger.reading.plans import Fetch, Plan, Query, run, stream
+from ledger.reading.replay import fold_into
+from ledger.replay_core import pack
+from ledger.storage import sql
+from ledger.storage.checks import Row, snapshot_row, stored_entry
+from ledger.storage.events import CORRECTION_TOPIC, aggregate_id, decode_correction, decode_entry
+from ledger.storage.location import Store
 from projections.fold import Projection
 
 
@@ -53,45 +59,40 @@ class VerifyReport(msgspec.Struct, frozen=True):
     checkpoints: int = 0
 
 
-def root_at(store: Store, size: int) -> bytes:
-    return tree.root_at(size, store.node)
-
-
-def inclusion(store: Store, seq: int, size: int | None = None) -> InclusionProof:
-    have = store.size()
+def inclusion_plan(ref: str | int, size: int | None) -> Plan[InclusionProof]:
+    """An inclusion proof of one entry (by id or seq) in the tree of `size` entries (default: all)."""
+    seq = yield from entries.ref_seq(ref)
+    have = yield from entries.size()
     size = have if size is None else size
     if not 0 < size <= have:
         raise UsageError(f"the ledger has {have} entries", param="size", value=size)
     if not 0 <= seq < size:
         raise FactNotFound(f"entry {seq} is not in the first {size} entries")
-    path = merkle.inclusion_proof(seq, size, tree.subtree_reader(store.node))
-    return InclusionProof(
-        seq, size, store.node(0, seq).hex(), root_at(store, size).hex(), [p.hex() for p in path]
-    )
+    leaf, root, path = yield from log.inclusion(seq, size)
+    return InclusionProof(seq, size, leaf.hex(), root.hex(), [p.hex() for p in path])
 
 
-def consistency(store: Store, old: int, new: int | None = None) -> ConsistencyProof:
-    have = store.size()
+def consistency_plan(old: int, new: int | None) -> Plan[ConsistencyProof]:
+    """A proof that the first `new` entries (default: all) extend the first `old`, unchanged."""
+    have = yield from entries.size()
     new = have if new is None else new
     if new > have:
         raise UsageError(f"the ledger has {have} entries", param="new", value=new)
     if not 0 < old <= new:
         raise UsageError(f"a consistency proof needs 0 < old <= new ({new})", param="old", value=old)
-    path = merkle.consistency_proof(old, new, tree.subtree_reader(store.node))
-    return ConsistencyProof(
-        old, new, root_at(store, old).hex(), root_at(store, new).hex(), [p.hex() for p in path]
-    )
+    old_root, new_root, path = yield from log.consistency(old, new)
+    return ConsistencyProof(old, new, old_root.hex(), new_root.hex(), [p.hex() for p in path])
 
 
-def checkpoint(store: Store, private_key: str | None = None) -> Checkpoint:
+def checkpoint_plan(where: str, private_key: str | None = None) -> Plan[Checkpoint]:
     """The checkpoint for the ledger's current size (recorded by the import that reached it)."""
-    size = store.size()
-    recorded = store.checkpoints(size)
+    size = yield from entries.size()
+    recorded = yield from entries.checkpoints(where, size)
     if recorded:
         _, root, stamp = recorded[0]
     else:
-        root, stamp = root_at(store, size), format_recorded(datetime.now(UTC))
-    cp = Checkpoint(store.origin(), size, root.hex(), stamp)
+        root, stamp = (yield from log.root(size)), format_recorded(datetime.now(UTC))
+    cp = Checkpoint((yield from entries.origin(where)), size, root.hex(), stamp)
     if private_key is not None:
         try:
             cp = sign(cp, private_key)
@@ -159,16 +160,32 @@ class _Multiset:
 _ROW = msgspec.msgpack.Encoder()
 
 
-def _index_problem(store: Store, expected: _Multiset) -> _Bad | None:
+def _pages(fetch: Fetch, statement: str, key: tuple[Any, ...], width: int) -> Iterator[Any]:
+    """Every row of a paged statement (`statement` takes the key after which a page starts, then a
+    limit); the key of the next page is the first `width` columns of the last row."""
+    while True:
+        rows = fetch(Query(statement, (*key, sql.PAGE)))
+        yield from rows
+        if len(rows) < sql.PAGE:
+            return
+        key = tuple(rows[-1][:width])
+
+
+def _index_rows(fetch: Fetch) -> Iterator[tuple[Any, ...]]:
+    start = (-1, -1, -1)
+    return _pages(fetch, sql.INDEX_ROWS, start, 3)
+
+
+def _index_problem(fetch: Fetch, expected: _Multiset) -> _Bad | None:
     """The replay index (what replay reads) must hold exactly the entries' facts."""
     found = _Multiset()
-    for row in store.index_rows():
+    for row in _index_rows(fetch):
         found.add(tuple(bytes(v) if isinstance(v, bytes) else v for v in row))
     if found == expected:
         return None
     # Which entry? Compare row by row (only when something is wrong).
-    stored = {row[2]: row for row in store.index_rows()}
-    for entry in store.rows():
+    stored = {row[2]: row for row in _index_rows(fetch)}
+    for entry in stream(entries.rows(), fetch):
         fact = decode_entry(entry.topic, entry.state).fact
         want = (
             None
@@ -182,14 +199,12 @@ def _index_problem(store: Store, expected: _Multiset) -> _Bad | None:
     return _Bad(seq, None, "the replay index holds a row that no entry makes")
 
 
-def _snapshots_problem(store: Store, size: int) -> _Bad | None:
+def _snapshots_problem(fetch: Fetch, where: str, size: int) -> _Bad | None:
     """Every projection snapshot a replay would resume from must equal a fresh fold's state."""
     projection, since = Projection(), 0
-    corrected = store.corrected(size)
-    for day, state in store.snapshots(size):
-        loop = Loop(projection, size, corrected, since=since, views=True)
-        for batch in store.replay_batches(since, day, skip_ranks=Projection.IGNORES):
-            loop.feed(batch)
+    hidden = run(entries.corrected(size), fetch)
+    for day, state in (snapshot_row(where, d, s) for d, s in fetch(Query(sql.SNAPSHOTS, (size,)))):
+        run(fold_into(projection, since, day, size, hidden), fetch)
         if projection.snapshot() != state:
             when = date.fromordinal(day).isoformat()
             return _Bad(None, None, f"the projection snapshot of {when} was altered")
@@ -197,11 +212,11 @@ def _snapshots_problem(store: Store, size: int) -> _Bad | None:
     return None
 
 
-def _corrections_problem(store: Store, expected: dict[str, tuple[str, str, int]]) -> _Bad | None:
+def _corrections_problem(fetch: Fetch, expected: dict[str, tuple[str, str, int]]) -> _Bad | None:
     """The correction rows (what `show` reports) must be exactly those the entries make."""
     by_aggregate = {aggregate_id(target): target for target in expected}
     seen: set[str] = set()
-    for oid, topic, state in store.all_corrections():
+    for oid, topic, state in fetch(Query(sql.CORRECTIONS)):
         target = by_aggregate.get(oid)
         if target is None:
             return _Bad(None, None, f"a stored correction that no entry makes (stored type {topic!r})")
@@ -221,14 +236,25 @@ def _corrections_problem(store: Store, expected: dict[str, tuple[str, str, int]]
     return None
 
 
-def _nodes_problem(store: Store, size: int, lowest: list[bytes]) -> _Bad | None:
+def _level(fetch: Fetch, level: int) -> Iterator[tuple[int, bytes]]:
+    """(idx, hash) of every stored node of one level, in order."""
+    start = -1
+    while True:
+        rows = fetch(Query(sql.NODES_OF_LEVEL, (level, start + 1, sql.PAGE)))
+        yield from rows
+        if len(rows) < sql.PAGE:
+            return
+        start = rows[-1][0]
+
+
+def _nodes_problem(fetch: Fetch, size: int, lowest: list[bytes]) -> _Bad | None:
     """Every stored node must be the hash of its two children, and none missing: at the lowest
     stored level, `lowest`, hashed here from the leaves; above it, the stored nodes below."""
     level = tree.LOWEST_STORED
     below: Iterator[tuple[int, bytes]] = enumerate(lowest)
     while size >> level:
         count = 0
-        for idx, h in store.nodes(level):
+        for idx, h in _level(fetch, level):
             if idx != count or idx >= size >> level:
                 return _Bad(count << level, None, f"the Merkle tree's nodes at level {level} are wrong")
             if level == tree.LOWEST_STORED:
@@ -245,7 +271,7 @@ def _nodes_problem(store: Store, size: int, lowest: list[bytes]) -> _Bad | None:
         if count != size >> level:
             first = count << level
             return _Bad(first, None, f"the Merkle node over entries from {first} is missing")
-        below = store.nodes(level)
+        below = _level(fetch, level)
         level += 1
     return None
 
@@ -253,18 +279,15 @@ def _nodes_problem(store: Store, size: int, lowest: list[bytes]) -> _Bad | None:
 def verify(store: Store, against: Checkpoint | None = None, public_key: str | None = None) -> VerifyReport:
     """Re-read everything from disk; the first problem found is reported, naming its entry."""
     with store.consistent():  # another writer's import, committed meanwhile, is not an alteration
-        return _verify_all(store, against, public_key)
-
-
-def _verify_all(store: Store, against: Checkpoint | None, public_key: str | None) -> VerifyReport:
-    size = store.size()
-    recorded: list[tuple[int, bytes, str]] = []
-    try:
-        recorded = store.checkpoints()
-        return _verify(store, size, recorded, against, public_key)
-    except LedgerCorrupt as e:  # a stored value verify needs cannot be read at all
-        message = str(LedgerCorrupt(e.message, e.seq, e.fact_id))  # naming the entry, not the file
-        return VerifyReport(False, size, None, e.seq, message, e.fact_id, len(recorded))
+        fetch = store.fetch
+        size = run(entries.size(), fetch)
+        recorded: list[tuple[int, bytes, str]] = []
+        try:
+            recorded = run(entries.checkpoints(store.where), fetch)
+            return _verify(store, size, recorded, against, public_key)
+        except LedgerCorrupt as e:  # a stored value verify needs cannot be read at all
+            message = str(LedgerCorrupt(e.message, e.seq, e.fact_id))  # naming the entry, not the file
+            return VerifyReport(False, size, None, e.seq, message, e.fact_id, len(recorded))
 
 
 def _verify(
@@ -274,63 +297,65 @@ def _verify(
     against: Checkpoint | None,
     public_key: str | None,
 ) -> VerifyReport:
-    frontier, last, pending = tree.Frontier(), "", list(recorded)
+    fetch = store.fetch
+    tree_so_far, last, pending = CompactRange(), "", list(recorded)
     corrections: dict[str, tuple[str, str, int]] = {}  # target -> (how, by, seq of the correcting entry)
     index = _Multiset()  # what the replay index must hold
-    group: list[bytes] = []  # leaves of the current subtree at the lowest stored level
-    lowest: list[bytes] = []  # those subtrees' hashes, from the leaves
+    lowest: list[bytes] = []  # the hashes of the subtrees at the lowest stored level, from the leaves
+
+    def keep(level: int, idx: int, h: bytes) -> None:
+        if level == tree.LOWEST_STORED:
+            lowest.append(h)
+
     try:
-        for row in store.rows():
-            fact = _check_row(row, frontier.size, last)
+        for row in stream(entries.rows(), fetch):
+            fact = _check_row(row, tree_so_far.size, last)
             target = _target_of(fact)
             if not isinstance(fact, FactRetracted):
                 index.add((row.effective, fact.RANK, row.seq, row.fact_id, row.type, pack(fact)))
             if target is not None:
                 corrections[target[0]] = (target[1], row.fact_id, row.seq)
             assert row.leaf is not None
-            frontier.push(row.leaf)
-            group.append(row.leaf)
-            if len(group) == 1 << tree.LOWEST_STORED:
-                lowest.append(merkle.root_of(group))
-                group = []
+            tree_so_far.append(row.leaf, keep)
             last = row.recorded_at
-            while pending and pending[0][0] <= frontier.size:
+            while pending and pending[0][0] <= tree_so_far.size:
                 n, root, _ = pending.pop(0)
-                if n != frontier.size or root != frontier.root():
+                if n != tree_so_far.size or root != tree_so_far.root():
                     raise _Bad(n - 1, None, f"the checkpoint at size {n} does not match the entries")
+        total = tree_so_far.size
         if pending:
-            n = pending[0][0]
-            raise _Bad(frontier.size, None, f"a checkpoint at size {n}, but only {frontier.size} entries")
-        stray = store.fact_events() - frontier.size
+            raise _Bad(total, None, f"a checkpoint at size {pending[0][0]}, but only {total} entries")
+        stray = int(fetch(Query(sql.FACT_EVENTS))[0][0]) - total
         if stray:  # every entry's stored event was read above: these are rows no entry makes
             raise _Bad(None, None, f"stored_events holds {stray} row(s) that no entry or correction makes")
-        stray_node = store.stray_node(frontier.size)
-        if stray_node is not None:
-            level, idx = stray_node
+        stray_node = fetch(Query(sql.STRAY_NODE, (tree.LOWEST_STORED, total)))
+        if stray_node:
+            level, idx = stray_node[0]
             raise _Bad(
                 None, None, f"merkle_nodes holds a node (level {level}, index {idx}) beyond the ledger"
             )
         bad = (
-            _nodes_problem(store, frontier.size, lowest)
-            or _corrections_problem(store, corrections)
-            or _index_problem(store, index)
-            or _snapshots_problem(store, frontier.size)
+            _nodes_problem(fetch, total, lowest)
+            or _corrections_problem(fetch, corrections)
+            or _index_problem(fetch, index)
+            or _snapshots_problem(fetch, store.where, total)
         )
         if bad is not None:
             raise bad
         damage = store.damage()  # pages nothing above reads, such as an index's
         if damage is not None:
             raise _Bad(None, None, f"the database file is damaged: {damage}")
-        root = frontier.root()
-        entries = f"{frontier.size} {'entry' if frontier.size == 1 else 'entries'}"
+        root = tree_so_far.root()
+        count = f"{total} {'entry' if total == 1 else 'entries'}"
         checkpoints = f"{len(recorded)} checkpoint{'' if len(recorded) == 1 else 's'}"
-        message = f"{entries} and {checkpoints} verified; root {root.hex()}"
+        message = f"{count} and {checkpoints} verified; root {root.hex()}"
         if against is not None:
-            message += "; " + _against(store, against, public_key, frontier.size, root)
+            message += "; " + _against(store, against, public_key, total, root)
     except _Bad as bad:
         fact_id = bad.fact_id
         if fact_id is None and bad.seq is not None:
-            fact_id = next((r.fact_id for r in store.rows(bad.seq, bad.seq + 1)), None)
+            found = fetch(Query(sql.ENTRIES, (bad.seq, bad.seq + 1, 1)))
+            fact_id = found[0][1] if found else None
         where = (
             f"entry {bad.seq}" + (f" ({fact_id})" if fact_id else "") + ": " if bad.seq is not None else ""
         )
@@ -344,10 +369,9 @@ def _against(store: Store, cp: Checkpoint, public_key: str | None, size: int, ro
             check_signature(cp, public_key)
         except CheckpointError as e:
             raise _Bad(None, None, f"the given checkpoint: {e}") from None
-    if cp.origin != store.origin():
-        raise _Bad(
-            None, None, f"the given checkpoint is for {cp.origin!r}, not this ledger ({store.origin()!r})"
-        )
+    origin = run(entries.origin(store.where), store.fetch)
+    if cp.origin != origin:
+        raise _Bad(None, None, f"the given checkpoint is for {cp.origin!r}, not this ledger ({origin!r})")
     if cp.size > size:
         raise _Bad(
             None, None, f"the ledger has {size} entries, fewer than the checkpoint's {cp.size}: truncated"
@@ -356,7 +380,7 @@ def _against(store: Store, cp: Checkpoint, public_key: str | None, size: int, ro
     if cp.size == 0:
         ok = claimed == merkle.EMPTY_ROOT
     else:
-        proof = merkle.consistency_proof(cp.size, size, tree.subtree_reader(store.node))
+        _, _, proof = run(log.consistency(cp.size, size), store.fetch)
         ok = merkle.verify_consistency(cp.size, size, claimed, root, proof)
     if not ok:
         # The proof cannot say which of the first cp.size entries differ: name none.

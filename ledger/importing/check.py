@@ -1,11 +1,7 @@
-"""Checking and planning an import: which lines are new, which are already there, and what
-each corrects.
-
-Lines are checked a chunk at a time, in a second process when the input is
-large (`prepared_chunks`), and each chunk is planned and written into one
-transaction that commits only after the last line: an import is all or
-nothing, and the first mistake raises `FactError` and rolls everything back.
-"""
+"""Checking an import's lines, a chunk at a time, in a second process when the input is large
+(`prepared_chunks`): each line becomes a `NewEntry` ready to write, or the chunk ends with the
+refusal of its first bad line. `ledger.importing.plan` then plans each chunk against what the
+ledger holds, and the store writes it (`ledger.storage.writer`), all in one transaction."""
 
 from __future__ import annotations
 
@@ -13,25 +9,21 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
 
 import msgspec
 
 from ledger.codes import state_codes
-from ledger.domain import Correction, aggregate_id, corrected
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
-from ledger.mapper import entry_bytes
 from ledger.replay_core import pack
-from ledger.store import Row, Store
+from ledger.storage.writer import NewEntry
 from ledger.validation import parse_line, read_lines
-from ledger.writer import Batch, NewEntry
 
 CHUNK = 8192  # lines checked before they are planned and written
 FIRST_CHUNK = 512  # a small first one, so that writing starts soon
 PARALLEL_BYTES = 4 << 20  # inputs at least this large are checked in a second process
-RETRACTED = FactRetracted.TYPE
 
 
 class Refusal(msgspec.Struct, frozen=True, array_like=True):
@@ -62,7 +54,6 @@ def prepare(raw: bytes, source: str, number: int) -> NewEntry:
         fact.target if isinstance(fact, FactRetracted) else fact.supersedes,
         checked.stored,
         None if retracts else pack(fact),
-        aggregate_id(fid),
     )
 
 
@@ -152,88 +143,3 @@ def _check_in_worker(inputs: Sequence[tuple[str, bytes]], sender: Connection, re
         os._exit(1)
     finally:
         sender.close()
-
-
-class Planner:
-    """Plans an import chunk by chunk: which lines are new, which are already there, and what
-    each corrects. It remembers what the earlier chunks of the same import add."""
-
-    def __init__(
-        self, store: Store, sources: Sequence[str], progress: Callable[[int], None] | None = None
-    ) -> None:
-        self._store = store
-        self._sources = sources
-        self._progress = progress
-        self._new: dict[str, NewEntry] = {}
-        self._days: dict[str, int] = {}
-        self._already: dict[str, tuple[Correction, str]] = {}
-        self.appended = 0
-        self.unchanged = 0
-
-    def batches(self, chunks: Iterable[Chunk]) -> Iterator[Batch]:
-        for chunk in chunks:
-            yield self.plan(chunk)
-            if chunk.refused is not None:
-                r = chunk.refused
-                raise FactError(self._sources[chunk.input], r.line, r.path, r.message)
-
-    def plan(self, chunk: Chunk) -> Batch:
-        items, source = chunk.lines, self._sources[chunk.input]
-        targets = [t for p in items if (t := p.target) is not None]
-        found = self._store.find([p.fact_id for p in items] + targets)
-        days, already, new = self._days, self._already, self._new
-        days.update((fid, row.effective) for fid, row in found.items())
-        already.update((fid, (c.how, c.by)) for fid, c in self._store.corrections(targets).items())
-        batch = Batch([], [], None)
-        touched: list[int] = []
-        for p in items:
-            fid = p.fact_id
-            if fid in found or fid in new:
-                same = _stored_as(found[fid], p.fact) if fid in found else new[fid].fact == p.fact
-                if not same:  # the same id: the same bytes, or other content
-                    raise FactError(source, p.line, "$.id", f"fact {fid!r} exists with other content")
-                self.unchanged += 1
-                continue
-            if p.target is not None:
-                how: Correction = "retracted" if p.type == RETRACTED else "superseded"
-                _check_target(source, p, p.target, how, found.get(p.target) or new.get(p.target), already)
-                already[p.target] = (how, fid)
-                batch.corrections.append(corrected(p.target, fid, how))
-                touched.append(days[p.target])
-            new[fid], days[fid] = p, p.effective
-            if p.packed is not None:
-                touched.append(p.effective)
-            batch.entries.append(p)
-        batch.earliest = min(touched, default=None)
-        self.appended += len(batch.entries)
-        if self._progress is not None:
-            self._progress(chunk.size)
-        return batch
-
-
-def _stored_as(row: Row, fact: bytes) -> bool:
-    """Whether the entry holds exactly this fact: its stored bytes are the fact's own, wrapped
-    with its recording time (`find` checked them against the entry's index row and leaf)."""
-    return row.state == entry_bytes(fact, row.recorded_at)
-
-
-def _check_target(
-    source: str,
-    item: NewEntry,
-    name: str,
-    how: Correction,
-    target: Row | NewEntry | None,
-    already: Mapping[str, tuple[Correction, str]],
-) -> None:
-    path = "$.target" if how == "retracted" else "$.supersedes"
-
-    def fail(message: str) -> FactError:
-        return FactError(source, item.line, path, message)
-
-    if target is None:
-        raise fail(f"no fact {name!r} is recorded before this one")
-    if target.type == RETRACTED:
-        raise fail(f"{name!r} is a FactRetracted, which cannot be retracted or superseded")
-    if name in already:
-        was, by = already[name]
-        raise fail(f"{name!r} was already {was} by {by!r}; a fact is corrected once")

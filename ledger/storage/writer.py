@@ -1,11 +1,10 @@
 """One import's write, the same on every backend: entries, their stored events, Merkle nodes, the
-replay index, snapshot invalidation and a checkpoint, inside the transaction a recorder opened.
+replay index, snapshot invalidation and a checkpoint, inside the transaction a backend opened.
 
-The recorder (`ledger.sqlite_recorder`, `ledger.postgres_recorder`) opens the
-transaction and passes a `Transaction`: its cursor, how it takes the write
-lock, how it checks the schema under that lock and how it stores events.
-The SQL here uses `?` placeholders; a backend that needs another style
-translates them in its `Transaction`.
+The backend (`storage.sqlite.store`, `storage.postgres.store`) opens the transaction and passes
+a `Transaction`: its cursor, how it takes the write lock, how it checks the schema under that
+lock and how it inserts into eventsourcing's `stored_events`. The SQL here uses `?`
+placeholders; a backend that needs another style translates them in its `Transaction`.
 """
 
 from __future__ import annotations
@@ -13,21 +12,22 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 import msgspec
-from eventsourcing.persistence import Mapper
 
-from ledger import queries, tree
 from ledger.dates import format_recorded
-from ledger.domain import FactCorrected
-from ledger.errors import LedgerCorrupt, StoreError
-from ledger.mapper import FACT_TOPIC_PREFIX, entry_bytes
-from ledger.merkle import leaf_hash
+from ledger.errors import StoreError
+from ledger.log.tree import LOWEST_STORED
+from ledger.merkle import EMPTY_ROOT, leaf_hash
+from ledger.reading import log
+from ledger.reading.plans import Query, run
+from ledger.storage.checks import recorded_tail
+from ledger.storage.events import Correction, EventRow, correction_row, entry_bytes, fact_row
 
 
 class NewEntry(msgspec.Struct, frozen=True, array_like=True):
-    """One fact to append, as the recorder writes it (made where its line is checked)."""
+    """One fact to append, as the writer writes it (made where its line is checked)."""
 
     line: int  # where it came from, for messages
     fact_id: str
@@ -35,9 +35,8 @@ class NewEntry(msgspec.Struct, frozen=True, array_like=True):
     rank: int  # position of the type within a day (contract section 4)
     effective: int  # proleptic Gregorian ordinal of the effective day
     target: str | None  # the fact it retracts or supersedes
-    fact: bytes  # RFC 8785 JSON of the fact; the recorder wraps it with the recording time
+    fact: bytes  # RFC 8785 JSON of the fact; the writer wraps it with the recording time
     packed: bytes | None  # the fact in msgpack for the replay index; None: never folded
-    originator_id: str  # the fact's aggregate (`ledger.domain.aggregate_id`)
     recorded_at: str | None = None  # set only by `ledger copy`: the time the source recorded it
 
 
@@ -45,7 +44,7 @@ class Batch(msgspec.Struct):
     """A chunk of an import, planned: its new facts and the corrections they make."""
 
     entries: list[NewEntry]
-    corrections: list[FactCorrected]
+    corrections: list[tuple[str, str, Correction]]  # (target, by, how)
     earliest: int | None  # the earliest effective day these facts change (snapshots after it go)
 
 
@@ -73,23 +72,12 @@ class Transaction(Protocol):
     def clock(self) -> datetime:
         """The time now, in UTC, by the clock every writer of this ledger shares."""
 
-    def insert_events(self, rows: Sequence[tuple[str, int, str, bytes]]) -> list[int]:
+    def insert_events(self, rows: Sequence[EventRow]) -> list[int]:
         """eventsourcing's insert of (originator_id, version, topic, state) rows: their notification
         ids, in the order given."""
 
-
-@runtime_checkable
-class Appender(Protocol):
-    """A backend's recorder: appends planned batches in one transaction of its own."""
-
-    def append(
-        self,
-        batches: Iterable[Batch],
-        mapper: Mapper[Any],
-        *,
-        lazy: bool = False,
-        copied: Copied | None = None,
-    ) -> None: ...
+    def notify(self) -> None:
+        """Tell eventsourcing's subscribers that events were inserted (sent at the commit)."""
 
 
 def from_first_new(batches: Iterable[Batch], lazy: bool) -> Iterator[Batch] | None:
@@ -103,28 +91,38 @@ def from_first_new(batches: Iterable[Batch], lazy: bool) -> Iterator[Batch] | No
     return None if first is None else itertools.chain([first], pending)
 
 
-def write(
-    db: Transaction, batches: Iterable[Batch], mapper: Mapper[Any], copied: Copied | None = None
-) -> None:
+def _fetch(db: Transaction) -> Any:
+    def fetch(query: Query) -> list[Any]:
+        db.execute(query.sql, query.params)
+        return db.fetchall()
+
+    return fetch
+
+
+def write(db: Transaction, batches: Iterable[Batch], copied: Copied | None = None) -> None:
     """Append every batch: seq and recording time continue from the tail, never going back; the
     stored bytes of each entry (the fact wrapped with its recording time) are its Merkle leaf."""
-    from ledger import integrity  # here: integrity reads the recorders' schemas, which import this
-
     db.lock()
     db.check_schema()
     db.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
     tail = db.fetchone()
-    first, last = (tail[0] + 1, tail[1]) if tail else (0, "")
-    if tail and not (isinstance(last, str) and integrity.RECORDED.fullmatch(last)):
-        raise LedgerCorrupt(f"its indexed recording time {last!r} was altered", tail[0])
+    first, last = (tail[0] + 1, recorded_tail(tail[0], tail[1])) if tail else (0, "")
     if copied is not None and tail:
         raise StoreError(f"the copy's destination already holds {first} entries")
     now = max(format_recorded(db.clock()), last)
+    tree = run(log.compact_range(first), _fetch(db))  # the tree's right edge, from stored nodes
+    roots: dict[int, bytes] = {}  # a copy's checkpoint sizes: the copied tree's root there
+    wanted = {n for n, _, _ in copied.checkpoints} if copied is not None else set()
     seq, earliest = first, None
     index: list[tuple[int, int, int, str, str, bytes]] = []
-    edge: tree.Edge = {}  # the tree's right edge, from one batch to the next
+    nodes: list[tuple[int, int, bytes]] = []  # the stored nodes a batch's leaves complete
+
+    def keep(level: int, idx: int, h: bytes) -> None:
+        if level >= LOWEST_STORED:
+            nodes.append((level, idx, h))
+
     for batch in batches:
-        stored: list[tuple[str, int, str, bytes]] = []
+        stored: list[EventRow] = []
         made: list[tuple[NewEntry, str, bytes]] = []
         for m in batch.entries:
             when = now
@@ -134,24 +132,23 @@ def write(
                     raise StoreError(f"entry {at}: its recording time goes back; nothing was written")
                 when = last = m.recorded_at
             state = entry_bytes(m.fact, when)
-            stored.append((m.originator_id, 1, FACT_TOPIC_PREFIX + m.type, state))
+            stored.append(fact_row(m.fact_id, m.type, state))
             made.append((m, when, state))
-        for e in batch.corrections:
-            s = mapper.to_stored_event(e)
-            stored.append((str(s.originator_id), s.originator_version, s.topic, s.state))
+        stored.extend(correction_row(target, by, how) for target, by, how in batch.corrections)
         ids = db.insert_events(stored)
-        rows, leaves = [], []
+        rows = []
         for (m, when, state), nid in zip(made, ids, strict=False):
             leaf = leaf_hash(state)
-            leaves.append(leaf)
+            tree.append(leaf, keep)
             rows.append((seq, m.fact_id, nid, m.type, m.effective, when, m.target, leaf))
             if m.packed is not None:
                 index.append((m.effective, m.rank, seq, m.fact_id, m.type, m.packed))
             seq += 1
+            if seq in wanted:
+                roots[seq] = tree.root()
         db.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?,?,?)", rows)
-        if rows:
-            nodes = sorted(tree.new_nodes(rows[0][0], leaves, node_reader(db), edge))
-            db.executemany("INSERT INTO merkle_nodes VALUES (?,?,?)", nodes)
+        db.executemany("INSERT INTO merkle_nodes VALUES (?,?,?)", sorted(nodes))
+        nodes.clear()
         if batch.earliest is not None:
             earliest = batch.earliest if earliest is None else min(earliest, batch.earliest)
         if copied is not None:  # a copy may be any size: its memory stays that of one batch
@@ -164,9 +161,11 @@ def write(
         db.execute("DELETE FROM projection_snapshots WHERE effective >= ? OR size <> ?", (earliest, first))
         db.execute("UPDATE projection_snapshots SET size = ?", (seq,))
     if copied is not None:
-        _keep(db, copied, seq)
+        _keep(db, copied, seq, roots)
     elif seq > first:
-        db.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, tree.root_at(seq, node_reader(db)), now))
+        db.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, tree.root(), now))
+    if seq > first:
+        db.notify()
 
 
 def _insert_index(db: Transaction, rows: list[tuple[int, int, int, str, str, bytes]]) -> None:
@@ -174,28 +173,10 @@ def _insert_index(db: Transaction, rows: list[tuple[int, int, int, str, str, byt
     db.executemany("INSERT INTO replay_index VALUES (?,?,?,?,?,?)", rows)
 
 
-def _keep(db: Transaction, copied: Copied, size: int) -> None:
+def _keep(db: Transaction, copied: Copied, size: int, roots: dict[int, bytes]) -> None:
     """The source's origin and checkpoints, once each checkpoint's root is the copy's own."""
     db.execute("UPDATE ledger_meta SET value = ? WHERE key = 'origin'", (copied.origin,))
     for n, root, stamp in copied.checkpoints:
-        if n > size or tree.root_at(n, node_reader(db)) != root:
+        if n > size or roots.get(n, None if n else EMPTY_ROOT) != root:
             raise StoreError(f"the copy's root at size {n} differs from the source's; nothing was written")
         db.execute("INSERT INTO checkpoints VALUES (?,?,?)", (n, root, stamp))
-
-
-def node_reader(db: Transaction) -> tree.GetNode:
-    """Merkle nodes as this transaction sees them (its own rows included)."""
-
-    def stored(level: int, idx: int) -> bytes:
-        db.execute(queries.NODE, (level, idx))
-        row = db.fetchone()
-        if row is None:
-            raise tree.missing_node(level, idx)
-        return tree.hash_value(row[0], f"the Merkle tree's node at level {level}, index {idx}", idx << level)
-
-    def leaves(start: int, end: int) -> list[bytes]:
-        db.execute(queries.LEAVES, (start, end))
-        found = [tree.hash_value(h, "its Merkle leaf", start + i) for i, (h,) in enumerate(db.fetchall())]
-        return tree.leaf_range(found, start, end)
-
-    return tree.node_reader(stored, leaves)

@@ -1,0 +1,98 @@
+"""eventsourcing's own read path, kept as the baseline the fast loop is measured against.
+
+eventsourcing's recorder reads the ledger's `stored_events` (`select_notifications`, in batches),
+our mapper turns every row into a domain event through eventsourcing's `Mapper` API, and the
+same knowledge, ordering and projections as the fast loop are applied in memory. Used by
+`ledger bench` and by the tests that check both paths agree. Nothing here is on the ledger's own
+read or write path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder, Mapper, StoredEvent
+
+from ledger.dates import parse_date
+from ledger.entries import Entry
+from ledger.facts import AnyFact
+from ledger.storage.constants import LOCK_TIMEOUT_S
+from ledger.storage.events import CORRECTION_TOPIC, aggregate_id, decode_entry
+from ledger.storage.urls import is_postgres
+from projections.fold import Projection, fold
+from projections.knowledge import replay_order
+
+
+class FactRecorded(msgspec.Struct, frozen=True):
+    """A fact entered the ledger (version 1 of its aggregate), as eventsourcing's mapper gives it."""
+
+    originator_id: str
+    originator_version: int
+    fact: AnyFact
+    effective: date
+
+
+class FactMapper(Mapper[Any]):
+    """Maps our stored events to domain events for eventsourcing's reads (the stock JSON
+    transcoder is never used: a fact's state is its entry's RFC 8785 bytes)."""
+
+    def __init__(self) -> None:
+        super().__init__(transcoder=JSONTranscoder())
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        raise TypeError("the ledger's entries are written by its own writer (ledger.storage.writer)")
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        if stored_event.topic == CORRECTION_TOPIC:
+            return None  # a correction record, not a ledger entry
+        fact = decode_entry(stored_event.topic, stored_event.state).fact
+        effective = parse_date(fact.occurred).effective
+        return FactRecorded(aggregate_id(fact.fact_id), 1, fact, effective)
+
+
+@contextmanager
+def recorder(target: str | Path, lock_timeout: int = LOCK_TIMEOUT_S) -> Iterator[ApplicationRecorder]:
+    """eventsourcing's application recorder over the ledger's database (a connection of its own)."""
+    if is_postgres(target):
+        from ledger.storage.postgres.recorder import LedgerRecorder, datastore
+        from ledger.storage.postgres.settings import Settings
+
+        store = datastore(Settings(str(target)), lock_timeout)
+        try:
+            yield LedgerRecorder(store)
+        finally:
+            store.close()
+        return
+    from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+
+    sqlite_store = SQLiteDatastore(str(target), lock_timeout=lock_timeout)
+    try:
+        yield SQLiteApplicationRecorder(sqlite_store)
+    finally:
+        sqlite_store.close()
+
+
+def stock_replay(app: ApplicationRecorder, as_of: date, size: int | None = None) -> Projection:
+    """Replay through eventsourcing's notification log and our mapper, one domain event per row."""
+    mapper = FactMapper()
+    entries: list[Entry] = []
+    start: int | None = None
+    while size is None or len(entries) < size:
+        notifications = app.select_notifications(start, 1000, inclusive_of_start=False)
+        if not notifications:
+            break
+        for notification in notifications:
+            if notification.originator_version != 1:
+                continue  # a correction record, not a ledger entry
+            event = mapper.to_domain_event(notification)
+            assert isinstance(event, FactRecorded)
+            entries.append(Entry(len(entries), "", event.effective.toordinal(), event.fact))
+        start = notifications[-1].id
+    if size is not None:
+        entries = entries[:size]
+    return fold(replay_order(entries, as_of.toordinal()))

@@ -1,0 +1,79 @@
+"""An entry of the ledger, in every shape a reader meets it.
+
+Glossary (the other shapes live where they are made):
+
+- *fact*: one cited claim, a `ledger.facts` Struct, as a file gives it.
+- *entry*: a fact appended to the ledger: its position `seq` (0-based, recording order), its
+  recording time (UTC) and its effective day. `Entry` is what `Ledger.entries()` yields.
+- *folded fact*: a fact as replay folds it, in replay order: `Folded` (seq, effective day, fact).
+- `LogLine`: an entry as `ledger log --json` prints it, with its Merkle leaf hash.
+- `FactView`: an entry as `ledger show` presents it, with what corrected it.
+- Inside the store: `storage.checks.Row` (an entry's stored row), `storage.events.StoredEntry`
+  (its stored bytes, decoded), `storage.writer.NewEntry` (an entry about to be written),
+  `validation.Checked` (a line of a file, checked).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from ledger.facts import AnyFact, Fact
+
+
+class Entry(msgspec.Struct, frozen=True):
+    """Entry `seq` (0-based, recording order), recorded at `recorded_at` (UTC)."""
+
+    seq: int
+    recorded_at: str
+    effective: int  # ordinal of the effective day, computed once at import
+    fact: AnyFact
+
+    @property
+    def effective_day(self) -> date:
+        return date.fromordinal(self.effective)
+
+
+class Folded(msgspec.Struct, frozen=True):
+    """A fact as replay folds it: its entry's seq and its effective day."""
+
+    seq: int
+    effective: int
+    fact: AnyFact
+
+    @property
+    def effective_day(self) -> date:
+        return date.fromordinal(self.effective)
+
+
+class LogLine(msgspec.Struct, frozen=True):
+    """One line of `ledger log --json`."""
+
+    seq: int
+    id: str
+    type: str
+    occurred: str
+    recorded_at: str
+    leaf_hash: str | None
+
+
+class CorrectionView(msgspec.Struct, frozen=True):
+    how: str  # "retracted" or "superseded"
+    by: str
+
+
+class FactView(msgspec.Struct, frozen=True):
+    """One entry, as `show` presents it."""
+
+    seq: int
+    recorded_at: str
+    effective: str
+    fact: Fact
+    corrected_by: CorrectionView | None
+
+
+class ImportResult(msgspec.Struct, frozen=True):
+    appended: int
+    unchanged: int
+    size: int

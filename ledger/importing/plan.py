@@ -1,0 +1,112 @@
+"""Planning an import, chunk by chunk: which lines are new, which are already there (the same
+bytes, or an error), and what each corrects, checked against the ledger and against the
+earlier chunks of the same import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Protocol
+
+from ledger.errors import FactError
+from ledger.facts import FactRetracted
+from ledger.importing.check import Chunk
+from ledger.storage.checks import Row
+from ledger.storage.events import Correction, CorrectionState, entry_bytes
+from ledger.storage.writer import Batch, NewEntry
+
+RETRACTED = FactRetracted.TYPE
+
+
+class Known(Protocol):
+    """What the planner asks of the ledger it plans for."""
+
+    def find(self, fact_ids: Sequence[str]) -> dict[str, Row]:
+        """The stored entries among `fact_ids`."""
+
+    def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
+        """Which of `fact_ids` have been retracted or superseded, and by what."""
+
+
+class Planner:
+    """Plans an import chunk by chunk: which lines are new, which are already there, and what
+    each corrects. It remembers what the earlier chunks of the same import add."""
+
+    def __init__(
+        self, known: Known, sources: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> None:
+        self._known = known
+        self._sources = sources
+        self._progress = progress
+        self._new: dict[str, NewEntry] = {}
+        self._days: dict[str, int] = {}
+        self._already: dict[str, tuple[Correction, str]] = {}
+        self.appended = 0
+        self.unchanged = 0
+
+    def batches(self, chunks: Iterable[Chunk]) -> Iterator[Batch]:
+        for chunk in chunks:
+            yield self.plan(chunk)
+            if chunk.refused is not None:
+                r = chunk.refused
+                raise FactError(self._sources[chunk.input], r.line, r.path, r.message)
+
+    def plan(self, chunk: Chunk) -> Batch:
+        items, source = chunk.lines, self._sources[chunk.input]
+        targets = [t for p in items if (t := p.target) is not None]
+        found = self._known.find([p.fact_id for p in items] + targets)
+        days, already, new = self._days, self._already, self._new
+        days.update((fid, row.effective) for fid, row in found.items())
+        already.update((fid, (c.how, c.by)) for fid, c in self._known.corrections(targets).items())
+        batch = Batch([], [], None)
+        touched: list[int] = []
+        for p in items:
+            fid = p.fact_id
+            if fid in found or fid in new:
+                same = _stored_as(found[fid], p.fact) if fid in found else new[fid].fact == p.fact
+                if not same:  # the same id: the same bytes, or other content
+                    raise FactError(source, p.line, "$.id", f"fact {fid!r} exists with other content")
+                self.unchanged += 1
+                continue
+            if p.target is not None:
+                how: Correction = "retracted" if p.type == RETRACTED else "superseded"
+                _check_target(source, p, p.target, how, found.get(p.target) or new.get(p.target), already)
+                already[p.target] = (how, fid)
+                batch.corrections.append((p.target, fid, how))
+                touched.append(days[p.target])
+            new[fid], days[fid] = p, p.effective
+            if p.packed is not None:
+                touched.append(p.effective)
+            batch.entries.append(p)
+        batch.earliest = min(touched, default=None)
+        self.appended += len(batch.entries)
+        if self._progress is not None:
+            self._progress(chunk.size)
+        return batch
+
+
+def _stored_as(row: Row, fact: bytes) -> bool:
+    """Whether the entry holds exactly this fact: its stored bytes are the fact's own, wrapped
+    with its recording time (`find` checked them against the entry's index row and leaf)."""
+    return row.state == entry_bytes(fact, row.recorded_at)
+
+
+def _check_target(
+    source: str,
+    item: NewEntry,
+    name: str,
+    how: Correction,
+    target: Row | NewEntry | None,
+    already: Mapping[str, tuple[Correction, str]],
+) -> None:
+    path = "$.target" if how == "retracted" else "$.supersedes"
+
+    def fail(message: str) -> FactError:
+        return FactError(source, item.line, path, message)
+
+    if target is None:
+        raise fail(f"no fact {name!r} is recorded before this one")
+    if target.type == RETRACTED:
+        raise fail(f"{name!r} is a FactRetracted, which cannot be retracted or superseded")
+    if name in already:
+        was, by = already[name]
+        raise fail(f"{name!r} was already {was} by {by!r}; a fact is corrected once")

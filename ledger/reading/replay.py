@@ -1,0 +1,143 @@
+"""Plans for replay (contract section 4): the fast loop over pages of the replay index, resuming
+from a projection snapshot, for our projections, a caller's own, and the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from datetime import date
+from typing import Any, NamedTuple
+
+from ledger.entries import Folded
+from ledger.errors import LedgerCorrupt, LedgerError
+from ledger.reading import log
+from ledger.reading.entries import corrected, horizon, size
+from ledger.reading.plans import Plan, Query
+from ledger.replay_core import SNAPSHOT_EVERY, Loop, Sink, first_bad, folded
+from ledger.storage import sql
+from ledger.storage.checks import snapshot_row
+from projections.fold import Projection
+from projections.world import World
+
+
+class Answer(NamedTuple):
+    """A replay's world, the horizon it was made at, and the snapshots it took for that size."""
+
+    world: World
+    size: int
+    snapshots: list[tuple[int, bytes]]
+
+
+def world(
+    day: date, size_: int | None, known_at: str | None, where: str, *, snapshots: bool, every: int
+) -> Plan[Answer]:
+    """The world on `day` as the ledger knew it (contract section 5): the knowledge horizon, its
+    Merkle root, and the fold, resuming from a snapshot when the whole ledger is replayed."""
+    n = yield from horizon(size_, known_at)
+    root = yield from log.root(n)
+    full = snapshots and n == (yield from size())
+    replayed = yield from fold(n, day.toordinal(), where, snapshots=full, every=every)
+    return Answer(replayed.projection.world(day, n, root.hex()), n, replayed.snapshots)
+
+
+class Replayed(NamedTuple):
+    """Our projection after a replay, and the snapshots taken on the way (for `size` entries)."""
+
+    projection: Projection
+    snapshots: list[tuple[int, bytes]]
+
+
+def _page_query(key: tuple[int, int, int], upto: int, skip_ranks: tuple[int, ...]) -> Query:
+    return Query(sql.replay(skip_ranks), (*key, upto, sql.PAGE))
+
+
+def _next_key(rows: list[Any]) -> tuple[int, int, int] | None:
+    """Where the page after `rows` starts, or None when `rows` was the last page."""
+    if len(rows) < sql.PAGE:
+        return None
+    seq, _, _, effective, _, rank = rows[-1]
+    return (effective, rank, seq)
+
+
+def fold(n: int, upto: int, where: str, *, snapshots: bool, every: int = SNAPSHOT_EVERY) -> Plan[Replayed]:
+    """Our projection after the first `n` entries, to day `upto`. With `snapshots`, resume from
+    the latest snapshot valid for `n` entries and take new ones every `every` facts."""
+    since, projection = 0, Projection()
+    if snapshots:
+        found = yield Query(sql.SNAPSHOT, (n, upto))
+        if found:
+            since, state = snapshot_row(where, *found[0])
+            projection = Projection.restore(state)
+    hidden = yield from corrected(n)
+    taken = yield from fold_into(projection, since, upto, n, hidden, every=every if snapshots else None)
+    return Replayed(projection, taken)
+
+
+def fold_into(
+    projection: Projection, since: int, upto: int, n: int, hidden: Set[str], *, every: int | None = None
+) -> Plan[list[tuple[int, bytes]]]:
+    """Fold the facts of days (`since`, `upto`] known to the first `n` entries, less the `hidden`
+    ones, into `projection`; with `every`, take a snapshot every `every` facts (returned)."""
+    loop = Loop(
+        projection,
+        n,
+        hidden,
+        snapshot=projection.snapshot if every is not None else None,
+        every=every or SNAPSHOT_EVERY,
+        since=since,
+        views=True,
+    )
+    key: tuple[int, int, int] | None = (since, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
+    try:
+        while key is not None:
+            rows = yield _page_query(key, upto, Projection.IGNORES)
+            loop.feed(rows)
+            key = _next_key(rows)
+    except LedgerError:
+        raise
+    except Exception:
+        # The fast loop reads the replay index without re-checking its values; a value of the
+        # wrong type may fail only later. Name the malformed row, if one is to blame.
+        bad = yield from diagnose(upto)
+        if bad is None:
+            raise
+        raise bad from None
+    loop.finish(upto)
+    return loop.snapshots
+
+
+def diagnose(upto: int) -> Plan[LedgerCorrupt | None]:
+    """The first malformed replay index row up to day `upto`, as an error naming its entry."""
+    key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
+    while key is not None:
+        rows = yield _page_query(key, upto, ())
+        bad = first_bad([rows])
+        if bad is not None:
+            return bad
+        try:
+            key = _next_key(rows)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def run(sink: Sink, n: int, upto: int) -> Plan[Sink]:
+    """A caller's own projection, fed every fact replay folds up to day `upto`, with sources."""
+    loop = Loop(sink, n, (yield from corrected(n)))
+    key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
+    while key is not None:
+        rows = yield _page_query(key, upto, ())
+        loop.feed(rows)
+        key = _next_key(rows)
+    return sink
+
+
+def timeline(n: int, upto: int) -> Plan[list[Folded]]:
+    """The facts replay folds up to day `upto`, with their seq and effective day, in replay order."""
+    hidden = yield from corrected(n)
+    items: list[Folded] = []
+    key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
+    while key is not None:
+        rows = yield _page_query(key, upto, ())
+        items.extend(folded([rows], n, hidden))
+        key = _next_key(rows)
+    return items

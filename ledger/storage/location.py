@@ -1,0 +1,86 @@
+"""Which backend a ledger's name selects: a PostgreSQL URL, or else a SQLite file path; and the
+two shapes every backend has, a synchronous `Store` and an asyncio `Reader`.
+
+psycopg is imported only when a PostgreSQL ledger is opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol
+
+from ledger.errors import UsageError
+from ledger.reading.plans import Query
+from ledger.storage.constants import LOCK_TIMEOUT_S
+from ledger.storage.urls import is_postgres, is_url
+from ledger.storage.writer import Batch, Copied
+
+
+class Store(Protocol):
+    """A ledger in one database, read and written synchronously."""
+
+    where: str  # a file, or a URL without its password
+    backend: str  # "sqlite" or "postgresql"
+
+    def fetch(self, query: Query) -> list[Any]:
+        """All rows of one statement of the shared SQL (`ledger.storage.sql`)."""
+
+    def append(self, batches: Iterable[Batch], *, lazy: bool = False, copied: Copied | None = None) -> None:
+        """Append planned batches in one transaction, all or nothing (`ledger.storage.writer`)."""
+
+    def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
+        """Keep projection snapshots taken at `size` entries, unless the ledger grew meanwhile."""
+
+    def consistent(self) -> AbstractContextManager[None]:
+        """A context in which every read sees one snapshot of the ledger (for `verify`, `copy`)."""
+
+    def damage(self) -> str | None:
+        """The database's own check of what no query of ours reads; None when sound."""
+
+    def close(self) -> None: ...
+
+
+class Reader(Protocol):
+    """A ledger in one database, read with asyncio."""
+
+    where: str
+    backend: str
+
+    async def fetch(self, query: Query) -> list[Any]: ...
+    async def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool: ...
+    async def close(self) -> None: ...
+
+
+def _not_a_ledger_url(target: str | Path) -> UsageError:
+    scheme = str(target).split("://", 1)[0]
+    return UsageError(f"{scheme}://: a ledger is a SQLite file path or a postgresql:// URL")
+
+
+def open_store(target: str | Path, *, create: bool = False, lock_timeout: int = LOCK_TIMEOUT_S) -> Store:
+    """The ledger at `target`; with `create`, made when it does not exist yet."""
+    if is_postgres(target):
+        from ledger.storage.postgres.store import PostgresStore
+
+        url = str(target)
+        return PostgresStore.create(url, lock_timeout) if create else PostgresStore.open(url, lock_timeout)
+    if is_url(target):
+        raise _not_a_ledger_url(target)
+    from ledger.storage.sqlite.store import SQLiteStore
+
+    path = Path(target)
+    return SQLiteStore.create(path, lock_timeout) if create else SQLiteStore.open(path, lock_timeout)
+
+
+async def open_reader(target: str | Path, lock_timeout: int = LOCK_TIMEOUT_S) -> Reader:
+    """The asyncio reader of the ledger at `target` (never creates one)."""
+    if is_postgres(target):
+        from ledger.storage.postgres.reader import PostgresReader
+
+        return await PostgresReader.open(str(target), lock_timeout)
+    if is_url(target):
+        raise _not_a_ledger_url(target)
+    from ledger.storage.sqlite.reader import SQLiteReader
+
+    return await SQLiteReader.open(Path(target), lock_timeout)

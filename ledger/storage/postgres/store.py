@@ -1,0 +1,285 @@
+"""A ledger in a PostgreSQL database, for many writers on many machines, on one connection of ours.
+
+`postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=NAME]` names it (`storage.postgres.settings`).
+Reads are the plans of `ledger.reading`, a short statement at a time in autocommit mode (binary,
+so that hashes and payloads come back as bytes without parsing); an import is one transaction
+(`ledger.storage.writer`) under eventsourcing's lock (`storage.postgres.recorder`). psycopg's
+errors are translated in one place (`storage.postgres.errors`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+
+from ledger.errors import LedgerCorrupt, LedgerMissing, StoreError, UsageError, no_ledger, one_line
+from ledger.reading.plans import Query, run
+from ledger.storage import sql, writer
+from ledger.storage.checks import check_meta
+from ledger.storage.events import EventRow
+from ledger.storage.postgres import catalogue, recorder
+from ledger.storage.postgres.errors import translate, translated
+from ledger.storage.postgres.settings import Settings
+from ledger.storage.writer import Batch, Copied
+
+SNAPSHOT_WAIT_MS = 100
+_COPYABLE = re.compile(r"INSERT INTO (\w+) VALUES \(\?(?:,\?)*\)")
+
+
+def new_origin() -> str:
+    """A checkpoint origin unique to this ledger (C2SP: a schema-less URL-like name)."""
+    return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
+
+
+def connect(settings: Settings, where: str, dbname: str | None = None) -> psycopg.Connection[Any]:
+    """A connection to the ledger's database and schema (or to `dbname`); LedgerMissing when the
+    database does not exist, StoreError when the server cannot be reached."""
+    try:
+        return psycopg.connect(**settings.connect_args(dbname))
+    except psycopg.Error as e:
+        if dbname is None and _database_missing(settings):
+            raise no_ledger(where) from None
+        raise translate(e, where, "open") from None
+
+
+def _database_missing(settings: Settings) -> bool:
+    """Whether the server answers but has no such database (asked of its catalogue: libpq gives a
+    failed connection no SQLSTATE, and its message is in the server's language)."""
+    try:
+        with psycopg.connect(**settings.connect_args("postgres")) as admin:
+            found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (settings.dbname,))
+            return found.fetchone() is None
+    except psycopg.Error:
+        return False
+
+
+class PostgresStore:
+    """A ledger in a PostgreSQL database (in the schema its URL names, `public` by default)."""
+
+    backend = "postgresql"
+
+    def __init__(self, url: str, lock_timeout: int) -> None:
+        if lock_timeout < 1:
+            raise UsageError("wait at least 1 second", param="lock_timeout", value=lock_timeout)
+        self.settings = Settings(url)
+        self.where = self.settings.shown
+        self.lock_timeout = lock_timeout
+        self._conn: psycopg.Connection[Any] | None = None
+        self._closed = False
+
+    # Opening
+
+    @classmethod
+    def open(cls, url: str, lock_timeout: int) -> PostgresStore:
+        """An existing ledger; never creates anything."""
+        store = cls(url, lock_timeout)
+        try:
+            store._check(store._problem())
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def create(cls, url: str, lock_timeout: int) -> PostgresStore:
+        """Create the ledger (and its database and schema, when missing), or open it."""
+        store = cls(url, lock_timeout)
+        try:
+            store._make_database()
+            problem = store._problem()
+            if problem == catalogue.EMPTY:
+                store._make_tables()
+                problem = store._problem()
+            store._check(problem)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _make_database(self) -> None:
+        s = self.settings
+        try:
+            self._db()
+        except LedgerMissing:
+            create = pgsql.SQL("CREATE DATABASE {0}").format(pgsql.Identifier(s.dbname))
+            with (
+                contextlib.closing(connect(s, self.where, "postgres")) as admin,
+                contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation),
+            ):
+                admin.execute(create)
+        if s.schema != "public":
+            try:
+                self._db().execute(
+                    pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(pgsql.Identifier(s.schema))
+                )
+            except (psycopg.errors.DuplicateSchema, psycopg.errors.UniqueViolation):
+                pass  # another process creating the same ledger made it first
+            except psycopg.Error as e:
+                raise StoreError(f"{self.where}: cannot create the schema: {one_line(e)}") from None
+
+    def _make_tables(self) -> None:
+        """eventsourcing's table and ours, through its recorder, in one transaction."""
+        store = recorder.datastore(self.settings, self.lock_timeout)
+        try:
+            recorder.LedgerRecorder(store, new_origin()).create_table()
+        except Exception as e:
+            raise StoreError(f"{self.where}: cannot create the ledger: {one_line(e)}") from None
+        finally:
+            store.close()
+
+    def _problem(self) -> str | None:
+        return run(catalogue.problem(), self.fetch)
+
+    def _check(self, problem: str | None) -> None:
+        if problem == catalogue.EMPTY:
+            raise no_ledger(self.where)
+        if problem == catalogue.NOT_A_LEDGER:
+            raise LedgerCorrupt("not a timeline-ledger database (it holds other tables)", path=self.where)
+        if problem is not None:
+            raise LedgerCorrupt(problem, path=self.where)
+        check_meta(self.where, self.fetch(Query(sql.META)))
+
+    def _db(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise StoreError(f"{self.where}: the ledger was closed")
+        if self._conn is None or self._conn.closed:
+            self._conn = connect(self.settings, self.where)
+        return self._conn
+
+    def close(self) -> None:
+        self._closed = True
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # Reading: the plans of `ledger.reading`, a statement at a time
+
+    def fetch(self, query: Query) -> list[Any]:
+        with translated(self.where, "read", self.lock_timeout), self._db().cursor(binary=True) as cur:
+            cur.execute(sql.for_postgres(query.sql), query.params)
+            return cur.fetchall() if cur.description is not None else []
+
+    @contextlib.contextmanager
+    def consistent(self) -> Iterator[None]:
+        """Every read meanwhile sees one snapshot of the ledger, whatever other writers commit: a
+        read-only repeatable-read transaction on the connection every read uses."""
+        conn = self._db()
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            yield
+            return
+        with translated(self.where, "read"), conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+
+    def damage(self) -> str | None:
+        """PostgreSQL keeps no checksum a query could ask for here; the server's own (initdb -k)
+        and `pg_amcheck` do that. Every row our tables hold was read by `verify` already."""
+        return None
+
+    # Writing
+
+    def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
+        """Keep snapshots taken at `size` entries, unless the ledger grew meanwhile: under a share
+        lock an import cannot hold at the same time, given up after a moment; False when they
+        could not be kept (snapshots are an optimisation only)."""
+        try:
+            conn = self._db()
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                return False
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute(f"SET LOCAL lock_timeout = '{SNAPSHOT_WAIT_MS}ms'")
+                cur.execute("LOCK TABLE stored_events IN SHARE MODE")
+                cur.execute(sql.SIZE)
+                row = cur.fetchone()
+                if row is not None and row[0] == size:
+                    cur.executemany(
+                        "INSERT INTO projection_snapshots VALUES (%s,%s,%s) ON CONFLICT (effective) "
+                        "DO UPDATE SET size = excluded.size, state = excluded.state",
+                        [(day, size, state) for day, state in snapshots],
+                    )
+            return True
+        except (psycopg.Error, StoreError):
+            return False  # a busy writer or a read-only role
+
+    def append(self, batches: Iterable[Batch], *, lazy: bool = False, copied: Copied | None = None) -> None:
+        """Append every batch in one transaction, committed after the last one (as
+        `SQLiteStore.append`), under eventsourcing's lock."""
+        pending = writer.from_first_new(batches, lazy)
+        if pending is None:
+            return
+        conn = self._db()
+        with (
+            translated(self.where, "write", self.lock_timeout),
+            conn.transaction(),
+            conn.cursor() as cursor,
+        ):
+            writer.write(_Transaction(cursor, self), pending, copied)
+
+
+class _Transaction:
+    """An open PostgreSQL write transaction, as `ledger.storage.writer` uses it: `?` becomes `%s`,
+    and the writer's plain multi-row inserts go through COPY."""
+
+    def __init__(self, c: psycopg.Cursor[Any], store: PostgresStore) -> None:
+        self._c = c
+        self._store = store
+        self.fetchone = c.fetchone
+        self.fetchall = c.fetchall
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._c.execute(sql.for_postgres(statement), params)
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        copyable = _COPYABLE.fullmatch(statement)
+        if copyable is None:
+            self._c.executemany(sql.for_postgres(statement), rows)
+            return
+        if rows:
+            with self._c.copy(f"COPY {copyable.group(1)} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+    def lock(self) -> None:
+        store = self._store
+        for statement in recorder.lock_statements(store.settings.schema, store.lock_timeout):
+            self._c.execute(statement)
+
+    def clock(self) -> datetime:
+        # The server's clock, read under the lock: writers on machines whose clocks disagree still
+        # record the times of one clock.
+        self._c.execute("SELECT clock_timestamp()")
+        row = self._c.fetchone()
+        assert row is not None
+        return row[0].astimezone(UTC)  # type: ignore[no-any-return]
+
+    def check_schema(self) -> None:
+        def fetch(query: Query) -> list[Any]:
+            self._c.execute(sql.for_postgres(query.sql), query.params)
+            return self._c.fetchall()
+
+        found = run(catalogue.problem(), fetch)
+        if found is not None:
+            raise StoreError(f"{self._store.where}: {found}; nothing was written")
+
+    def insert_events(self, rows: Sequence[EventRow]) -> list[int]:
+        if not rows:
+            return []
+        oids, versions, topics, states = zip(*rows, strict=True)
+        self._c.execute(
+            "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING originator_id, originator_version, notification_id",
+            (list(oids), list(versions), list(topics), list(states)),
+        )
+        ids = {(oid, version): nid for oid, version, nid in self._c.fetchall()}
+        return [ids[(oid, version)] for oid, version, _, _ in rows]
+
+    def notify(self) -> None:
+        self._c.execute(recorder.notify_statement())

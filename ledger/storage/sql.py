@@ -1,0 +1,105 @@
+"""The SQL every backend runs, one text each, with `?` placeholders (`for_postgres` translates).
+
+Long reads are pages: short queries on a primary key (`... > (?, ?, ?) ORDER BY ... LIMIT ?`),
+each complete before the caller sees its rows, so nothing is held open while a caller iterates
+and a read nested in another cannot wait for it. The log only grows and every read is bounded by
+a horizon fixed first, so pages read at different moments still add up to one answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+PAGE = 4096  # rows of a long read fetched by one query
+
+SIZE = "SELECT coalesce(max(seq) + 1, 0) FROM ledger_entries"
+# How many entries were recorded at or before a moment (recording times never decrease with seq).
+KNOWN_AT = "SELECT count(*) FROM ledger_entries WHERE recorded_at <= ?"
+# The facts retracted or superseded by the first N entries.
+CORRECTED = "SELECT target FROM ledger_entries WHERE target IS NOT NULL AND seq < ?"
+# The latest projection snapshot on or before a day, valid for N entries.
+SNAPSHOT = (
+    "SELECT effective, state FROM projection_snapshots "
+    "WHERE size = ? AND effective <= ? ORDER BY effective DESC LIMIT 1"
+)
+SNAPSHOTS = "SELECT effective, state FROM projection_snapshots WHERE size = ? ORDER BY effective"
+ORIGIN = "SELECT value FROM ledger_meta WHERE key = 'origin'"
+META = "SELECT key, value FROM ledger_meta LIMIT 10"
+SEQ_OF = "SELECT seq FROM ledger_entries WHERE fact_id = ?"
+CHECKPOINTS = "SELECT size, root, timestamp FROM checkpoints ORDER BY size"
+CHECKPOINT = "SELECT size, root, timestamp FROM checkpoints WHERE size = ?"
+# An entry with its stored bytes and Merkle leaf hash (a `Row`); eventsourcing numbers its stored
+# events by rowid in SQLite (`notification_id` in PostgreSQL: see `for_postgres`).
+ENTRY = (
+    "SELECT e.seq, e.fact_id, e.type, e.effective, e.recorded_at, e.target, s.topic, s.state, e.leaf "
+    "FROM ledger_entries e LEFT JOIN stored_events s ON s.rowid = e.notification_id"
+)
+# A page of entries in recording order: seq from ? up to ? (excluded), at most ? of them.
+ENTRIES = f"{ENTRY} WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq LIMIT ?"
+FIND = f"{ENTRY} WHERE e.fact_id IN"  # + a list of ids (`in_list`)
+CORRECTIONS = "SELECT originator_id, topic, state FROM stored_events WHERE originator_version = 2"
+CORRECTIONS_OF = f"{CORRECTIONS} AND originator_id IN"  # + a list of aggregate ids
+FACT_EVENTS = "SELECT count(*) FROM stored_events WHERE originator_version <> 2 OR originator_version IS NULL"
+# The Merkle leaf hashes of entries start..end-1 (below ledger.log.tree.LOWEST_STORED, nodes come
+# from these).
+LEAVES = "SELECT seq, leaf FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq"
+NODES_OF_LEVEL = "SELECT idx, hash FROM merkle_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?"
+STRAY_NODE = (
+    "SELECT level, idx FROM merkle_nodes "
+    "WHERE level < ? OR idx < 0 OR idx >= (CAST(? AS BIGINT) >> level) LIMIT 1"
+)
+# Every replay index row (effective, rank, seq, fact_id, type, payload), a page in replay order.
+INDEX_ROWS = (
+    "SELECT effective, rank, seq, fact_id, type, payload FROM replay_index "
+    "WHERE (effective, rank, seq) > (?, ?, ?) ORDER BY effective, rank, seq LIMIT ?"
+)
+# The first key of a replay page: below every row of a day (ranks and seqs are never negative).
+BEFORE_DAY_RANK, BEFORE_DAY_SEQ = 1 << 30, 1 << 62
+
+
+@cache
+def replay(skip_ranks: tuple[int, ...] = ()) -> str:
+    """A page of rows (seq, fact_id, type, effective, payload, rank) in replay order after the key
+    (effective, rank, seq) = (?, ?, ?) with effective day <= ?, at most ? of them, without the
+    ranks in `skip_ranks`. The replay index is clustered in that order: each page is one range
+    scan of its primary key. A page starts after (day, BEFORE_DAY_RANK, BEFORE_DAY_SEQ) to skip
+    the whole of `day`, which no rank or seq reaches."""
+    skip = f"AND rank NOT IN ({','.join(str(int(r)) for r in skip_ranks)}) " if skip_ranks else ""
+    return (
+        "SELECT seq, fact_id, type, effective, payload, rank FROM replay_index "
+        f"WHERE (effective, rank, seq) > (?, ?, ?) AND effective <= ? {skip}"
+        "ORDER BY effective, rank, seq LIMIT ?"
+    )
+
+
+def in_list(select: str, count: int) -> str:
+    """`select` (ending in `... IN`) with a list of `count` placeholders."""
+    return f"{select} ({','.join('?' * count)})"
+
+
+def nodes(count: int) -> str:
+    """The stored Merkle nodes among `count` (level, idx) pairs: (level, idx, hash) rows, each
+    found through the primary key."""
+    return "SELECT level, idx, hash FROM merkle_nodes WHERE " + " OR ".join(
+        ["(level = ? AND idx = ?)"] * count
+    )
+
+
+def leaf_ranges(count: int) -> str:
+    """The leaf hashes of `count` ranges of entries [?, ?): (seq, leaf) rows by seq."""
+    ranges = " OR ".join(["(seq >= ? AND seq < ?)"] * count)
+    return f"SELECT seq, leaf FROM ledger_entries WHERE {ranges} ORDER BY seq"
+
+
+@cache
+def for_postgres(statement: str) -> str:
+    """The same statement for PostgreSQL (psycopg): `%s` placeholders, and eventsourcing's
+    `notification_id` column where SQLite has the rowid. Our SQL holds no other `?` or `%`."""
+    return statement.replace("?", "%s").replace("s.rowid", "s.notification_id")
+
+
+def chunks(keys: Sequence[str], size: int = 500) -> list[list[str]]:
+    """Distinct keys in lists of at most `size`, one statement each."""
+    unique = list(dict.fromkeys(keys))
+    return [unique[i : i + size] for i in range(0, len(unique), size)]

@@ -1,0 +1,296 @@
+"""A ledger in one SQLite file (WAL), on one connection of ours for every read and write.
+
+Reads are the plans of `ledger.reading`, run a short statement at a time (`fetch`); an import is
+one transaction (`append`, through `ledger.storage.writer`), with eventsourcing's insert for
+the stored events (`storage.sqlite.recorder`). SQLite's errors are translated in one place
+(`storage.sqlite.errors`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ledger.errors import StoreError, UsageError, no_ledger
+from ledger.reading.plans import Query
+from ledger.storage import sql, writer
+from ledger.storage.events import EventRow
+from ledger.storage.sqlite import catalogue, recorder
+from ledger.storage.sqlite.errors import is_locked, translate, translated
+from ledger.storage.writer import Batch, Copied
+
+SNAPSHOT_WAIT_MS = 100  # a replay never waits longer than this to keep its snapshots
+CACHE_KIB = 256 * 1024  # room for the B-trees a large import touches
+
+
+def new_origin() -> str:
+    """A checkpoint origin unique to this ledger (C2SP: a schema-less URL-like name)."""
+    return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
+
+
+def connect(path: Path, mode: str, lock_timeout: float) -> sqlite3.Connection:
+    """A connection to the file in `mode` (`rw`, `ro`, `rwc`), in autocommit mode, running
+    nothing the file's schema could define with side effects."""
+    conn = sqlite3.connect(
+        f"file:{quote(str(path))}?mode={mode}",
+        uri=True,
+        timeout=lock_timeout,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    # Belt and braces: opening refuses any trigger or view that we did not create.
+    conn.execute("PRAGMA trusted_schema = OFF")
+    # Sync the WAL at every commit, so that a commit survives a power loss, whatever this SQLite
+    # build's default; imports and snapshots set it again (it cannot change inside a transaction).
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+class SQLiteStore:
+    """A ledger in one SQLite file. `where` names it in messages."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path, lock_timeout: int, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.where = str(path)
+        self.lock_timeout = lock_timeout
+        self._conn: sqlite3.Connection | None = conn
+
+    # Opening
+
+    @classmethod
+    def open(cls, path: Path, lock_timeout: int) -> SQLiteStore:
+        """An existing ledger; never creates a file. A read-only file (an auditor's copy) is
+        opened read-only: it can be replayed and verified."""
+        _check_timeout(lock_timeout)
+        if not path.is_file():
+            raise no_ledger(path)
+        conn = None
+        error: sqlite3.Error | None = None
+        for mode in ("rw", "ro"):
+            try:
+                conn = connect(path, mode, lock_timeout)
+                break
+            except sqlite3.Error as e:
+                error = error or e
+        if conn is None:
+            assert error is not None
+            raise translate(error, str(path), "open") from None
+        store = cls(path, lock_timeout, conn)
+        try:
+            if not store._schema():
+                raise no_ledger(path)
+            store._check()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def create(cls, path: Path, lock_timeout: int) -> SQLiteStore:
+        """Create the ledger file (or open it if it is already a ledger). A file that is neither
+        empty nor a ledger is refused before anything is written to it."""
+        _check_timeout(lock_timeout)
+        try:
+            conn = connect(path, "rwc", lock_timeout)
+        except sqlite3.Error as e:
+            raise translate(e, str(path), "open") from None
+        store = cls(path, lock_timeout, conn)
+        try:
+            if not store._schema():
+                store._make()
+            store._check()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _schema(self) -> list[Any]:
+        with translated(self.where, "read"):
+            return self._db().execute(catalogue.SCHEMA).fetchall()
+
+    def _check(self) -> None:
+        """The file is a ledger of our format (`storage.sqlite.catalogue`)."""
+        schema = self._schema()
+        try:
+            meta: list[Any] | None = self._db().execute(sql.META).fetchall()
+        except sqlite3.DatabaseError:
+            meta = None
+        catalogue.check(self.where, schema, meta)
+
+    def _make(self) -> None:
+        """Make the tables in one transaction: WAL first (it outlives the connection), then every
+        table, unless another process made them meanwhile (two imports creating one ledger)."""
+        db = self._db()
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("BEGIN IMMEDIATE")
+                if not db.execute(catalogue.SCHEMA).fetchall():
+                    for statement in recorder.create_statements(new_origin()):
+                        db.execute(statement)
+                db.execute("COMMIT")
+                return
+            except sqlite3.Error as e:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if is_locked(e) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise translate(e, self.where, "open", self.lock_timeout) from None
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self.where}: the ledger was closed")
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # Reading: the plans of `ledger.reading`, a statement at a time
+
+    def fetch(self, query: Query) -> list[Any]:
+        with translated(self.where, "read", self.lock_timeout):
+            return self._db().execute(query.sql, query.params).fetchall()
+
+    @contextlib.contextmanager
+    def consistent(self) -> Iterator[None]:
+        """Every read meanwhile sees one snapshot of the file, whatever other writers commit: one
+        read transaction on the connection every read uses (WAL keeps it stable)."""
+        db = self._db()
+        if db.in_transaction:
+            yield
+            return
+        with translated(self.where, "read"):
+            db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if db.in_transaction:
+                db.execute("COMMIT")
+
+    def damage(self) -> str | None:
+        """SQLite's own check of every page of the file (`PRAGMA quick_check`); None when sound."""
+        rows = self.fetch(Query("PRAGMA quick_check(1)"))
+        return None if rows == [("ok",)] else " ".join(str(rows[0][0]).split())
+
+    # Writing
+
+    def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
+        """Keep snapshots taken at `size` entries, unless the ledger grew meanwhile; False when
+        they could not be kept (a read-only file, a busy writer): they are an optimisation only."""
+        db = self._db()
+        if db.in_transaction:
+            return False
+        try:
+            db.execute(f"PRAGMA busy_timeout = {SNAPSHOT_WAIT_MS}")  # never stall a read behind an import
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if db.execute(sql.SIZE).fetchone()[0] == size:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO projection_snapshots VALUES (?,?,?)",
+                        [(day, size, state) for day, state in snapshots],
+                    )
+                db.execute("COMMIT")
+                return True
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:
+            return False
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute(f"PRAGMA busy_timeout = {self.lock_timeout * 1000}")
+
+    def append(self, batches: Iterable[Batch], *, lazy: bool = False, copied: Copied | None = None) -> None:
+        """Append every batch in one transaction, committed after the last one; an exception
+        raised while the batches are produced rolls all of them back and goes on.
+
+        The write lock is taken before the first batch is written; with `lazy`, only before the
+        first batch that has something new (nothing stored is ever removed, so batches found
+        unchanged stay so): an import of what is already there takes no lock at all."""
+        pending = writer.from_first_new(batches, lazy)
+        if pending is None:
+            return
+        db = self._db()
+        with translated(self.where, "write", self.lock_timeout):
+            # Sync the WAL at every commit, so that an import that returned survives a power
+            # loss; SQLite builds differ in their default, and it cannot change inside a transaction.
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("BEGIN")
+            try:
+                writer.write(_Transaction(db.cursor(), self.where), pending, copied)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+
+def _check_timeout(lock_timeout: int) -> None:
+    if lock_timeout < 1:
+        raise UsageError("wait at least 1 second", param="lock_timeout", value=lock_timeout)
+
+
+class _Transaction:
+    """An open SQLite write transaction, as `ledger.storage.writer` uses it."""
+
+    def __init__(self, c: sqlite3.Cursor, where: str) -> None:
+        self._c = c
+        self._where = where
+        self._rowid: int | None = None
+        self.fetchone = c.fetchone
+        self.fetchall = c.fetchall
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._c.execute(statement, params)
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._c.executemany(statement, rows)
+
+    def lock(self) -> None:
+        # SQLite's write lock, taken by a write, before the tail is read: seq and recorded_at
+        # never go backwards between writers.
+        self._c.execute("UPDATE ledger_meta SET value = value WHERE key = 'format'")
+        self._c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+    def clock(self) -> datetime:
+        return datetime.now(UTC)  # one machine's file: its clock
+
+    def check_schema(self) -> None:
+        self._c.execute(catalogue.SCHEMA)
+        if {row[1]: tuple(row) for row in self._c.fetchall()} != catalogue.expected():
+            raise StoreError(
+                f"{self._where}: the ledger's schema changed since it was opened; nothing was written"
+            )
+
+    def insert_events(self, rows: Sequence[EventRow]) -> list[int]:
+        # eventsourcing's insert, as one executemany: under the write lock SQLite gives new rows
+        # consecutive rowids after the largest, which is checked rather than assumed.
+        if self._rowid is None:
+            self._rowid = self._max_rowid()
+        first = self._rowid + 1
+        self._c.executemany(recorder.insert_events_statement(), rows)
+        self._rowid += len(rows)
+        if self._max_rowid() != self._rowid:
+            raise StoreError(f"{self._where}: stored_events rowids were not consecutive; nothing was written")
+        return list(range(first, self._rowid + 1))
+
+    def notify(self) -> None:
+        """eventsourcing cannot subscribe to a SQLite recorder: followers poll (`Ledger.follow`)."""
+
+    def _max_rowid(self) -> int:
+        self._c.execute("SELECT coalesce(max(rowid), 0) FROM stored_events")
+        return int(self._c.fetchone()[0])
