@@ -6,17 +6,20 @@ import os
 from pathlib import Path
 
 import click
+import msgspec
 
 from cli import render
 from cli.main import cli, db_option, open_ledger
 from cli.output import emit, json_option, write_json
-from ledger.checkpoint import CheckpointError, check_public_key, generate_key, parse
+from ledger.audit import SIGNATURE_NOT_CHECKED
+from ledger.checkpoint import CheckpointError, check_public_key, generate_key, is_private_key, parse
 from ledger.errors import UsageError
 
 
 def _read_text(path: str, option: str) -> str:
+    """The file's text exactly as written: no newline translation (a signed note's CR is its own)."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"{option} {path}: cannot read: {e}") from None
 
@@ -76,7 +79,12 @@ def consistency(ctx: click.Context, old: int, new: int | None, as_json: bool) ->
 @click.option(
     "--against", metavar="CHECKPOINT_FILE", help="Also prove consistency with this earlier checkpoint."
 )
-@click.option("--key", "key_file", metavar="PUBKEY", help="Check the --against checkpoint's signature.")
+@click.option(
+    "--key",
+    "key_file",
+    metavar="PUBKEY",
+    help="Check the --against checkpoint's signature with this public key (FILE.pub of `ledger keygen`).",
+)
 @db_option
 @json_option
 @click.pass_context
@@ -92,12 +100,19 @@ def verify(ctx: click.Context, against: str | None, key_file: str | None, as_jso
             raise UsageError(f"--against {against}: {e}") from None
     public = None if key_file is None else _read_text(key_file, "--key")
     if public is not None:
+        if is_private_key(public):
+            raise UsageError(
+                f"--key {key_file}: this is a private key; give the public key "
+                f"({key_file}.pub from ledger keygen)"
+            )
         try:
             check_public_key(public)
         except CheckpointError as e:
             raise UsageError(f"--key {key_file}: {e}") from None
     with open_ledger(ctx) as lg:
         report = lg.verify(cp, public_key=public)
+    if report.ok and public is None and report.message.endswith(SIGNATURE_NOT_CHECKED):
+        report = msgspec.structs.replace(report, message=f"{report.message}: give --key PUBKEY")
     emit(as_json, report, render.verified)
     if not report.ok:
         ctx.exit(1)

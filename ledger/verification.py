@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from ledger import merkle
-from ledger.checkpoint import Checkpoint, check_signature, sign
+from ledger.checkpoint import Checkpoint, check_public_key, check_signature, sign
 from ledger.dates import format_recorded, parse_date
 from ledger.errors import CheckpointError, FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import AnyFact, FactRetracted
@@ -276,8 +276,18 @@ def _nodes_problem(fetch: Fetch, size: int, lowest: list[bytes]) -> _Bad | None:
     return None
 
 
+# How `verify` says that it proved consistency with a checkpoint whose signature it did not check.
+SIGNATURE_NOT_CHECKED = "its signature was not checked"
+NOT_SIGNED = "it is not signed"
+
+
 def verify(store: Store, against: Checkpoint | None = None, public_key: str | None = None) -> VerifyReport:
-    """Re-read everything from disk; the first problem found is reported, naming its entry."""
+    """Re-read everything from disk; the first problem found is reported, naming its entry.
+
+    A `public_key` that is not one (a private key, say) raises CheckpointError before anything
+    is read: it is the caller's mistake, not the checkpoint's."""
+    if public_key is not None:
+        check_public_key(public_key)
     with store.consistent():  # another writer's import, committed meanwhile, is not an alteration
         fetch = store.fetch
         size = run(entries.size(), fetch)
@@ -385,4 +395,7 @@ def _against(store: Store, cp: Checkpoint, public_key: str | None, size: int, ro
     if not ok:
         # The proof cannot say which of the first cp.size entries differ: name none.
         raise _Bad(None, None, f"the ledger is not consistent with the checkpoint at size {cp.size}")
-    return f"consistent with the checkpoint at size {cp.size}"
+    consistent = f"consistent with the checkpoint at size {cp.size}"
+    if public_key is None:
+        return f"{consistent}; {SIGNATURE_NOT_CHECKED if cp.signature else NOT_SIGNED}"
+    return consistent

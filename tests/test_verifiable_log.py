@@ -29,7 +29,7 @@ from typing import Any
 import msgspec
 import pg
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger_cli import LEDGER, json_lines, kill_at, run
@@ -516,6 +516,101 @@ def test_verify_against_a_text_checkpoint_whose_size_was_edited(signed: dict[str
         assert "signature" in report["message"] and "verif" in report["message"]
     # Without --key the edited size is caught by the consistency proof.
     _fails(signed, "\n".join([lines[0], "10", *lines[2:]]))
+
+
+def _flip_unused_bits(b64: str) -> str:
+    """The same bytes in non-canonical base64: an unused low bit of the last digit set."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    i = b64.rindex("=") - 1
+    return b64[:i] + alphabet[alphabet.index(b64[i]) ^ 1] + b64[i + 1 :]
+
+
+# Each an edit of the signed text checkpoint that leaves origin, size and root what they were.
+EDITED_NOTES: dict[str, tuple[Callable[[str, str], str], str]] = {
+    "size-leading-zero": (lambda t, root: t.replace("\n11\n", "\n011\n", 1), "has a leading zero"),
+    "root-not-canonical": (lambda t, root: t.replace(root, _flip_unused_bits(root)), "canonical base64"),
+    "crlf": (lambda t, root: t.replace("\n", "\r\n"), "carriage return"),
+    "cr-after-the-signature": (lambda t, root: t[:-1] + "\r\n", "carriage return"),
+    "no-final-newline": (lambda t, root: t[:-1], "does not end with a newline"),
+    "extra-blank-line": (lambda t, root: t.replace("\n\n", "\n\n\n"), "line 4 is empty"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITED_NOTES))
+def test_verify_against_an_edited_note_is_malformed(signed: dict[str, Any], edit: str) -> None:
+    """The signature covers the note as written: an edit that keeps the values is refused as
+    malformed (exit 2), whether or not a key is given, never accepted under the old signature."""
+    tmp: Path = signed["tmp"]
+    change, reason = EDITED_NOTES[edit]
+    text = signed["text"].read_bytes().decode()
+    edited = change(text, b64root(signed["root"]))
+    assert edited != text
+    path = tmp / f"edited-{edit}.txt"
+    path.write_bytes(edited.encode())
+    for key in (("--key", tmp / "k.pub"), ()):
+        r = run("--db", signed["db"], "verify", "--against", path, *key, "--json", cwd=tmp)
+        assert r.returncode == 2, (key, r.stdout + r.stderr)
+        assert r.stdout == ""
+        assert f"--against {path}: malformed checkpoint: " in r.stderr and reason in r.stderr, r.stderr
+
+
+def _note_key(private_key: Path) -> tuple[str, Ed25519PrivateKey]:
+    """The name and key of a private key file of `ledger keygen`: PRIVATE+KEY+name+hash+base64."""
+    name, _, encoded = private_key.read_text().strip().removeprefix("PRIVATE+KEY+").split("+", 2)
+    return name, Ed25519PrivateKey.from_private_bytes(base64.b64decode(encoded)[1:])
+
+
+def _signature_line(text: str, name: str, key: Ed25519PrivateKey) -> str:
+    """The signed-note signature of `text`, made here: key ID, then Ed25519 over the text's bytes."""
+    kid = hashlib.sha256(name.encode() + b"\n\x01" + key.public_key().public_bytes_raw()).digest()[:4]
+    return f"{DASH}{name} {base64.b64encode(kid + key.sign(text.encode())).decode()}"
+
+
+def test_verify_against_a_note_with_an_extension_line(signed: dict[str, Any]) -> None:
+    """C2SP extension lines are part of the signed text: signed with them, the note verifies."""
+    tmp: Path = signed["tmp"]
+    text = signed["plain"].read_text() + "example.org/extension 1700000000\n"
+    name, key = _note_key(tmp / "k")
+    path = tmp / "cp-extension.txt"
+    path.write_text(f"{text}\n{_signature_line(text, name, key)}\n", encoding="utf-8")
+    r = run("--db", signed["db"], "verify", "--against", path, "--key", tmp / "k.pub", "--json", cwd=tmp)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(r.stdout)
+    assert report["ok"] is True and report["message"].endswith("consistent with the checkpoint at size 11")
+    # Signed without the extension line, the note with it is not the note that was signed.
+    plain = signed["plain"].read_text()
+    path.write_text(f"{text}\n{_signature_line(plain, name, key)}\n", encoding="utf-8")
+    assert "does not verify" in _fails(signed, path.read_text(), "--key", tmp / "k.pub")["message"]
+
+
+@pytest.mark.parametrize("form", ["text", "json", "plain", "plain_json"])
+def test_verify_against_without_key_says_no_signature_was_checked(signed: dict[str, Any], form: str) -> None:
+    tmp: Path = signed["tmp"]
+    r = run("--db", signed["db"], "verify", "--against", signed[form], "--json", cwd=tmp)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(r.stdout)
+    assert {"ok", "size", "root", "first_bad_seq", "message"} <= set(report) and report["ok"] is True
+    unchecked = (
+        "its signature was not checked: give --key PUBKEY" if "plain" not in form else "it is not signed"
+    )
+    assert report["message"].endswith(f"consistent with the checkpoint at size 11; {unchecked}")
+    human = run("--db", signed["db"], "verify", "--against", signed[form], cwd=tmp)
+    assert human.returncode == 0 and human.stdout.strip() == f"OK: {report['message']}"
+    keyed = run("--db", signed["db"], "verify", "--against", signed["text"], "--key", tmp / "k.pub", cwd=tmp)
+    assert keyed.returncode == 0 and keyed.stdout.rstrip().endswith(
+        "consistent with the checkpoint at size 11"
+    )
+
+
+def test_verify_key_given_a_private_key_says_so(signed: dict[str, Any]) -> None:
+    tmp: Path = signed["tmp"]
+    r = run("--db", signed["db"], "verify", "--against", signed["text"], "--key", tmp / "k", cwd=tmp)
+    assert r.returncode == 2 and r.stdout == ""
+    key = tmp / "k"
+    assert r.stderr.strip() == (
+        f"ledger: --key {key}: this is a private key; give the public key ({key}.pub from ledger keygen)"
+    )
+    assert "PRIVATE" not in r.stderr  # and the key itself is never shown
 
 
 def test_verify_against_a_checkpoint_of_another_ledger(signed: dict[str, Any], tmp_path: Path) -> None:
