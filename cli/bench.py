@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from cli.main import cli
+from cli.group import cli
 from cli.output import emit, json_option
 from ledger.bench import BenchReport, run_bench
 

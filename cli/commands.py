@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from cli import render
-from cli.main import cli, db_option, db_path, failure, open_ledger
+from cli.group import cli, db_option, db_path, failure, open_ledger
 from cli.output import emit, json_option, knowledge_options, write_json, write_json_lines
 from ledger.api import LOCK_TIMEOUT_S, Ledger, shown
 from ledger.errors import UsageError

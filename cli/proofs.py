@@ -9,11 +9,11 @@ import click
 import msgspec
 
 from cli import render
-from cli.main import cli, db_option, open_ledger
+from cli.group import cli, db_option, open_ledger
 from cli.output import emit, json_option, write_json
-from ledger.audit import SIGNATURE_NOT_CHECKED
 from ledger.checkpoint import CheckpointError, check_public_key, generate_key, is_private_key, parse
 from ledger.errors import UsageError
+from ledger.verification import SIGNATURE_NOT_CHECKED
 
 
 def _read_text(path: str, option: str) -> str:

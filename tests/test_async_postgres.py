@@ -75,8 +75,12 @@ async def collect(items: AsyncIterator[Any]) -> list[Any]:
 
 
 def backend_pids(alg: AsyncLedger) -> set[int]:
-    """The server processes of the pool's open connections."""
-    return {conn.info.backend_pid for conn in alg._reader._open}  # type: ignore[attr-defined]
+    """The server processes of the pool's idle connections (between two reads, every connection
+    but one the pool is still putting in order after a cancelled statement), once the pool holds
+    no more than its bound."""
+    pool = alg._reader._pool  # type: ignore[attr-defined]
+    assert pool.get_stats()["pool_size"] <= CONNECTIONS, pool.get_stats()
+    return {conn.info.backend_pid for conn in pool._pool}
 
 
 def alive(url: str, pids: set[int], *, wait: bool = False) -> set[int]:
@@ -571,12 +575,16 @@ def test_a_server_that_does_not_answer_raises_store_error() -> None:
         assert ":pw@" not in message
 
 
-def test_a_database_that_does_not_exist_raises_store_error(pg_database: str | None) -> None:
+def test_a_database_that_does_not_exist_holds_no_ledger(pg_database: str | None) -> None:
+    """As `Ledger.open`: the server answers, and has no such database (asked of its catalogue, not
+    read from a message in the server's language)."""
     if pg_database is None:
         pytest.skip("no PostgreSQL server answers")
     url = pg_database.rsplit("/", 1)[0] + "/no_such_database_here"
-    with pytest.raises(StoreError, match="cannot connect"):
+    with pytest.raises(LedgerMissing, match="no_such_database_here: no ledger here"):
         run(lambda alg: alg.size(), url)
+    with pytest.raises(LedgerMissing, match="no_such_database_here: no ledger here"):
+        Ledger.open(url)
 
 
 def test_other_targets(tmp_path: Path) -> None:

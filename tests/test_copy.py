@@ -31,6 +31,9 @@ from ledger import Ledger, merkle
 from ledger.checkpoint import generate_key
 from ledger.copy import CopyReport, copy_ledger
 from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
+from ledger.reading import entries, plans
+from ledger.reading.plans import Query, stream
+from ledger.storage import sql
 from ledger.storage.location import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,9 +131,9 @@ def held(target: str | Path) -> dict[str, Any]:
     with store(target) as s:
         rows = s.fetch
         return {
-            "size": run(entries.size(), rows),
-            "origin": run(entries.origin(s.where), rows),
-            "checkpoints": plain(run(entries.checkpoints(s.where), rows)),
+            "size": plans.run(entries.size(), rows),
+            "origin": plans.run(entries.origin(s.where), rows),
+            "checkpoints": plain(plans.run(entries.checkpoints(s.where), rows)),
             "entries": [plain(tuple(msgspec.structs.astuple(row))) for row in stream(entries.rows(), rows)],
             "corrections": sorted(plain(tuple(c)) for c in rows(Query(sql.CORRECTIONS))),
             "index": plain(rows(Query("SELECT * FROM replay_index ORDER BY effective, rank, seq"))),
@@ -161,7 +164,7 @@ def answers(target: str | Path) -> dict[str, Any]:
 
 def held_checkpoints(target: str | Path) -> list[tuple[int, bytes, str]]:
     with store(target) as s:
-        return run(entries.checkpoints(s.where), s.fetch)
+        return plans.run(entries.checkpoints(s.where), s.fetch)
 
 
 def file_digest(db: Path) -> str:
@@ -234,7 +237,7 @@ def test_an_existing_empty_destination_takes_the_source_origin(source: Path, tmp
     dest = tmp_path / "dest.db"
     Ledger.open(dest, create=True).close()
     with store(dest) as s:
-        assert run(entries.origin(s.where), s.fetch) != held(source)["origin"]
+        assert plans.run(entries.origin(s.where), s.fetch) != held(source)["origin"]
     copy_ledger(source, dest)
     assert held(dest) == held(source)
 

@@ -316,7 +316,7 @@ def cli_group() -> click.Group:
     """The `ledger` group with every command registered.
 
     Each module of the `cli` package that defines commands registers them on import
-    (`cli.main.main` imports them before running); importing every module of the package
+    (`cli.main` imports them all); importing every module of the package
     means a new command module cannot be left out of the reference.
     `test_cli_reference_is_the_installed_command` checks the result against the real script.
     """
@@ -324,7 +324,7 @@ def cli_group() -> click.Group:
 
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"cli.{module.name}")
-    from cli.main import cli
+    from cli.group import cli
 
     return cli
 

@@ -40,7 +40,7 @@ from ledger.baseline import recorder, stock_replay
 from ledger.bench import synthetic_facts
 from ledger.errors import LedgerCorrupt, LedgerMissing
 from ledger.reading.args import as_of_day
-from ledger.replay_core import SNAPSHOT_EVERY, Loop, pack, unpack
+from ledger.replay_core import SNAPSHOT_EVERY, pack, unpack
 from projections.fold import Projection, fold
 from projections.knowledge import replay_order
 

@@ -15,9 +15,9 @@ import pytest
 from strategies import fact, fact_id, is_root, jsonl
 
 from ledger import Ledger
+from ledger.errors import FactError, FactNotFound, LedgerError, LedgerMissing, UsageError
 from ledger.reading.plans import Query
 from ledger.storage import sql
-from ledger.errors import FactError, FactNotFound, LedgerError, LedgerMissing, UsageError
 
 RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 

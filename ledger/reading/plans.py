@@ -111,8 +111,8 @@ def transform(source: Stream[T], each: Callable[[T], Iterable[U]]) -> Stream[U]:
             if isinstance(step, Query):
                 step = source.send((yield step))
             else:
-                for item in each(step):
-                    yield item  # the driver sends [] back: nothing to pass on
+                for item in each(step):  # noqa: UP028 (not `yield from`: the driver sends [] back)
+                    yield item
                 step = source.send([])
     except StopIteration:
         return
