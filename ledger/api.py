@@ -16,11 +16,11 @@ from ledger.backends import open_store
 from ledger.checkpoint import Checkpoint
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.entry import Entry, Folded
-from ledger.errors import ConflictError, FactNotFound, LedgerCorrupt, LedgerError, UsageError
+from ledger.errors import ConflictError, FactNotFound, LedgerCorrupt, UsageError
 from ledger.facts import Fact
 from ledger.importer import Planner, prepared_chunks
 from ledger.integrity import stored_entry
-from ledger.replay_core import Loop, Sink, first_bad, folded
+from ledger.replay.loop import SNAPSHOT_EVERY, Sink, fact_loop, timeline, view_loop
 from ledger.store import LOCK_TIMEOUT_S, Row, Store
 from projections.fold import Projection
 from projections.timeline import narrow
@@ -108,6 +108,13 @@ def knowledge(have: int, size: int | None, recorded: int | None) -> int:
     return have if recorded is None else min(have, recorded)
 
 
+def _snapshot_interval(every: int) -> int:
+    """How many folded facts apart projection snapshots are taken: a whole number, 1 or more."""
+    if type(every) is not int or every < 1:
+        raise UsageError("must be a whole number of facts, 1 or more", param="snapshot_every", value=every)
+    return every
+
+
 def _entry(row: Row) -> Entry:
     """The entry, once its stored bytes decode and agree with its index row and Merkle leaf."""
     stored = stored_entry(row, leaf=True)
@@ -125,17 +132,28 @@ def _entries(rows: Iterable[Row]) -> Iterator[tuple[Row, Entry]]:
 class Ledger:
     """A ledger of cited facts. Open with `Ledger.open(path)`; use as a context manager."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, snapshot_every: int = SNAPSHOT_EVERY) -> None:
         self._store = store
+        self._snapshot_every = _snapshot_interval(snapshot_every)
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False, lock_timeout: int = LOCK_TIMEOUT_S) -> Ledger:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = False,
+        lock_timeout: int = LOCK_TIMEOUT_S,
+        snapshot_every: int = SNAPSHOT_EVERY,
+    ) -> Ledger:
         """Open the ledger at `path`, a SQLite file, or a `postgresql://USER@HOST:PORT/DB` URL
         (`docs/postgres.md`); with `create=True` make it if it does not exist.
 
         A writer waits up to `lock_timeout` seconds for another writer's import to end (an
-        import holds the lock from its first line to its commit), then fails with StoreError."""
-        return cls(open_store(path, create=create, lock_timeout=lock_timeout))
+        import holds the lock from its first line to its commit), then fails with StoreError.
+        A replay of the whole ledger leaves a projection snapshot behind once `snapshot_every`
+        facts were folded since the last one."""
+        every = _snapshot_interval(snapshot_every)  # before anything is opened
+        return cls(open_store(path, create=create, lock_timeout=lock_timeout), snapshot_every=every)
 
     def close(self) -> None:
         self._store.close()
@@ -208,17 +226,7 @@ class Ledger:
         day = as_of_day(as_of)
         n = self._horizon(size, known_at)
         root = audit.root_at(self._store, n).hex()
-        try:
-            return self._fold(n, day.toordinal(), snapshots).world(day, n, root)
-        except LedgerError:
-            raise
-        except Exception:
-            # The fast loop reads the replay index without re-checking its values; a value of the
-            # wrong type may fail only later. Name the malformed row, if one is to blame.
-            bad = first_bad(self._store.replay_batches(0, day.toordinal()))
-            if bad is None:
-                raise
-            raise bad from None
+        return self._fold(n, day.toordinal(), snapshots).world(day, n, root)
 
     def run(
         self,
@@ -231,7 +239,7 @@ class Ledger:
         """Run a projection of your own (anything with `apply(fact, effective_day)`) through the
         fast loop: it gets every fact replay folds up to `as_of`, in replay order."""
         n = self._horizon(size, known_at)
-        loop = Loop(sink, n, self._store.corrected(n))
+        loop = fact_loop(sink.apply, n, self._store.corrected(n))
         for batch in self._store.replay_batches(0, as_of_day(as_of).toordinal()):
             loop.feed(batch)
         return sink
@@ -243,13 +251,13 @@ class Ledger:
         snap = self._store.snapshot(n, upto) if full else None
         if snap is not None:
             since, projection = snap[0], Projection.restore(snap[1])
-        loop = Loop(
-            projection,
+        loop = view_loop(
+            projection.apply,
             n,
             self._store.corrected(n),
             snapshot=projection.snapshot if full else None,
+            every=self._snapshot_every,
             since=since,
-            views=True,
         )
         for batch in self._store.replay_batches(since, upto, skip_ranks=Projection.IGNORES):
             loop.feed(batch)
@@ -271,8 +279,10 @@ class Ledger:
         """Folded facts in replay order, from `start` to `end` (effective days), narrowed."""
         first, last = timeline_bounds(start, end)
         n = self._horizon(size, known_at)
-        items = list(folded(self._store.replay_batches(0, last), n, self._store.corrected(n)))
-        return narrow(items, start=first, state=state, mission=mission)
+        loop = fact_loop(None, n, self._store.corrected(n))
+        for batch in self._store.replay_batches(0, last):
+            loop.feed(batch)
+        return narrow(timeline(loop), start=first, state=state, mission=mission)
 
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""

@@ -1,6 +1,6 @@
 """`AsyncLedger`: the library API for asyncio audit tools, on SQLite (aiosqlite) or PostgreSQL.
 
-Reads run the same decode-and-fold core as `Ledger` (`ledger.replay_core`,
+Reads run the same decode-and-fold loop as `Ledger` (`ledger.replay.loop`,
 `ledger.queries`): only the cursor differs, and a reader of each backend
 (`ledger.async_readers.Reader`) holds it. Writes, proofs and verification
 run the synchronous code in a worker thread with its own connection. Any
@@ -34,9 +34,9 @@ from ledger.api import (
 from ledger.async_readers import Reader, open_reader
 from ledger.audit import VerifyReport
 from ledger.entry import Entry, Folded
-from ledger.errors import LedgerCorrupt, LedgerError
+from ledger.errors import LedgerCorrupt
 from ledger.facts import Fact
-from ledger.replay_core import Loop, Sink, first_bad, folded
+from ledger.replay.loop import Sink, fact_loop, timeline, view_loop
 from ledger.store import LOCK_TIMEOUT_S, Row
 from projections.fold import Projection
 from projections.timeline import narrow
@@ -121,29 +121,18 @@ class AsyncLedger:
         day = as_of_day(as_of)
         n = await self._horizon(size, known_at)
         root = await self.root(n)
-        try:
-            since, projection = 0, Projection()
-            if n == await self.size():
-                snap = await self._rows(queries.SNAPSHOT, (n, day.toordinal()))
-                if snap:
-                    since, state = integrity.snapshot_row(self.path, *snap[0])
-                    projection = Projection.restore(state)
-            loop = Loop(projection, n, await self._corrected(n), since=since, views=True)
-            sql = queries.replay(Projection.IGNORES)
-            async with self._batches(sql, (since, day.toordinal())) as batches:
-                async for batch in batches:
-                    loop.feed(batch)
-            return projection.world(day, n, root)
-        except LedgerError:
-            raise
-        except Exception:
-            # As `Ledger.replay`: a value of the wrong type in the replay index may fail late.
-            async with self._batches(queries.replay(), (0, day.toordinal())) as batches:
-                async for batch in batches:
-                    bad = first_bad([batch])
-                    if bad is not None:
-                        raise bad from None
-            raise
+        since, projection = 0, Projection()
+        if n == await self.size():
+            snap = await self._rows(queries.SNAPSHOT, (n, day.toordinal()))
+            if snap:
+                since, state = integrity.snapshot_row(self.path, *snap[0])
+                projection = Projection.restore(state)
+        loop = view_loop(projection.apply, n, await self._corrected(n), since=since)
+        sql = queries.replay(Projection.IGNORES)
+        async with self._batches(sql, (since, day.toordinal())) as batches:
+            async for batch in batches:
+                loop.feed(batch)
+        return projection.world(day, n, root)
 
     async def run(
         self,
@@ -155,7 +144,7 @@ class AsyncLedger:
     ) -> Sink:
         """Run a projection of your own through the fast loop (see `Ledger.run`)."""
         n = await self._horizon(size, known_at)
-        loop = Loop(sink, n, await self._corrected(n))
+        loop = fact_loop(sink.apply, n, await self._corrected(n))
         async with self._batches(queries.replay(), (0, as_of_day(as_of).toordinal())) as batches:
             async for batch in batches:
                 loop.feed(batch)
@@ -199,12 +188,11 @@ class AsyncLedger:
         """Folded facts in replay order, as `Ledger.timeline`."""
         first, last = timeline_bounds(start, end)
         n = await self._horizon(size, known_at)
-        corrected = await self._corrected(n)
-        items: list[Folded] = []
+        loop = fact_loop(None, n, await self._corrected(n))
         async with self._batches(queries.replay(), (0, last)) as batches:
             async for batch in batches:
-                items.extend(folded([batch], n, corrected))
-        return narrow(items, start=first, state=state, mission=mission)
+                loop.feed(batch)
+        return narrow(timeline(loop), start=first, state=state, mission=mission)
 
     # Writing, proofs and verification: the synchronous code, in a worker thread
 

@@ -22,7 +22,8 @@ from ledger.errors import CheckpointError, FactNotFound, LedgerCorrupt, UsageErr
 from ledger.facts import AnyFact, FactRetracted
 from ledger.integrity import stored_entry
 from ledger.mapper import CORRECTION_TOPIC, decode_correction, decode_entry
-from ledger.replay_core import Loop, pack
+from ledger.replay.codec import pack
+from ledger.replay.loop import view_loop
 from ledger.store import Row, Store
 from projections.fold import Projection
 
@@ -187,7 +188,7 @@ def _snapshots_problem(store: Store, size: int) -> _Bad | None:
     projection, since = Projection(), 0
     corrected = store.corrected(size)
     for day, state in store.snapshots(size):
-        loop = Loop(projection, size, corrected, since=since, views=True)
+        loop = view_loop(projection.apply, size, corrected, since=since)
         for batch in store.replay_batches(since, day, skip_ranks=Projection.IGNORES):
             loop.feed(batch)
         if projection.snapshot() != state:

@@ -35,7 +35,7 @@ from ledger.facts import FactRetracted
 from ledger.importer import Chunk, Planner
 from ledger.integrity import stored_entry
 from ledger.mapper import CorrectionState, entry_bytes
-from ledger.replay_core import pack
+from ledger.replay.codec import pack
 from ledger.store import LOCK_TIMEOUT_S, Row, Store
 from ledger.writer import Batch, Copied, NewEntry
 

@@ -23,7 +23,7 @@ from ledger.domain import Correction, aggregate_id, corrected
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
 from ledger.mapper import entry_bytes
-from ledger.replay_core import pack
+from ledger.replay.codec import pack
 from ledger.store import Row, Store
 from ledger.validation import parse_line, read_lines
 from ledger.writer import Batch, NewEntry

@@ -190,7 +190,7 @@ class Store(ABC):
                 raise LedgerCorrupt(e.message, self.seq_of(target), target, path=self.where) from None
         return found
 
-    # The fast replay loop's reads (ledger.replay_core): plain tuples in large batches
+    # The replay loop's reads (ledger.replay.loop): plain tuples in large batches
 
     def recorded_by(self, moment: str) -> int:
         """How many entries were recorded at or before `moment` (a prefix of the log)."""

@@ -27,7 +27,7 @@ from strategies import AS_OF, ledgers_with_corrections, mask_root
 from ledger import Ledger
 from ledger.api import as_of_day
 from ledger.bench import synthetic_facts
-from ledger.replay_core import SNAPSHOT_EVERY
+from ledger.replay import SNAPSHOT_EVERY
 from ledger.stock import stock_replay
 from projections.fold import fold
 from projections.knowledge import replay_order
