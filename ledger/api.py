@@ -15,14 +15,14 @@ import structlog
 
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
-from ledger.errors import ConflictError
+from ledger.errors import ConflictError, UsageError
 from ledger.facts import Fact
 from ledger.importing.check import prepared_chunks
 from ledger.importing.plan import Planner
 from ledger.reading import entries, log, replay
 from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
 from ledger.reading.plans import Plan, Stream, run, stream
-from ledger.replay_core import SNAPSHOT_EVERY, Sink
+from ledger.replay.loop import SNAPSHOT_EVERY, Sink
 from ledger.storage.checks import Row
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.events import CorrectionState
@@ -70,6 +70,13 @@ class _Known:
         return run(entries.corrections(fact_ids, self._store.where), self._store.fetch)
 
 
+def snapshot_interval(every: int) -> int:
+    """How many folded facts apart projection snapshots are taken: a whole number, 1 or more."""
+    if type(every) is not int or every < 1:
+        raise UsageError("must be a whole number of facts, 1 or more", param="snapshot_every", value=every)
+    return every
+
+
 class Ledger:
     """A ledger of cited facts. Open with `Ledger.open(path)`; use as a context manager.
 
@@ -78,7 +85,7 @@ class Ledger:
 
     def __init__(self, store: Store, *, snapshot_every: int = SNAPSHOT_EVERY) -> None:
         self._store = store
-        self._snapshot_every = snapshot_every
+        self._snapshot_every = snapshot_interval(snapshot_every)
 
     @classmethod
     def open(
@@ -94,6 +101,8 @@ class Ledger:
 
         A writer waits up to `lock_timeout` seconds for another writer's import to end (an
         import holds the lock from its first line to its commit), then fails with StoreError."""
+        if snapshot_every is not None:
+            snapshot_interval(snapshot_every)  # before anything is opened
         store = open_store(path, create=create, lock_timeout=lock_timeout)
         return cls(store) if snapshot_every is None else cls(store, snapshot_every=snapshot_every)
 

@@ -17,14 +17,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from ledger.api import Ledger
+from ledger.api import Ledger, snapshot_interval
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
 from ledger.facts import Fact
 from ledger.reading import entries, log, replay
 from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
 from ledger.reading.plans import Plan, Stream, arun, astream
-from ledger.replay_core import SNAPSHOT_EVERY, Sink
+from ledger.replay.loop import SNAPSHOT_EVERY, Sink
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.location import Reader, open_reader
 from ledger.verification import (
@@ -62,7 +62,7 @@ class AsyncLedger:
         self._target = target  # as given (a URL with its password): for the worker thread's `Ledger`
         self._reader = reader
         self._lock_timeout = lock_timeout
-        self._snapshot_every = snapshot_every
+        self._snapshot_every = snapshot_interval(snapshot_every)
 
     @classmethod
     @asynccontextmanager
@@ -71,6 +71,8 @@ class AsyncLedger:
     ) -> AsyncIterator[AsyncLedger]:
         """An existing ledger: a SQLite file or a `postgresql://` URL (as `Ledger.open`); never
         creates one (use `Ledger.open(path, create=True)`)."""
+        if snapshot_every is not None:
+            snapshot_interval(snapshot_every)  # before anything is opened
         reader = await open_reader(path, lock_timeout)
         try:
             if snapshot_every is None:

@@ -31,7 +31,7 @@ from ledger.importing.check import Chunk
 from ledger.importing.plan import Planner
 from ledger.reading import entries, log
 from ledger.reading.plans import Query, run, stream
-from ledger.replay_core import pack
+from ledger.replay.codec import pack
 from ledger.storage import sql
 from ledger.storage.checks import Row, stored_entry
 from ledger.storage.constants import LOCK_TIMEOUT_S

@@ -25,7 +25,7 @@ from ledger.log.compact import CompactRange
 from ledger.reading import entries, log
 from ledger.reading.plans import Fetch, Plan, Query, run, stream
 from ledger.reading.replay import fold_into
-from ledger.replay_core import pack
+from ledger.replay.codec import pack
 from ledger.storage import sql
 from ledger.storage.checks import Row, snapshot_row, stored_entry
 from ledger.storage.events import CORRECTION_TOPIC, aggregate_id, decode_correction, decode_entry

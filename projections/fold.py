@@ -4,26 +4,79 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
-from ledger.entry import Entry
+from ledger.entries import Entry
 from ledger.errors import LedgerCorrupt
-from ledger.facts import (
-    Fact,
-    PrimeMinisterNominated,
-    StatementMade,
+from ledger.replay.views import (
+    AnyView,
+    DeploymentCompletedView,
+    ForcesDeployedView,
+    ForcesWithdrawnView,
+    GovernmentDismissedView,
+    MissionAuthorizedView,
+    MissionCompletedView,
+    MissionRequestedView,
+    OfficeAssumedView,
+    OfficeLeftView,
+    PrimeMinisterAppointedView,
+    PrimeMinisterNominatedView,
+    StatementMadeView,
+    View,
+    WithdrawalAnnouncedView,
+    WithdrawalStartedView,
+    view_of,
 )
 from projections import government, missions
 from projections.world import ForeignForce, LedgerInfo, MissionView, StateView, World
 
-_STATE_HANDLERS: dict[str, Callable[[dict[str, StateView], Any], None]] = {
-    "GovernmentDismissed": government.dismiss,
-    "PrimeMinisterAppointed": government.appoint,
-    "OfficeAssumed": government.appoint,
-    "OfficeLeft": government.leave,
-}
+# Dispatch is by the view's exact class, through two tables whose every entry pairs a view class
+# with a fold typed for it (`_mission_fold`, `_state_fold`: mypy checks each pair), so a fold always
+# gets the view it is typed for. Not a `match` on the classes: a class pattern costs an isinstance
+# call per case tried, and with the folded types in contract order that was 574 ns per view against
+# 156 ns for a dict lookup (dispatch alone, 100,000 views of the bench's mix), over a quarter of
+# the fold loop's whole cost per row (about 1.5 us); cases ordered by the bench's frequencies still
+# cost 217 ns, and real ledgers have other frequencies. A dict lookup costs the same for every type.
+
+V = TypeVar("V", bound=View)
+MissionFold = Callable[[dict[str, MissionView], Any, date], None]
+StateFold = Callable[[dict[str, StateView], Any], None]
+
+
+def _mission_fold(
+    cls: type[V], fold: Callable[[dict[str, MissionView], V, date], None]
+) -> tuple[type[View], MissionFold]:
+    return cls, fold
+
+
+def _state_fold(
+    cls: type[V], fold: Callable[[dict[str, StateView], V], None]
+) -> tuple[type[View], StateFold]:
+    return cls, fold
+
+
+_MISSION_FOLDS: dict[type[View], MissionFold] = dict(
+    [
+        _mission_fold(MissionRequestedView, missions.requested),
+        _mission_fold(MissionAuthorizedView, missions.requested),
+        _mission_fold(ForcesDeployedView, missions.deployed),
+        _mission_fold(DeploymentCompletedView, missions.deployment_completed),
+        _mission_fold(MissionCompletedView, missions.completed),
+        _mission_fold(WithdrawalAnnouncedView, missions.announced),
+        _mission_fold(WithdrawalStartedView, missions.started),
+        _mission_fold(ForcesWithdrawnView, missions.withdrawn),
+    ]
+)
+_STATE_FOLDS: dict[type[View], StateFold] = dict(
+    [
+        _state_fold(GovernmentDismissedView, government.dismiss),
+        _state_fold(PrimeMinisterAppointedView, government.appoint),
+        _state_fold(OfficeAssumedView, government.appoint),
+        _state_fold(OfficeLeftView, government.leave),
+    ]
+)
 
 
 class ProjectionState(msgspec.Struct):
@@ -38,11 +91,11 @@ _RESTORE = msgspec.msgpack.Decoder(ProjectionState)
 
 
 class Projection:
-    """Mutable state of a replay in progress: feed it facts in replay order."""
+    """Mutable state of a replay in progress: feed it views (`ledger.replay.views`) in replay order."""
 
     # Type ranks whose facts never change this projection (PrimeMinisterNominated,
     # StatementMade): the fast loop does not even read them.
-    IGNORES: ClassVar[tuple[int, ...]] = (PrimeMinisterNominated.RANK, StatementMade.RANK)
+    IGNORES: ClassVar[tuple[int, ...]] = (PrimeMinisterNominatedView.RANK, StatementMadeView.RANK)
 
     def __init__(self, state: ProjectionState | None = None) -> None:
         self.states: dict[str, StateView] = state.states if state else {}
@@ -59,16 +112,16 @@ class Projection:
         except msgspec.MsgspecError as e:
             raise LedgerCorrupt(f"a projection snapshot cannot be read: {e}") from None
 
-    def apply(self, fact: Fact, effective: date) -> None:
-        """Fold one fact (or its view without sources: dispatch is by type name, not class)."""
-        kind = fact.TYPE
-        handler = missions.HANDLERS.get(kind)
-        if handler is not None:
-            handler(self.missions, fact, effective)
+    def apply(self, view: AnyView, effective: date) -> None:
+        """Fold one fact's view, effective on `effective`."""
+        kind = type(view)
+        fold = _MISSION_FOLDS.get(kind)
+        if fold is not None:
+            fold(self.missions, view, effective)
         else:
-            state_handler = _STATE_HANDLERS.get(kind)
-            if state_handler is not None:
-                state_handler(self.states, fact)
+            state_fold = _STATE_FOLDS.get(kind)
+            if state_fold is not None:
+                state_fold(self.states, view)
         # PrimeMinisterNominated and StatementMade are kept in the timeline only.
 
     def world(self, as_of: date, size: int, root: str | None = None) -> World:
@@ -100,8 +153,8 @@ class Projection:
 
 
 def fold(entries: Iterable[Entry]) -> Projection:
-    """Fold entries already in replay order."""
+    """Fold entries already in replay order (their facts as the views replay decodes)."""
     projection = Projection()
     for entry in entries:
-        projection.apply(entry.fact, entry.effective_day)
+        projection.apply(view_of(entry.fact), entry.effective_day)
     return projection

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ledger.entry import Entry
+from ledger.entries import Entry
 from ledger.facts import FactRetracted
 
 

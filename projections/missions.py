@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from ledger.dates import add_days
-from ledger.facts import (
-    DeploymentCompleted,
-    Fact,
-    ForcesDeployed,
-    ForcesWithdrawn,
-    MissionAuthorized,
-    MissionCompleted,
-    MissionRequested,
-    WithdrawalAnnounced,
-    WithdrawalStarted,
+from ledger.replay.views import (
+    DeploymentCompletedView,
+    ForcesDeployedView,
+    ForcesWithdrawnView,
+    MissionAuthorizedView,
+    MissionCompletedView,
+    MissionRequestedView,
+    View,
+    WithdrawalAnnouncedView,
+    WithdrawalStartedView,
 )
 from projections.world import Contingent, MissionView, Withdrawal
 
@@ -25,20 +23,20 @@ _RANK = {stage: i for i, stage in enumerate(STAGES)}
 ON_SOIL = ("deployed", "withdrawing")
 
 
-def _reach(mission: MissionView, stage: str, fact: Fact) -> None:
+def _reach(mission: MissionView, stage: str, view: View) -> None:
     """The status is the furthest stage reached; `since` moves only when it changes."""
     if mission.status is None or _RANK[stage] > _RANK[mission.status]:
         mission.status = stage
-        mission.since = fact.occurred
+        mission.since = view.occurred
 
 
-def _set(mission: MissionView, contributor: str, status: str, fact: Fact) -> Contingent:
+def _set(mission: MissionView, contributor: str, status: str, view: View) -> Contingent:
     contingent = mission.contingents.get(contributor)
     if contingent is None:
-        contingent = mission.contingents[contributor] = Contingent(status, fact.occurred)
+        contingent = mission.contingents[contributor] = Contingent(status, view.occurred)
     elif contingent.status != status:
         contingent.status = status
-        contingent.since = fact.occurred
+        contingent.since = view.occurred
     return contingent
 
 
@@ -49,81 +47,70 @@ def _mission(missions: dict[str, MissionView], name: str) -> MissionView:
     return mission
 
 
-def requested(missions: dict[str, MissionView], fact: MissionRequested | MissionAuthorized, _: date) -> None:
-    mission = _mission(missions, fact.mission)
-    mission.organization = fact.organization
-    mission.host = fact.host
-    _reach(mission, "requested" if fact.TYPE == "MissionRequested" else "authorized", fact)
+def requested(
+    missions: dict[str, MissionView], view: MissionRequestedView | MissionAuthorizedView, _: date
+) -> None:
+    mission = _mission(missions, view.mission)
+    mission.organization = view.organization
+    mission.host = view.host
+    _reach(mission, "requested" if isinstance(view, MissionRequestedView) else "authorized", view)
 
 
-def deployed(missions: dict[str, MissionView], fact: ForcesDeployed, _: date) -> None:
-    mission = _mission(missions, fact.mission)
-    if fact.host is not None:
-        mission.host = fact.host
-    contingent = _set(mission, fact.contributor, "deployed", fact)
-    if fact.personnel is not None:
-        contingent.personnel = fact.personnel
+def deployed(missions: dict[str, MissionView], view: ForcesDeployedView, _: date) -> None:
+    mission = _mission(missions, view.mission)
+    if view.host is not None:
+        mission.host = view.host
+    contingent = _set(mission, view.contributor, "deployed", view)
+    if view.personnel is not None:
+        contingent.personnel = view.personnel
     if mission.status == "withdrawn":  # a redeployment
         mission.status = "deploying"
-        mission.since = fact.occurred
+        mission.since = view.occurred
     else:
-        _reach(mission, "deploying", fact)
+        _reach(mission, "deploying", view)
 
 
-def deployment_completed(missions: dict[str, MissionView], fact: DeploymentCompleted, _: date) -> None:
-    _reach(_mission(missions, fact.mission), "deployed", fact)
+def deployment_completed(missions: dict[str, MissionView], view: DeploymentCompletedView, _: date) -> None:
+    _reach(_mission(missions, view.mission), "deployed", view)
 
 
-def completed(missions: dict[str, MissionView], fact: MissionCompleted, _: date) -> None:
-    _reach(_mission(missions, fact.mission), "completed", fact)
+def completed(missions: dict[str, MissionView], view: MissionCompletedView, _: date) -> None:
+    _reach(_mission(missions, view.mission), "completed", view)
 
 
-def announced(missions: dict[str, MissionView], fact: WithdrawalAnnounced, effective: date) -> None:
-    _mission(missions, fact.mission).withdrawal = _deadlines(fact, effective)
+def announced(missions: dict[str, MissionView], view: WithdrawalAnnouncedView, effective: date) -> None:
+    _mission(missions, view.mission).withdrawal = _deadlines(view, effective)
 
 
-def started(missions: dict[str, MissionView], fact: WithdrawalStarted, _: date) -> None:
-    mission = _mission(missions, fact.mission)
-    if fact.contributor is not None:
-        _set(mission, fact.contributor, "withdrawing", fact)
+def started(missions: dict[str, MissionView], view: WithdrawalStartedView, _: date) -> None:
+    mission = _mission(missions, view.mission)
+    if view.contributor is not None:
+        _set(mission, view.contributor, "withdrawing", view)
     else:
         for contributor, c in mission.contingents.items():
             if c.status == "deployed":
-                _set(mission, contributor, "withdrawing", fact)
-    _reach(mission, "withdrawing", fact)
+                _set(mission, contributor, "withdrawing", view)
+    _reach(mission, "withdrawing", view)
 
 
-def withdrawn(missions: dict[str, MissionView], fact: ForcesWithdrawn, _: date) -> None:
-    mission = _mission(missions, fact.mission)
-    if fact.contributor is not None:
-        _set(mission, fact.contributor, "withdrawn", fact)
+def withdrawn(missions: dict[str, MissionView], view: ForcesWithdrawnView, _: date) -> None:
+    mission = _mission(missions, view.mission)
+    if view.contributor is not None:
+        _set(mission, view.contributor, "withdrawn", view)
     else:
         for contributor in list(mission.contingents):
-            _set(mission, contributor, "withdrawn", fact)
+            _set(mission, contributor, "withdrawn", view)
     remaining = any(c.status in ON_SOIL for c in mission.contingents.values())
-    _reach(mission, "withdrawing" if remaining else "withdrawn", fact)
+    _reach(mission, "withdrawing" if remaining else "withdrawn", view)
 
 
-# The fold of each of the eight mission types, by type name.
-HANDLERS: dict[str, Callable[[dict[str, MissionView], Any, date], None]] = {
-    "MissionRequested": requested,
-    "MissionAuthorized": requested,
-    "ForcesDeployed": deployed,
-    "DeploymentCompleted": deployment_completed,
-    "MissionCompleted": completed,
-    "WithdrawalAnnounced": announced,
-    "WithdrawalStarted": started,
-    "ForcesWithdrawn": withdrawn,
-}
-
-
-def _deadlines(fact: WithdrawalAnnounced, effective: date) -> Withdrawal:
-    start_by = None if fact.starts_within_days is None else add_days(effective, fact.starts_within_days)
+def _deadlines(view: WithdrawalAnnouncedView, effective: date) -> Withdrawal:
+    start_by = None if view.starts_within_days is None else add_days(effective, view.starts_within_days)
     complete_by = None
-    if fact.completes_within_days is not None:
-        complete_by = add_days(start_by or effective, fact.completes_within_days)
+    if view.completes_within_days is not None:
+        complete_by = add_days(start_by or effective, view.completes_within_days)
     return Withdrawal(
-        fact.occurred,
+        view.occurred,
         start_by.isoformat() if start_by else None,
         complete_by.isoformat() if complete_by else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ledger.entry import Folded
+from ledger.entries import Folded
 from ledger.facts import StatementMade
 
 _STATE_FIELDS = ("state", "host", "contributor")

@@ -2,7 +2,7 @@
 
 This is a second, independent implementation of `ledger replay --as-of D --json`
 (contract sections 3, 4 and 5) for the tests to compare the real one against.
-It shares no code with `projections/` or `ledger/replay_core.py`: it takes facts
+It shares no code with `projections/` or `ledger/replay/`: it takes facts
 as plain dicts (as a fact file holds them, each with its `id`), in recording
 order, and folds them with plain dicts and lists, favouring obviousness over
 speed. Nothing here is clever; where it is slow, it is slow on purpose.

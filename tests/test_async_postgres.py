@@ -36,7 +36,6 @@ from test_fast_loop import (
     daily_facts,
     day,
     doc,
-    tiny_snapshots,
 )
 
 from ledger import AsyncLedger, Ledger
@@ -159,7 +158,7 @@ def late_fact() -> Fact:
 
 
 def test_async_ledger_agrees_with_the_sync_api_on_postgres(pg_url: str) -> None:
-    with tiny_snapshots(2), Ledger.open(pg_url, create=True) as lg:
+    with Ledger.open(pg_url, create=True, snapshot_every=2) as lg:
         lg.import_facts([("first.jsonl", jsonl(*correction_facts()))])  # a retraction, a supersession
         moment = list(lg.entries())[-1].recorded_at
         lg.import_facts([("late.jsonl", jsonl(late_fact()))])
@@ -232,7 +231,7 @@ def test_the_example_ledger(pg_url: str, example_bytes: bytes) -> None:
 
 
 def test_many_concurrent_tasks_give_the_sequential_answers(pg_url: str) -> None:
-    with tiny_snapshots(3), Ledger.open(pg_url, create=True) as lg:
+    with Ledger.open(pg_url, create=True, snapshot_every=3) as lg:
         lg.import_facts([("days.jsonl", jsonl(*daily_facts(30)))])
         lg.import_facts([("fix.jsonl", jsonl(correction_facts()[-2]))])  # retract dep-3
         lg.replay(day(40))
@@ -719,7 +718,7 @@ def test_async_reads_equal_the_sync_fast_loop_on_postgres(
     pg_database: str | None, batches: list[list[Fact]], data: st.DataObject
 ) -> None:
     url = pg.new_ledger_url(pg_database)
-    with tiny_snapshots(), Ledger.open(url, create=True) as lg:
+    with Ledger.open(url, create=True, snapshot_every=1) as lg:
         for i, batch in enumerate(batches):
             lg.import_facts([(f"batch-{i}.jsonl", jsonl(*batch))])
             for d in DAYS:

@@ -45,7 +45,7 @@ from ledger.importing.check import PARALLEL_BYTES
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
-N_A = 22_000  # the earlier import: over replay_core.SNAPSHOT_EVERY folded facts, so replays take snapshots
+N_A = 22_000  # the earlier import: over ledger.replay.SNAPSHOT_EVERY folded facts, so replays take snapshots
 N_B = 10_000  # the import killed, into a new ledger and into one that holds the earlier import
 AS_OF = "2030-01-01"
 

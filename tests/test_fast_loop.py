@@ -5,11 +5,10 @@ the fast loop with and without snapshots, `AsyncLedger`, eventsourcing's stock
 read path (`ledger.baseline`) and a naive fold of the entries
 (`projections.knowledge.replay_order` + `projections.fold.fold`) must agree.
 
-`Loop` takes its snapshot interval as a keyword default bound when the module
-is imported (patching `ledger.replay_core.SNAPSHOT_EVERY` changes nothing), so
-`tiny_snapshots` sets that default for the length of a test, to get many
-snapshots out of a few facts. One test uses the real interval on a ledger large
-enough to take a snapshot.
+Most tests open their ledger with a tiny snapshot interval
+(`Ledger.open(..., snapshot_every=3)`), to get many snapshots out of a few
+facts. One test uses the real interval on a ledger large enough to take a
+snapshot.
 """
 
 from __future__ import annotations
@@ -38,9 +37,10 @@ from strategies import AS_OF, Fact, fact, jsonl, ledgers_with_corrections
 from ledger import AsyncLedger, Ledger
 from ledger.baseline import recorder, stock_replay
 from ledger.bench import synthetic_facts
-from ledger.errors import LedgerCorrupt, LedgerMissing
+from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
 from ledger.reading.args import as_of_day
-from ledger.replay_core import SNAPSHOT_EVERY, pack, unpack
+from ledger.replay import SNAPSHOT_EVERY
+from ledger.replay.codec import pack, unpack
 from projections.fold import Projection, fold
 from projections.knowledge import replay_order
 
@@ -52,20 +52,6 @@ FEWER = max(20, settings.default.max_examples // 2)  # each example replays many
 def scratch() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="ledger-fast-") as tmp:
         yield Path(tmp)
-
-
-@contextmanager
-def tiny_snapshots(every: int = 1) -> Iterator[None]:
-    """Make every `Loop` built meanwhile snapshot after `every` folded facts (its default argument)."""
-    patched = [Ledger.__init__.__kwdefaults__, AsyncLedger.__init__.__kwdefaults__]
-    for defaults in patched:
-        assert defaults is not None and defaults["snapshot_every"] == SNAPSHOT_EVERY
-        defaults["snapshot_every"] = every
-    try:
-        yield
-    finally:
-        for defaults in patched:
-            defaults["snapshot_every"] = SNAPSHOT_EVERY
 
 
 def doc(world: Any) -> bytes:
@@ -121,7 +107,7 @@ def batched_ledgers(draw: st.DrawFn) -> list[list[Fact]]:
 @settings(max_examples=FEWER)
 @given(batched_ledgers(), st.data())
 def test_every_read_path_gives_the_same_replay(batches: list[list[Fact]], data: st.DataObject) -> None:
-    with scratch() as tmp, tiny_snapshots(), Ledger.open(tmp / "l.db", create=True) as lg:
+    with scratch() as tmp, Ledger.open(tmp / "l.db", create=True, snapshot_every=1) as lg:
         latest = 0  # the latest effective day imported so far
         for i, batch in enumerate(batches):
             before = snapshot_rows(tmp / "l.db")
@@ -194,7 +180,7 @@ def import_one(lg: Ledger, f: Fact) -> None:
 def test_snapshots_are_kept_before_the_earliest_day_an_import_touches(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     all_days = [day(i) for i in range(-1, 42)]
-    with tiny_snapshots(3), Ledger.open(path, create=True) as lg:
+    with Ledger.open(path, create=True, snapshot_every=3) as lg:
         lg.import_facts([("days.jsonl", jsonl(*daily_facts(40)))])
         assert snapshot_rows(path) == []  # an import takes none
         same_as_without_snapshots(lg, [day(45)])
@@ -252,8 +238,16 @@ def test_snapshots_are_kept_before_the_earliest_day_an_import_touches(tmp_path: 
         assert lg.verify().ok
 
 
+@pytest.mark.parametrize("every", [0, -1, 2.5, True, "3"])
+def test_a_snapshot_interval_is_a_whole_number_of_facts(tmp_path: Path, every: Any) -> None:
+    with pytest.raises(UsageError, match="snapshot_every"):
+        Ledger.open(tmp_path / "n.db", create=True, snapshot_every=every)
+    assert list(tmp_path.iterdir()) == []  # refused before anything was created
+
+
 def test_a_snapshot_with_the_real_interval(tmp_path: Path) -> None:
     """35,000 synthetic facts fold more than SNAPSHOT_EVERY facts (statements are skipped)."""
+    assert SNAPSHOT_EVERY == 20_000  # the default interval
     path = tmp_path / "big.db"
     last = date(2024, 12, 31)
     with Ledger.open(path, create=True) as lg:
@@ -309,7 +303,7 @@ def _index(path: Path) -> list[tuple[int, str, bytes]]:
 def tamper_ledger(tmp_path: Path) -> Iterator[tuple[Path, Ledger]]:
     """20 days of facts, a retraction of dep-3 (seq 12), snapshots every 3 folded facts."""
     path = tmp_path / "t.db"
-    with tiny_snapshots(3), Ledger.open(path, create=True) as lg:
+    with Ledger.open(path, create=True, snapshot_every=3) as lg:
         lg.import_facts([("days.jsonl", jsonl(*daily_facts(20)))])
         lg.import_facts(
             [
@@ -513,7 +507,7 @@ def correction_facts() -> list[Fact]:
 
 def test_async_ledger_agrees_with_the_sync_api(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
-    with tiny_snapshots(2), Ledger.open(path, create=True) as lg:
+    with Ledger.open(path, create=True, snapshot_every=2) as lg:
         lg.import_facts([("first.jsonl", jsonl(*correction_facts()))])
         moment = list(lg.entries())[-1].recorded_at
         lg.import_facts(

@@ -29,7 +29,7 @@ from ledger.baseline import recorder, stock_replay
 from ledger.bench import synthetic_facts
 from ledger.reading.args import as_of_day
 from ledger.reading.plans import Query
-from ledger.replay_core import SNAPSHOT_EVERY
+from ledger.replay import SNAPSHOT_EVERY
 from ledger.storage import sql
 from projections.fold import fold
 from projections.knowledge import replay_order

@@ -43,8 +43,9 @@ After every step the invariant checks the ledger against the model:
   replay at (date, n) seen before is byte for byte the same after later appends.
 
 Projection snapshots are taken only every `SNAPSHOT_EVERY` folded facts, far
-more than a machine records; each run draws a tiny interval (or the real one)
-so that late facts meet stale snapshots.
+more than a machine records; each run draws a tiny interval (or the real one),
+which every handle it opens is given (`snapshot_every`), so that late facts
+meet stale snapshots.
 
 Run it alone: `pytest tests/test_stateful.py`; patiently:
 `HYPOTHESIS_PROFILE=deep pytest tests/test_stateful.py`. A failure prints the
@@ -73,7 +74,7 @@ from strategies import SOURCE, Fact, drop_nulls, fact, fact_id, line, sources, t
 from ledger import Ledger
 from ledger.errors import BadInput, FactError
 from ledger.merkle import leaf_hash, root_of, verify_consistency, verify_inclusion
-from ledger.replay_core import SNAPSHOT_EVERY, Loop
+from ledger.replay import SNAPSHOT_EVERY
 
 # `ci` (150 examples): 37 machines of up to 35 steps, about 7 s of CPU (15 s wall on two loaded
 # cores); `deep` (1000): 250 machines of up to 80 steps, about 2 minutes of CPU.
@@ -168,6 +169,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.tmp = tempfile.TemporaryDirectory(prefix="ledger-stateful-")
         self.path = Path(self.tmp.name) / "ledger.db"
+        self.every = SNAPSHOT_EVERY  # folded facts between two projection snapshots, drawn below
         self.lg = Ledger.open(self.path, create=True)
         self.other: Ledger | None = None  # a second handle on the same file, when open
         self.writes_via_other = False
@@ -188,7 +190,6 @@ class LedgerMachine(RuleBasedStateMachine):
             if self.other is not None:
                 self.other.close()
         finally:
-            _set_snapshot_interval(SNAPSHOT_EVERY)
             self.tmp.cleanup()
 
     @property
@@ -328,8 +329,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @initialize(every=st.sampled_from([1, 2, 3, SNAPSHOT_EVERY]))
     def snapshot_interval(self, every: int) -> None:
-        """Projection snapshots after every `every` folded facts (see tests/test_fast_loop.py)."""
-        _set_snapshot_interval(every)
+        """Projection snapshots after every `every` folded facts: the ledger, still empty, is opened
+        again with that interval, as every handle opened later is."""
+        self.every = every
+        self.lg.close()
+        self.lg = Ledger.open(self.path, snapshot_every=every)
 
     @rule(data=st.data(), count=st.integers(1, 4), probes=PROBES)
     def append(self, data: st.DataObject, count: int, probes: list[Any]) -> None:
@@ -395,7 +399,7 @@ class LedgerMachine(RuleBasedStateMachine):
         """Close the database and open it again (`create=True` on an existing ledger opens it)."""
         self.probes = probes
         self.lg.close()
-        self.lg = Ledger.open(self.path, create=create)
+        self.lg = Ledger.open(self.path, create=create, snapshot_every=self.every)
 
     @precondition(lambda self: self.other is None)
     @rule(writes=st.booleans(), probes=PROBES)
@@ -403,7 +407,7 @@ class LedgerMachine(RuleBasedStateMachine):
         """A second `Ledger` on the same file: it reads what the first one writes, or (with
         `writes`) does the writing while the first one reads."""
         self.probes = probes
-        self.other = Ledger.open(self.path)
+        self.other = Ledger.open(self.path, snapshot_every=self.every)
         self.writes_via_other = writes
 
     @precondition(lambda self: self.other is not None)
@@ -672,12 +676,6 @@ def _describe(doc: dict[str, Any]) -> None:
                 event("a vacant office")
             elif len(office["facts"]) > 1:
                 event("an office held on through a dismissal")
-
-
-def _set_snapshot_interval(every: int) -> None:
-    defaults = Loop.__init__.__kwdefaults__
-    assert defaults is not None and "every" in defaults
-    defaults["every"] = every
 
 
 def _diff(as_of: date | str, n: int, actual: dict[str, Any], expected: dict[str, Any]) -> str:

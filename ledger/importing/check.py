@@ -17,7 +17,7 @@ import msgspec
 from ledger.codes import state_codes
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
-from ledger.replay_core import pack
+from ledger.replay.codec import pack
 from ledger.storage.writer import NewEntry
 from ledger.validation import parse_line, read_lines
 

@@ -8,11 +8,11 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from ledger.entries import Folded
-from ledger.errors import LedgerCorrupt, LedgerError
 from ledger.reading import log
 from ledger.reading.entries import corrected, horizon, size
 from ledger.reading.plans import Plan, Query
-from ledger.replay_core import SNAPSHOT_EVERY, Loop, Sink, first_bad, folded
+from ledger.replay.loop import SNAPSHOT_EVERY, Sink, fact_loop, view_loop
+from ledger.replay.loop import timeline as kept_facts
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
 from projections.fold import Projection
@@ -76,53 +76,28 @@ def fold_into(
     projection: Projection, since: int, upto: int, n: int, hidden: Set[str], *, every: int | None = None
 ) -> Plan[list[tuple[int, bytes]]]:
     """Fold the facts of days (`since`, `upto`] known to the first `n` entries, less the `hidden`
-    ones, into `projection`; with `every`, take a snapshot every `every` facts (returned)."""
-    loop = Loop(
-        projection,
+    ones, into `projection`; with `every`, take a snapshot every `every` facts (returned). A bad
+    row is LedgerCorrupt naming its entry (`ledger.replay.loop`)."""
+    loop = view_loop(
+        projection.apply,
         n,
         hidden,
         snapshot=projection.snapshot if every is not None else None,
         every=every or SNAPSHOT_EVERY,
         since=since,
-        views=True,
     )
     key: tuple[int, int, int] | None = (since, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
-    try:
-        while key is not None:
-            rows = yield _page_query(key, upto, Projection.IGNORES)
-            loop.feed(rows)
-            key = _next_key(rows)
-    except LedgerError:
-        raise
-    except Exception:
-        # The fast loop reads the replay index without re-checking its values; a value of the
-        # wrong type may fail only later. Name the malformed row, if one is to blame.
-        bad = yield from diagnose(upto)
-        if bad is None:
-            raise
-        raise bad from None
+    while key is not None:
+        rows = yield _page_query(key, upto, Projection.IGNORES)
+        loop.feed(rows)
+        key = _next_key(rows)
     loop.finish(upto)
     return loop.snapshots
 
 
-def diagnose(upto: int) -> Plan[LedgerCorrupt | None]:
-    """The first malformed replay index row up to day `upto`, as an error naming its entry."""
-    key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
-    while key is not None:
-        rows = yield _page_query(key, upto, ())
-        bad = first_bad([rows])
-        if bad is not None:
-            return bad
-        try:
-            key = _next_key(rows)
-        except (TypeError, ValueError):
-            return None
-    return None
-
-
 def run(sink: Sink, n: int, upto: int) -> Plan[Sink]:
     """A caller's own projection, fed every fact replay folds up to day `upto`, with sources."""
-    loop = Loop(sink, n, (yield from corrected(n)))
+    loop = fact_loop(sink.apply, n, (yield from corrected(n)))
     key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
     while key is not None:
         rows = yield _page_query(key, upto, ())
@@ -133,11 +108,10 @@ def run(sink: Sink, n: int, upto: int) -> Plan[Sink]:
 
 def timeline(n: int, upto: int) -> Plan[list[Folded]]:
     """The facts replay folds up to day `upto`, with their seq and effective day, in replay order."""
-    hidden = yield from corrected(n)
-    items: list[Folded] = []
+    loop = fact_loop(None, n, (yield from corrected(n)))
     key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
     while key is not None:
         rows = yield _page_query(key, upto, ())
-        items.extend(folded([rows], n, hidden))
+        loop.feed(rows)
         key = _next_key(rows)
-    return items
+    return kept_facts(loop)

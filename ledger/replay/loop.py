@@ -1,0 +1,131 @@
+"""The replay loop: stored rows to a projection, a sink of your own, or the timeline.
+
+A store hands over rows `(seq, fact_id, type, effective, payload, rank)` as plain
+tuples in large batches, already in replay order (the replay index is
+clustered by effective day, type rank and recording order). `Loop.feed` is
+the one loop over them, for `Ledger` and `AsyncLedger` alike: it skips the
+rows beyond the knowledge horizon and the corrected facts, turns each new
+effective day into a date, decodes each payload with the decoder of its type
+(into a view for our projection, into the whole fact otherwise) and hands it
+on. Nothing else is built per row, and memory holds the projection's state
+and one batch, whatever the ledger size.
+
+Per row the loop checks only what it does anyway: the seq compares with the
+horizon, a new day must be a day, the type must have a decoder, the payload
+must decode into that type's typed view or fact (with the type's tag). When
+anything fails on a row, `codec.row_problem` says whether the row is to blame
+(LedgerCorrupt naming its entry) or the error is the sink's own (raised as it
+is): the one place a bad row is diagnosed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from datetime import date
+from typing import Any, Generic, Protocol, TypeVar
+
+from ledger.entries import Folded
+from ledger.facts import AnyFact, Fact
+from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, Decoder, index_error, row_problem
+from ledger.replay.views import AnyView
+
+SNAPSHOT_EVERY = 20_000  # the default: facts folded between two projection snapshots
+
+V = TypeVar("V", AnyView, AnyFact)
+
+
+class Sink(Protocol):
+    """Anything that folds facts in replay order: `Ledger.run` gives it whole facts."""
+
+    def apply(self, fact: Fact, effective: date) -> None: ...
+
+
+class Loop(Generic[V]):
+    """Feed it batches of rows in replay order; it decodes those within the knowledge horizon
+    with `decoders` and folds them into `apply`, or, without `apply`, keeps them in `kept` as
+    (seq, effective day, value).
+
+    `size` keeps entries with seq < size; `corrected` holds the ids hidden by a
+    retraction or supersession among them. With `snapshot`, the loop keeps the
+    projection's state at the end of a day once `every` facts were folded
+    since the last snapshot. `since` is the day the state it folds into is at.
+    """
+
+    def __init__(
+        self,
+        decoders: Mapping[str, Decoder[V]],
+        size: int,
+        corrected: Set[str],
+        *,
+        apply: Callable[[V, date], None] | None = None,
+        snapshot: Callable[[], bytes] | None = None,
+        every: int = SNAPSHOT_EVERY,
+        since: int = 0,
+    ) -> None:
+        self.decoders: Mapping[str, Decoder[V]] = decoders
+        self.apply: Callable[[V, date], None] | None = apply
+        self.size, self.corrected = size, corrected
+        self.snapshot, self.every = snapshot, every
+        self.snapshots: list[tuple[int, bytes]] = []
+        self.kept: list[tuple[int, int, V]] = []
+        self._day, self._date, self._pending = since, date.min, 0
+
+    def feed(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Fold the rows. A failure on a malformed row is LedgerCorrupt naming its entry; on a
+        well-formed row it is the sink's own error, raised as it is."""
+        apply, keep, size, corrected = self.apply, self.kept.append, self.size, self.corrected
+        decoders = self.decoders
+        seq = fact_id = type_ = effective = payload = None
+        try:
+            for seq, fact_id, type_, effective, payload, _rank in rows:
+                if seq >= size or fact_id in corrected:
+                    continue
+                if effective != self._day:
+                    self._new_day(effective)  # date.fromordinal: a day, or it raises
+                value = decoders[type_].decode(payload)
+                if apply is not None:
+                    apply(value, self._date)
+                else:
+                    keep((seq, self._day, value))
+                self._pending += 1
+        except Exception:
+            problem = row_problem(seq, fact_id, type_, effective, payload)
+            if problem is None:
+                raise
+            raise index_error(seq, fact_id, problem) from None
+
+    def _new_day(self, effective: int) -> None:
+        if self.snapshot is not None and self._pending >= self.every:
+            self.snapshots.append((self._day, self.snapshot()))  # the state after day self._day
+            self._pending = 0
+        self._date = date.fromordinal(effective)
+        self._day = effective
+
+    def finish(self, upto: int) -> None:
+        """Every fact up to day `upto` was fed: the state is the state after that day."""
+        if self.snapshot is not None and self._pending >= self.every:
+            self.snapshots.append((upto, self.snapshot()))
+            self._pending = 0
+
+
+def view_loop(
+    apply: Callable[[AnyView, date], None],
+    size: int,
+    corrected: Set[str],
+    *,
+    snapshot: Callable[[], bytes] | None = None,
+    every: int = SNAPSHOT_EVERY,
+    since: int = 0,
+) -> Loop[AnyView]:
+    """The loop of our projection: views, without citations."""
+    return Loop(VIEW_DECODERS, size, corrected, apply=apply, snapshot=snapshot, every=every, since=since)
+
+
+def fact_loop(apply: Callable[[AnyFact, date], None] | None, size: int, corrected: Set[str]) -> Loop[AnyFact]:
+    """The loop of a sink of your own (`apply`), or of the timeline (no `apply`): whole facts."""
+    return Loop(FACT_DECODERS, size, corrected, apply=apply)
+
+
+def timeline(loop: Loop[AnyFact]) -> list[Folded]:
+    """The facts a loop without `apply` kept, with their seq and effective day."""
+    return [Folded(seq, effective, fact) for seq, effective, fact in loop.kept]
