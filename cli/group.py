@@ -46,9 +46,11 @@ class LedgerFailure(click.ClickException):
             text = error.naming(OPTIONS.get(error.param, error.param))
         super().__init__(text)
         self.exit_code = error.exit_code
+        ctx = click.get_current_context(silent=True)
+        self.prog = (ctx.find_root().info_name if ctx is not None else None) or "ledger"
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"ledger: {self.message}", err=True)
+        click.echo(f"{self.prog}: {self.message}", err=True)
 
 
 def failure(e: Exception, where: str) -> LedgerFailure | None:

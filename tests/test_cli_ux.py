@@ -1,0 +1,47 @@
+"""The CLI as people and pipes meet it: the script's names, tables that never cut ids, types or
+times, CSV and TSV output, readable summaries, and filters that are checked (issue items 4-9)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ledger_cli import run
+
+BIN = Path(sys.executable).parent
+
+
+# Item 4: a second console script, `timeline-ledger`
+
+
+@pytest.mark.parametrize("name", ["ledger", "timeline-ledger"])
+def test_both_scripts_run_and_help_shows_the_name_called_by(name: str, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [str(BIN / name), "--help"], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"Usage: {name} [OPTIONS] COMMAND [ARGS]...")
+    sub = subprocess.run(
+        [str(BIN / name), "timeline", "--help"], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert sub.stdout.startswith(f"Usage: {name} timeline [OPTIONS]")
+    failed = subprocess.run(
+        [str(BIN / name), "--db", "missing.db", "log"], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert failed.returncode == 2
+    assert failed.stderr.startswith(f"{name}: missing.db: no ledger here")
+
+
+def test_other_names_are_shown_as_ledger() -> None:
+    from cli.main import program_name
+
+    assert program_name("/usr/bin/timeline-ledger") == "timeline-ledger"
+    assert program_name("/x/ledger") == "ledger"
+    assert program_name("main.py") == "ledger"
+    assert program_name("") == "ledger"
+
+
+def test_ledger_cli_helper_runs_the_ledger_script(tmp_path: Path) -> None:
+    assert run("--version", cwd=tmp_path).stdout.startswith("ledger, version")
