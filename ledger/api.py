@@ -11,14 +11,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-import structlog
-
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
 from ledger.errors import ConflictError, UsageError
 from ledger.facts import Fact
 from ledger.importing.check import prepared_chunks
 from ledger.importing.plan import Planner
+from ledger.logger import get_logger
 from ledger.reading import entries, log, replay
 from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
 from ledger.reading.plans import Plan, Stream, run, stream
@@ -53,7 +52,7 @@ __all__ = [
     "shown",
 ]
 
-log_ = structlog.get_logger("ledger")
+log_ = get_logger()
 T = TypeVar("T")
 
 

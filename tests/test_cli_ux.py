@@ -3,6 +3,7 @@ times, CSV and TSV output, readable summaries, and filters that are checked (iss
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,25 @@ def test_other_names_are_shown_as_ledger() -> None:
 
 def test_ledger_cli_helper_runs_the_ledger_script(tmp_path: Path) -> None:
     assert run("--version", cwd=tmp_path).stdout.startswith("ledger, version")
+
+
+# Item 2, the command's side: it configures logging for itself
+
+
+def test_log_level_info_shows_the_library_events_as_json_lines_on_stderr(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
+    quiet = run("--db", tmp_path / "l.db", "import", example, cwd=tmp_path)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    r = run("--log-level", "info", "--db", tmp_path / "l.db", "import", example, "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"appended": 0, "unchanged": 17, "size": 17}
+    [line] = r.stderr.splitlines()
+    event = json.loads(line)
+    assert {k: event[k] for k in ("event", "level", "appended", "unchanged", "size")} == {
+        "event": "import.done",
+        "level": "info",
+        "appended": 0,
+        "unchanged": 17,
+        "size": 17,
+    }
+    assert event["timestamp"].endswith("Z")

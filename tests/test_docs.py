@@ -29,6 +29,7 @@ import contextlib
 import importlib
 import io
 import json
+import logging
 import os
 import pkgutil
 import re
@@ -212,12 +213,17 @@ def run_command(cmd: Command, cwd: Path, where: str, urls: dict[str, str] | None
 
 @contextlib.contextmanager
 def structlog_restored() -> Iterator[None]:
-    """Python examples may configure structlog; put the configuration back afterwards."""
+    """Python examples may configure structlog, and the library's `logging` logger; put both
+    back afterwards."""
     saved = structlog.get_config()
+    logger = logging.getLogger("ledger")
+    handlers, level = list(logger.handlers), logger.level
     try:
         yield
     finally:
         structlog.configure(**saved)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
 
 
 # The PostgreSQL ledger docs/postgres.md shows; each run of the document gets a fresh one instead.
