@@ -55,7 +55,11 @@ def configure(level: str) -> None:
     logger.addHandler(handler)
     logger.setLevel(level.upper())
     structlog.configure(
-        processors=[structlog.stdlib.filter_by_level, *stamped, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *stamped,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         wrapper_class=structlog.stdlib.BoundLogger,
         logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=False,

@@ -29,7 +29,11 @@ def test_both_scripts_run_and_help_shows_the_name_called_by(name: str, tmp_path:
     )
     assert sub.stdout.startswith(f"Usage: {name} timeline [OPTIONS]")
     failed = subprocess.run(
-        [str(BIN / name), "--db", "missing.db", "log"], capture_output=True, text=True, cwd=tmp_path, check=False
+        [str(BIN / name), "--db", "missing.db", "log"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
     )
     assert failed.returncode == 2
     assert failed.stderr.startswith(f"{name}: missing.db: no ledger here")
