@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from ledger.errors import LedgerCorrupt, StoreError, UsageError, no_ledger, one_line
+from ledger.errors import LedgerClosed, LedgerCorrupt, StoreError, UsageError, no_ledger, one_line
 from ledger.reading.plans import Query, arun
 from ledger.storage import sql
 from ledger.storage.checks import check_meta
@@ -79,7 +79,7 @@ class PostgresReader:
 
     async def fetch(self, query: Query) -> list[Any]:
         if self._closed:
-            raise StoreError(f"{self.where}: the ledger was closed")
+            raise LedgerClosed(self.where)
         try:
             with translated(self.where, "read"):
                 async with self._pool.connection() as conn, conn.cursor(binary=True) as cur:

@@ -19,7 +19,15 @@ from typing import Any
 import psycopg
 from psycopg import sql as pgsql
 
-from ledger.errors import LedgerCorrupt, LedgerMissing, StoreError, UsageError, no_ledger, one_line
+from ledger.errors import (
+    LedgerClosed,
+    LedgerCorrupt,
+    LedgerMissing,
+    StoreError,
+    UsageError,
+    no_ledger,
+    one_line,
+)
 from ledger.reading.plans import Query, run
 from ledger.storage import sql, writer
 from ledger.storage.checks import check_meta
@@ -148,7 +156,7 @@ class PostgresStore:
 
     def _db(self) -> psycopg.Connection[Any]:
         if self._closed:
-            raise StoreError(f"{self.where}: the ledger was closed")
+            raise LedgerClosed(self.where)
         if self._conn is None or self._conn.closed:
             self._conn = connect(self.settings, self.where)
         return self._conn

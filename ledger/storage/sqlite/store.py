@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ledger.errors import StoreError, UsageError, no_ledger
+from ledger.errors import LedgerClosed, StoreError, UsageError, no_ledger
 from ledger.reading.plans import Query
 from ledger.storage import sql, writer
 from ledger.storage.events import EventRow
@@ -150,7 +150,7 @@ class SQLiteStore:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise StoreError(f"{self.where}: the ledger was closed")
+            raise LedgerClosed(self.where)
         return self._conn
 
     def close(self) -> None:
