@@ -33,6 +33,9 @@ OPTIONS = {
     "new": "NEW",
     "lock_timeout": "--lock-timeout",
     "postgres": "--postgres",
+    "state": "--state",
+    "states": "--state",
+    "mission": "--mission",
 }
 
 
