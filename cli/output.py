@@ -33,10 +33,14 @@ _FORMAT_FLAGS: tuple[tuple[str, Format, str], ...] = (
 )
 
 
-def rows_option(f: Callable[..., Any]) -> Callable[..., Any]:
+def rows_option(f: Callable[..., Any] | None = None, /, *, json_help: str | None = None) -> Any:
     """`--json`, `--csv` and `--tsv` for a command that prints rows: at most one of them (two are a
     usage error, exit 2). The command gets `fmt`: "table" when none is given, else "json", "csv"
-    or "tsv"; `write_rows` prints its rows in that format."""
+    or "tsv"; `write_rows` prints its rows in that format. `@rows_option`, or
+    `@rows_option(json_help="Print one JSON object ...")` for a command whose JSON is a document
+    rather than JSON Lines (it then writes that document itself when `fmt` is "json")."""
+    if f is None:
+        return functools.partial(rows_option, json_help=json_help)
 
     @functools.wraps(f)
     def command(*args: Any, **kwargs: Any) -> Any:
@@ -48,7 +52,8 @@ def rows_option(f: Callable[..., Any]) -> Callable[..., Any]:
         return f(*args, fmt=given[0][1] if given else "table", **kwargs)
 
     for flag, fmt, help_text in reversed(_FORMAT_FLAGS):
-        command = click.option(flag, f"as_{fmt}", is_flag=True, help=help_text)(command)
+        shown = json_help if fmt == "json" and json_help is not None else help_text
+        command = click.option(flag, f"as_{fmt}", is_flag=True, help=shown)(command)
     return command
 
 

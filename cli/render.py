@@ -76,22 +76,22 @@ def world(console: Console, w: World) -> None:
 
 
 OFFICE_COLUMNS = (
-    Column("office", "office", "id"),
+    Column("office", "office", "id", stacks=True),
     Column("person", "person", "id"),
-    Column("since", "since"),
+    Column("since", "since", stacks=True),
     Column("acting", "acting"),
     Column("facts", "facts", "id"),
 )
 FORCE_COLUMNS = (
-    Column("mission", "mission", "id"),
+    Column("mission", "mission", "id", stacks=True),
     Column("contributor", "contributor", "id"),
-    Column("status", "status"),
+    Column("status", "status", stacks=True),
     Column("since", "since"),
     Column("personnel", "personnel"),
 )
 CONTINGENT_COLUMNS = (
     Column("contributor", "contributor", "id"),
-    Column("status", "status"),
+    Column("status", "status", stacks=True),
     Column("since", "since"),
     Column("personnel", "personnel"),
 )

@@ -125,11 +125,12 @@ def print_table(
         _print(console, table, _needed(columns, kept, PIPED_TEXT_MIN))
         return
     unstacked, stacked = (list(columns), kept), _stacked(columns, kept)
-    texts = sum(c.kind == "text" for c in columns) or 1
+    texts = sum(c.kind == "text" for c in columns)
     for (cols, cells), least in ((unstacked, TEXT_MIN), (stacked, TEXT_MIN), (stacked, TEXT_FLOOR)):
-        room = (console.width - _needed(cols, cells, 0)) // texts  # for prose, every value whole
-        if room >= least:
-            console.print(_table(cols, cells, fold=False, text_min=min(room, TEXT_MIN), title=title))
+        room = console.width - _needed(cols, cells, 0)  # left for prose, every value whole
+        if (room // texts >= least) if texts else room >= 0:
+            text_min = min(room // max(texts, 1), TEXT_MIN)
+            console.print(_table(cols, cells, fold=False, text_min=text_min, title=title))
             return
     # A very narrow terminal: types and times fold too; ids stay whole.
     cols, cells = stacked

@@ -357,3 +357,37 @@ def test_a_state_without_facts_is_not_an_error(example_db: Path) -> None:
     with Ledger.open(example_db) as lg:
         assert list(lg.timeline(state="FR")) == []
         assert lg.replay("2022-01-12", states="FR").states == {}
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_world_tables_fit_a_terminal_with_ids_whole(example_db: Path, width: int) -> None:
+    with Ledger.open(example_db) as lg:
+        world = lg.replay("2022-01-12")
+    out = io.StringIO()
+    render.world(Console(file=out, width=width, force_terminal=True, color_system=None), world)
+    text = out.getvalue()
+    assert "kz-2022-01-11-smailov-appointed" in text and "csto-kazakhstan-2022" in text
+    assert "…" not in text
+    # Stacked, the offices table needs 66 columns for its ids; narrower, it overflows rather than cut.
+    assert max(len(line) for line in text.splitlines()) <= max(width, 66)
+
+
+def test_the_output_option_is_one_decorator_for_any_command() -> None:
+    """What `audit promises` and `audit conflicts` will take: one decorator, one `fmt` argument."""
+    import click
+    from click.testing import CliRunner
+
+    from cli.output import rows_option
+
+    @click.command()
+    @rows_option(json_help="Print one JSON object.")
+    def audit(fmt: str) -> None:
+        click.echo(fmt)
+
+    runner = CliRunner()
+    assert [runner.invoke(audit, args).output for args in ([], ["--json"], ["--csv"], ["--tsv"])] == [
+        "table\n", "json\n", "csv\n", "tsv\n",
+    ]  # fmt: skip
+    both = runner.invoke(audit, ["--tsv", "--csv"])
+    assert both.exit_code == 2 and "cannot be given together" in both.output
+    assert "Print one JSON object." in runner.invoke(audit, ["--help"]).output
