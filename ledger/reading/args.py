@@ -53,6 +53,13 @@ def known_at_text(known_at: MomentLike | None) -> str | None:
         raise UsageError(str(e), param="known_at") from None
 
 
+def lock_timeout(seconds: int) -> int:
+    """How long a writer waits for another writer's lock: a whole number of seconds, 1 or more."""
+    if type(seconds) is not int or seconds < 1:
+        raise UsageError("wait at least 1 second", param="lock_timeout", value=seconds)
+    return seconds
+
+
 def knowledge(have: int, size: int | None, recorded: int | None) -> int:
     """How many entries a read considers (contract section 4): the first `size`, which must
     exist, and of those the `recorded` ones recorded by `known_at`."""
