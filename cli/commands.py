@@ -143,7 +143,17 @@ def timeline(
         items = lg.timeline(start=start, end=end, state=state, mission=mission, size=size, known_at=known_at)
         count = write_rows(fmt, render.TIMELINE_COLUMNS, items, render.entry_row, _folded_document)
     if not count:
-        note(_nothing("No facts in the timeline", start=start, end=end, state=state, mission=mission))
+        note(
+            _nothing(
+                "No facts in the timeline",
+                start=start,
+                end=end,
+                state=state,
+                mission=mission,
+                size=None if size is None else str(size),
+                known_at=known_at,
+            )
+        )
 
 
 def _folded_document(e: Folded) -> dict[str, object]:
