@@ -26,7 +26,6 @@ from ledger.reading.args import (
     as_of_day,
     day_bounds,
     known_at_text,
-    state_code,
     state_codes,
 )
 from ledger.reading.plans import Plan, Stream, run, stream
@@ -167,7 +166,7 @@ class Ledger:
         files = [(name, _utf8(content)) for name, content in inputs]
         store = self._store
         for attempt in (1, 2):
-            planner = Planner(_Known(self._store), [name for name, _ in files], progress)
+            planner = Planner(_Known(store), [name for name, _ in files], progress)
             try:
                 # The first attempt plans up to its first new fact without the write lock (a
                 # re-import of what is there takes no lock and writes nothing); if another writer
@@ -267,8 +266,6 @@ class Ledger:
         A `state` that is no state code, or a `mission` that no considered entry creates, is a
         UsageError (`param` "state" or "mission") with a hint; a state without facts is not."""
         first, last = day_bounds(start, end)
-        if state is not None:
-            state_code(state)
         n = self._horizon(size, known_at)
         return iter(self._run(replay.narrowed_timeline(n, first, last, state=state, mission=mission)))
 

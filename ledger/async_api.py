@@ -29,7 +29,6 @@ from ledger.reading.args import (
     as_of_day,
     day_bounds,
     known_at_text,
-    state_code,
     state_codes,
 )
 from ledger.reading.plans import Plan, Stream, arun, astream
@@ -199,8 +198,6 @@ class AsyncLedger:
     ) -> AsyncIterator[Folded]:
         """Folded facts in replay order, as `Ledger.timeline`: `async for e in lg.timeline():`."""
         first, last = day_bounds(start, end)
-        if state is not None:
-            state_code(state)
         n = await self._horizon(size, known_at)
         for folded in await self._run(replay.narrowed_timeline(n, first, last, state=state, mission=mission)):
             yield folded
