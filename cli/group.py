@@ -117,7 +117,7 @@ def open_ledger(ctx: click.Context, *, create: bool = False) -> Ledger:
     return Ledger.open(db_path(ctx), create=create, lock_timeout=lock_timeout)
 
 
-@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("ledger", cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @db_option
 @click.option(
     "--log-level",
