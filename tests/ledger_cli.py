@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Mapping
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -46,11 +47,12 @@ def invoke(
     *args: str | Path,
     cwd: Path,
     stdin: bytes | None = None,
-    env: dict[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
     env_db: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`ledger ARGS` in `cwd`, in this process: what `run` returns and checks, without a Python
-    start. An exception out of the command (a traceback, from the script) fails the test."""
+    start (`env`: variables to set, or to unset with None). An exception out of the command (a
+    traceback, from the script) fails the test."""
     environ: dict[str, str | None] = {"LEDGER_DB": None, **(env or {})}
     if env_db is not None:
         environ["LEDGER_DB"] = str(env_db)

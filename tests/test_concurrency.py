@@ -23,6 +23,8 @@ from strategies import fact, jsonl
 
 from ledger import Ledger
 
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]  # writers are processes, as users run them
+
 Db = str | Path  # a SQLite file or a PostgreSQL URL
 
 
