@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -28,6 +28,17 @@ from click.testing import CliRunner
 
 LEDGER = Path(sys.executable).parent / "ledger"
 _ONE_AT_A_TIME = threading.Lock()  # CliRunner swaps sys.stdin, stdout, stderr and os.environ
+
+
+class _Runner(CliRunner):
+    """CliRunner, but help as wide as the script makes it (the terminal's, or $COLUMNS, at most
+    80 less 2): CliRunner would make it 80."""
+
+    @contextlib.contextmanager
+    def isolation(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        with super().isolation(*args, **kwargs) as streams:
+            click.formatting.FORCED_WIDTH = None  # put back by CliRunner on the way out
+            yield streams
 
 
 @cache
@@ -59,7 +70,7 @@ def invoke(
     logging = structlog.get_config()  # each invocation configures structlog onto its own stderr
     with _ONE_AT_A_TIME, contextlib.chdir(cwd):
         try:
-            result = CliRunner().invoke(
+            result = _Runner().invoke(
                 command_group(),
                 [str(a) for a in args],
                 input=stdin if stdin is not None else b"",

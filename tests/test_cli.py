@@ -457,3 +457,39 @@ def test_known_at_at_the_ends_of_the_calendar(
     )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["ledger"]["size"] == size
+
+
+# `invoke` (this process) stands for the real script in most of the tests: the same answers
+
+
+ALIKE = {
+    "help": ("--help",),
+    "version": ("--version",),
+    "unknown-command": ("frobnicate",),
+    "replay-tables": ("--db", "{example}", "replay", "--as-of", "2022-01-12"),
+    "replay-json": ("--db", "{example}", "replay", "--as-of", "2022-01-12", "--json"),
+    "show-tables": ("--db", "{example}", "show", "13"),
+    "log-json": ("--db", "{example}", "log", "--json", "--size", "3"),
+    "size-too-large": ("--db", "{example}", "replay", "--size", "99"),
+    "missing-ledger": ("--db", "absent.db", "log"),
+    "not-a-ledger": ("--db", "junk.db", "verify"),
+    "import-with-logs": ("--log-level", "info", "--db", "{new}", "import", "facts.jsonl", "--json"),
+}
+TIMESTAMP = re.compile(r'"timestamp": ?"[^"]*"')
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("case", ALIKE)
+def test_in_this_process_as_from_the_real_script(example_db: Path, tmp_path: Path, case: str) -> None:
+    (tmp_path / "junk.db").write_text("hello\n" * 500)
+    (tmp_path / "facts.jsonl").write_bytes(jsonl(*FACTS))
+    answers = []
+    for how, ledger in (("in-process", invoke), ("script", run)):
+        args = [a.format(example=example_db, new=tmp_path / f"{how}.db") for a in ALIKE[case]]
+        r = ledger(*args, cwd=tmp_path, env={"COLUMNS": "80"})  # a terminal's width aside
+        new = str(tmp_path / f"{how}.db")
+        answers.append(
+            (r.returncode, r.stdout.replace(new, "NEW"), TIMESTAMP.sub("T", r.stderr.replace(new, "NEW")))
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][1] or answers[0][2]  # something was said
