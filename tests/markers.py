@@ -4,8 +4,8 @@
   is "postgres" or that uses the `pg_url` or `pg_database` fixture.
 - `subprocess`: starts the real `ledger` script, or another Python. Marked by hand (the module's
   `pytestmark`, or the test); a test that starts one unmarked fails, saying so.
-- `slow`: one of the few tests that take most of the suite's time (crashes, concurrent writers,
-  large files, the hostile-file matrix as real processes). `make check` leaves them out.
+- `slow`: one of the few tests that take most of the suite's time (kills, concurrent writers, big
+  hypothesis runs, bench-sized data; docs/reliability.md lists them). `make check` leaves them out.
 
 A test that needs PostgreSQL or starts a Python without its marker fails, naming the marker: a
 `-m "not pg"` or `-m "not subprocess"` run is then what it says it is.

@@ -359,6 +359,7 @@ def _pytest(env: dict[str, str], tmp_path: Path) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow  # two pytest runs of their own
 @pytest.mark.subprocess
 def test_without_a_server_postgres_tests_skip_unless_ci_requires_one(tmp_path: Path) -> None:
     """`.ci/run` sets LEDGER_TEST_PG: then a server that does not answer fails the run."""
