@@ -1,9 +1,13 @@
-# `make demo` shows the example ledger; `make test` is what CI runs.
+# `make demo` shows the example ledger; `make check` is the quick loop while working (lint, types,
+# the tests not marked slow: under 3 minutes on two cores); `make test` is the whole suite, what CI
+# runs. Markers (slow, pg, subprocess): tests/markers.py. PYTEST_WORKERS=0 runs in one process.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: demo test lint typecheck unit clean
+.PHONY: demo check test lint typecheck unit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +33,10 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 unit: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(PYTEST)
+
+check: lint typecheck
+	$(PYTEST) -m "not slow"
 
 test: lint typecheck unit
 

@@ -1,11 +1,14 @@
-"""Shared fixtures: real ledgers in real SQLite files under tmp_path, and hypothesis profiles."""
+"""Shared fixtures: real ledgers in real SQLite files under tmp_path, hypothesis profiles, and the
+markers `pg` and `subprocess` (tests/markers.py)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
+import markers
 import pg
 import pytest
 from hypothesis import HealthCheck, settings
@@ -33,6 +36,25 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    sys.addaudithook(markers.audit)  # a test starting a Python must be marked `subprocess`
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if markers.uses_postgres(item):
+            item.add_marker(pytest.mark.pg)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    markers.running = item  # what its fixtures and body do is checked against its markers
+    try:
+        return (yield)
+    finally:
+        markers.running = None
+
+
 @pytest.fixture
 def example_bytes() -> bytes:
     return EXAMPLE.read_bytes()
@@ -41,6 +63,7 @@ def example_bytes() -> bytes:
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str | None]:
     """This run's fresh PostgreSQL database (tests/pg.py), or None when no server answers."""
+    markers.require("pg", "uses PostgreSQL")
     with pg.test_database() as url:
         yield url
 

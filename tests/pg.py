@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import markers
 import psycopg
 import pytest
 from psycopg import sql
@@ -61,6 +62,7 @@ def test_database() -> Iterator[str | None]:
 
 def new_ledger_url(database: str | None) -> str:
     """A URL for a new, empty ledger: its own schema in this run's database."""
+    markers.require("pg", "uses PostgreSQL")
     if database is None:
         pytest.skip("no PostgreSQL server answers (set LEDGER_TEST_PG to require one)")
     return f"{database}?schema=l{next(_names)}_{uuid.uuid4().hex[:6]}"

@@ -368,6 +368,7 @@ def test_a_loop_left_early_keeps_the_bound(pg_url: str, example_bytes: bytes, ba
     assert 0 < backends.most <= CONNECTIONS
 
 
+@pytest.mark.slow
 def test_reads_inside_a_loop_never_open_more_than_the_pool(pg_url: str, backends: Backends) -> None:
     """Reads inside an `async for` over another read, in the same task, in tasks it starts and
     in their loops in turn, many such loops at once: never more than `CONNECTIONS` connections,
@@ -713,6 +714,7 @@ def test_no_connection_outlives_the_ledger(pg_url: str, backends: Backends) -> N
 # 5. The property: the async API equals the sync fast loop on random ledgers
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(batched_ledgers(), st.data())
 def test_async_reads_equal_the_sync_fast_loop_on_postgres(

@@ -1,4 +1,6 @@
-"""The `ledger` console script end to end, in subprocesses (contract sections 5-7)."""
+"""The `ledger` command end to end (contract sections 5-7): in this process (`invoke`), and as the
+real console script (`run`, marked `subprocess`) where the test is about the process: stdin, the
+environment it starts with, its exit status on failures, never a traceback."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from ledger_cli import invoke, run
 from ledger_cli import json_lines as lines
-from ledger_cli import run
 from strategies import fact, fact_id, is_root, jsonl
 
 RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
@@ -22,7 +24,7 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("example")
     db = tmp / "example.db"
     example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
-    r = run("--db", db, "import", example, "--json", cwd=tmp)
+    r = invoke("--db", db, "import", example, "--json", cwd=tmp)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {"appended": 17, "unchanged": 0, "size": 17}
     return db
@@ -40,14 +42,15 @@ FACTS = [
 
 def test_init_with_db_option(tmp_path: Path) -> None:
     db = tmp_path / "sub.db"
-    r = run("--db", db, "init", cwd=tmp_path)
+    r = invoke("--db", db, "init", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert db.is_file()
     assert not (tmp_path / "ledger.db").exists()
-    again = run("init", "--db", db, cwd=tmp_path)  # after the command name too; an existing ledger is kept
+    again = invoke("init", "--db", db, cwd=tmp_path)  # after the command name too; an existing ledger is kept
     assert again.returncode == 0
 
 
+@pytest.mark.subprocess
 def test_ledger_db_environment_variable(tmp_path: Path) -> None:
     db = tmp_path / "from-env.db"
     facts = tmp_path / "f.jsonl"
@@ -64,7 +67,7 @@ def test_ledger_db_environment_variable(tmp_path: Path) -> None:
 
 
 def test_default_database_is_ledger_db_in_the_working_directory(tmp_path: Path) -> None:
-    r = run("init", cwd=tmp_path)
+    r = invoke("init", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "ledger.db").is_file()
 
@@ -72,15 +75,16 @@ def test_default_database_is_ledger_db_in_the_working_directory(tmp_path: Path) 
 def test_import_json_and_idempotence(tmp_path: Path) -> None:
     db, facts = tmp_path / "l.db", tmp_path / "facts.jsonl"
     facts.write_bytes(jsonl(*FACTS))
-    first = run("--db", db, "import", facts, "--json", cwd=tmp_path)
+    first = invoke("--db", db, "import", facts, "--json", cwd=tmp_path)
     assert first.returncode == 0
     assert json.loads(first.stdout) == {"appended": 3, "unchanged": 0, "size": 3}
-    again = run("--db", db, "import", facts, "--json", cwd=tmp_path)
+    again = invoke("--db", db, "import", facts, "--json", cwd=tmp_path)
     assert json.loads(again.stdout) == {"appended": 0, "unchanged": 3, "size": 3}
-    human = run("--db", db, "import", facts, cwd=tmp_path)
+    human = invoke("--db", db, "import", facts, cwd=tmp_path)
     assert human.returncode == 0 and human.stdout.strip()
 
 
+@pytest.mark.subprocess
 def test_import_from_stdin(tmp_path: Path) -> None:
     db = tmp_path / "l.db"
     r = run("--db", db, "import", "-", "--json", cwd=tmp_path, stdin=jsonl(*FACTS[:2]))
@@ -88,6 +92,7 @@ def test_import_from_stdin(tmp_path: Path) -> None:
     assert json.loads(r.stdout) == {"appended": 2, "unchanged": 0, "size": 2}
 
 
+@pytest.mark.subprocess
 def test_import_error_from_stdin_names_dash(tmp_path: Path) -> None:
     db = tmp_path / "l.db"
     bad = fact("ForcesDeployed", "2022-01-06", mission="m", contributor="ru")
@@ -103,25 +108,25 @@ def test_import_error_names_file_line_and_path_and_writes_nothing(tmp_path: Path
     source_missing = fact("DeploymentCompleted", "2022-01-09", mission="m")
     source_missing["sources"] = [{"publisher": "p"}, {"url": "https://example.org"}]
     bad.write_bytes(b"\n" + jsonl(FACTS[0], source_missing))
-    assert run("--db", db, "init", cwd=tmp_path).returncode == 0
-    r = run("--db", db, "import", good, bad, cwd=tmp_path)
+    assert invoke("--db", db, "init", cwd=tmp_path).returncode == 0
+    r = invoke("--db", db, "import", good, bad, cwd=tmp_path)
     assert r.returncode == 2
     assert f"{bad}:3: $.sources[1].publisher: required field is missing" in r.stderr
-    assert lines(run("--db", db, "log", "--json", cwd=tmp_path).stdout) == []
+    assert lines(invoke("--db", db, "log", "--json", cwd=tmp_path).stdout) == []
 
 
 def test_import_of_an_existing_id_with_other_content(tmp_path: Path) -> None:
     db, facts, changed = tmp_path / "l.db", tmp_path / "facts.jsonl", tmp_path / "changed.jsonl"
     facts.write_bytes(jsonl(*FACTS))
     changed.write_bytes(jsonl(FACTS[1] | {"personnel": 8}))
-    assert run("--db", db, "import", facts, cwd=tmp_path).returncode == 0
-    r = run("--db", db, "import", changed, cwd=tmp_path)
+    assert invoke("--db", db, "import", facts, cwd=tmp_path).returncode == 0
+    r = invoke("--db", db, "import", changed, cwd=tmp_path)
     assert r.returncode == 2
     assert f"{changed}:1: $.id: " in r.stderr
 
 
 def test_import_of_a_missing_file(tmp_path: Path) -> None:
-    r = run("--db", tmp_path / "l.db", "import", tmp_path / "nope.jsonl", cwd=tmp_path)
+    r = invoke("--db", tmp_path / "l.db", "import", tmp_path / "nope.jsonl", cwd=tmp_path)
     assert r.returncode == 2
     assert "nope.jsonl" in r.stderr
 
@@ -129,7 +134,7 @@ def test_import_of_a_missing_file(tmp_path: Path) -> None:
 def test_import_of_a_bad_retraction(tmp_path: Path) -> None:
     db, facts = tmp_path / "l.db", tmp_path / "r.jsonl"
     facts.write_bytes(jsonl(FACTS[0], fact("FactRetracted", "2022-01-12", target="ghost", reason="r")))
-    r = run("--db", db, "import", facts, cwd=tmp_path)
+    r = invoke("--db", db, "import", facts, cwd=tmp_path)
     assert r.returncode == 2
     assert f"{facts}:2: $.target: " in r.stderr
 
@@ -138,7 +143,7 @@ def test_import_of_a_bad_retraction(tmp_path: Path) -> None:
 
 
 def test_replay_json_document(example_db: Path, tmp_path: Path) -> None:
-    r = run("--db", example_db, "replay", "--as-of", "2022-01-12", "--json", cwd=tmp_path)
+    r = invoke("--db", example_db, "replay", "--as-of", "2022-01-12", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert r.stdout.count("\n") == 1
@@ -178,11 +183,11 @@ def test_replay_json_document(example_db: Path, tmp_path: Path) -> None:
 
 
 def test_replay_with_size_and_known_at(example_db: Path, tmp_path: Path) -> None:
-    r = run("--db", example_db, "replay", "--as-of", "2022-01-12", "--size", "1", "--json", cwd=tmp_path)
+    r = invoke("--db", example_db, "replay", "--as-of", "2022-01-12", "--size", "1", "--json", cwd=tmp_path)
     doc = json.loads(r.stdout)
     assert doc["ledger"]["size"] == 1
     assert doc["missions"][M]["status"] == "requested"
-    r = run(
+    r = invoke(
         "--db",
         example_db,
         "replay",
@@ -197,13 +202,13 @@ def test_replay_with_size_and_known_at(example_db: Path, tmp_path: Path) -> None
 
 
 def test_replay_for_people(example_db: Path, tmp_path: Path) -> None:
-    r = run("--db", example_db, "replay", "--as-of", "2022-01-12", cwd=tmp_path)
+    r = invoke("--db", example_db, "replay", "--as-of", "2022-01-12", cwd=tmp_path)
     assert r.returncode == 0
     assert "alikhan-smailov" in r.stdout and "csto-kazakhstan-2022" in r.stdout
 
 
 def test_timeline_json_lines(example_db: Path, tmp_path: Path) -> None:
-    r = run("--db", example_db, "timeline", "--json", cwd=tmp_path)
+    r = invoke("--db", example_db, "timeline", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     items = lines(r.stdout)
     assert len(items) == 17
@@ -218,7 +223,7 @@ def test_timeline_json_lines(example_db: Path, tmp_path: Path) -> None:
 
 
 def timeline_ids(example_db: Path, cwd: Path, *options: str) -> list[str]:
-    r = run("--db", example_db, "timeline", "--json", *options, cwd=cwd)
+    r = invoke("--db", example_db, "timeline", "--json", *options, cwd=cwd)
     assert r.returncode == 0, r.stderr
     return [i["fact"]["id"].removeprefix("kz-2022-01-11-") for i in lines(r.stdout)]
 
@@ -256,7 +261,7 @@ def test_timeline_filters(example_db: Path, tmp_path: Path) -> None:
 
 
 def test_log_json_lines(example_db: Path, tmp_path: Path) -> None:
-    r = run("--db", example_db, "log", "--json", cwd=tmp_path)
+    r = invoke("--db", example_db, "log", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     entries = lines(r.stdout)
     assert [e["seq"] for e in entries] == list(range(17))
@@ -274,21 +279,21 @@ def test_log_json_lines(example_db: Path, tmp_path: Path) -> None:
         "recorded_at": None,
         "leaf_hash": None,
     }
-    short = lines(run("--db", example_db, "log", "--json", "--size", "4", cwd=tmp_path).stdout)
+    short = lines(invoke("--db", example_db, "log", "--json", "--size", "4", cwd=tmp_path).stdout)
     assert short == entries[:4]
 
 
 def test_show_by_id_and_by_seq(example_db: Path, tmp_path: Path) -> None:
-    by_id = run("--db", example_db, "show", "kz-2022-01-11-smailov-appointed", "--json", cwd=tmp_path)
+    by_id = invoke("--db", example_db, "show", "kz-2022-01-11-smailov-appointed", "--json", cwd=tmp_path)
     assert by_id.returncode == 0, by_id.stderr
     view = json.loads(by_id.stdout)
     assert view["seq"] == 13
     assert view["fact"]["id"] == "kz-2022-01-11-smailov-appointed"
     assert view["fact"]["type"] == "PrimeMinisterAppointed"
     assert view["effective"] == "2022-01-11"
-    by_seq = run("--db", example_db, "show", "13", "--json", cwd=tmp_path)
+    by_seq = invoke("--db", example_db, "show", "13", "--json", cwd=tmp_path)
     assert json.loads(by_seq.stdout) == view
-    human = run("--db", example_db, "show", "0", cwd=tmp_path)
+    human = invoke("--db", example_db, "show", "0", cwd=tmp_path)
     assert human.returncode == 0 and "kz-2022-01-11-mission-requested" in human.stdout
 
 
@@ -296,8 +301,8 @@ def test_show_corrected_fact(tmp_path: Path) -> None:
     db, facts = tmp_path / "l.db", tmp_path / "f.jsonl"
     retraction = fact("FactRetracted", "2022-01-12", target="ru", reason="wrong")
     facts.write_bytes(jsonl(*FACTS, retraction))
-    assert run("--db", db, "import", facts, cwd=tmp_path).returncode == 0
-    view = json.loads(run("--db", db, "show", "ru", "--json", cwd=tmp_path).stdout)
+    assert invoke("--db", db, "import", facts, cwd=tmp_path).returncode == 0
+    view = json.loads(invoke("--db", db, "show", "ru", "--json", cwd=tmp_path).stdout)
     assert view["corrected_by"] == {"how": "retracted", "by": fact_id(retraction)}
 
 
@@ -305,7 +310,7 @@ def test_show_corrected_fact(tmp_path: Path) -> None:
 
 
 def test_verify_ok(example_db: Path, tmp_path: Path) -> None:
-    r = run("--db", example_db, "verify", "--json", cwd=tmp_path)
+    r = invoke("--db", example_db, "verify", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert {"ok", "size", "root", "first_bad_seq", "message"} <= set(report)
@@ -329,13 +334,13 @@ def test_verify_fails_on_a_tampered_file(tmp_path: Path) -> None:
     quoted = fact("DeploymentCompleted", "2022-01-09", mission="m")
     quoted["sources"] = [{"publisher": "p", "quote": "deployment complete"}]
     facts.write_bytes(jsonl(*FACTS, quoted))
-    assert run("--db", db, "import", facts, cwd=tmp_path).returncode == 0
+    assert invoke("--db", db, "import", facts, cwd=tmp_path).returncode == 0
     tamper(db, 3, b"deployment complete", b"deployment complex")
-    r = run("--db", db, "verify", "--json", cwd=tmp_path)
+    r = invoke("--db", db, "verify", "--json", cwd=tmp_path)
     assert r.returncode == 1
     report = json.loads(r.stdout)
     assert (report["ok"], report["first_bad_seq"]) == (False, 3)
-    human = run("--db", db, "verify", cwd=tmp_path)
+    human = invoke("--db", db, "verify", cwd=tmp_path)
     assert human.returncode == 1
     assert fact_id(quoted) in human.stdout + human.stderr
 
@@ -343,21 +348,22 @@ def test_verify_fails_on_a_tampered_file(tmp_path: Path) -> None:
 def test_verify_json_on_a_missing_entry(tmp_path: Path) -> None:
     db, facts = tmp_path / "l.db", tmp_path / "f.jsonl"
     facts.write_bytes(jsonl(*FACTS))
-    assert run("--db", db, "import", facts, cwd=tmp_path).returncode == 0
+    assert invoke("--db", db, "import", facts, cwd=tmp_path).returncode == 0
     with sqlite3.connect(db) as con:
         (rowid,) = con.execute("SELECT notification_id FROM ledger_entries WHERE seq = 1").fetchone()
         con.execute("DELETE FROM stored_events WHERE rowid = ?", (rowid,))
     con.close()
-    r = run("--db", db, "verify", "--json", cwd=tmp_path)
+    r = invoke("--db", db, "verify", "--json", cwd=tmp_path)
     assert r.returncode == 1
     report = json.loads(r.stdout)
     assert (report["ok"], report["first_bad_seq"]) == (False, 1)
 
 
+@pytest.mark.subprocess
 def test_an_altered_entry_is_exit_1_without_traceback(tmp_path: Path) -> None:
     db, facts = tmp_path / "l.db", tmp_path / "f.jsonl"
     facts.write_bytes(jsonl(*FACTS))
-    assert run("--db", db, "import", facts, cwd=tmp_path).returncode == 0
+    assert invoke("--db", db, "import", facts, cwd=tmp_path).returncode == 0
     tamper(db, 1, b'"personnel":7', b'"personnel":"seven"')
     with sqlite3.connect(db) as con:  # replay reads the replay index, its own (msgpack) copy of each fact
         con.execute("UPDATE replay_index SET payload = X'c1'")
@@ -368,6 +374,7 @@ def test_an_altered_entry_is_exit_1_without_traceback(tmp_path: Path) -> None:
         assert r.stderr.strip()
 
 
+@pytest.mark.subprocess
 def test_a_file_that_is_not_a_ledger_is_exit_1(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_text("hello\n" * 500)
@@ -383,14 +390,14 @@ def test_a_file_that_is_not_a_ledger_is_exit_1(tmp_path: Path) -> None:
 def test_demo_never_touches_the_database(tmp_path: Path) -> None:
     db = tmp_path / "must-not-exist.db"
     env_db = tmp_path / "env-must-not-exist.db"
-    r = run("--db", db, "demo", "--json", cwd=tmp_path, env_db=env_db)
+    r = invoke("--db", db, "demo", "--json", cwd=tmp_path, env_db=env_db)
     assert r.returncode == 0, r.stderr
     worlds = lines(r.stdout)
     assert [w["as_of"] for w in worlds] == ["2022-01-04", "2022-01-08", "2022-01-12"]
     assert worlds[2]["states"]["KZ"]["government"] == {"status": "in_office", "since": "2022-01-11"}
     assert all(w["ledger"]["size"] == 17 for w in worlds)
     assert list(tmp_path.iterdir()) == []
-    human = run("demo", cwd=tmp_path)
+    human = invoke("demo", cwd=tmp_path)
     assert human.returncode == 0 and "alikhan-smailov" in human.stdout
     assert list(tmp_path.iterdir()) == []
 
@@ -398,6 +405,7 @@ def test_demo_never_touches_the_database(tmp_path: Path) -> None:
 # Usage errors: exit 2
 
 
+@pytest.mark.subprocess
 def test_reading_a_missing_ledger_is_exit_2_and_creates_nothing(tmp_path: Path) -> None:
     db = tmp_path / "absent.db"
     r = run("--db", db, "replay", "--as-of", "2022-01-12", cwd=tmp_path)
@@ -426,7 +434,7 @@ def test_reading_a_missing_ledger_is_exit_2_and_creates_nothing(tmp_path: Path) 
     ],
 )
 def test_usage_errors_are_exit_2(example_db: Path, tmp_path: Path, args: list[str], named: str) -> None:
-    r = run("--db", example_db, *args, cwd=tmp_path)
+    r = invoke("--db", example_db, *args, cwd=tmp_path)
     assert r.returncode == 2, r.stderr
     assert named in r.stderr
     assert r.stdout == ""
@@ -444,8 +452,44 @@ def test_usage_errors_are_exit_2(example_db: Path, tmp_path: Path, args: list[st
 def test_known_at_at_the_ends_of_the_calendar(
     example_db: Path, tmp_path: Path, moment: str, size: int
 ) -> None:
-    r = run(
+    r = invoke(
         "--db", example_db, "replay", "--as-of", "2022-01-12", "--known-at", moment, "--json", cwd=tmp_path
     )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["ledger"]["size"] == size
+
+
+# `invoke` (this process) stands for the real script in most of the tests: the same answers
+
+
+ALIKE = {
+    "help": ("--help",),
+    "version": ("--version",),
+    "unknown-command": ("frobnicate",),
+    "replay-tables": ("--db", "{example}", "replay", "--as-of", "2022-01-12"),
+    "replay-json": ("--db", "{example}", "replay", "--as-of", "2022-01-12", "--json"),
+    "show-tables": ("--db", "{example}", "show", "13"),
+    "log-json": ("--db", "{example}", "log", "--json", "--size", "3"),
+    "size-too-large": ("--db", "{example}", "replay", "--size", "99"),
+    "missing-ledger": ("--db", "absent.db", "log"),
+    "not-a-ledger": ("--db", "junk.db", "verify"),
+    "import-with-logs": ("--log-level", "info", "--db", "{new}", "import", "facts.jsonl", "--json"),
+}
+TIMESTAMP = re.compile(r'"timestamp": ?"[^"]*"')
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("case", ALIKE)
+def test_in_this_process_as_from_the_real_script(example_db: Path, tmp_path: Path, case: str) -> None:
+    (tmp_path / "junk.db").write_text("hello\n" * 500)
+    (tmp_path / "facts.jsonl").write_bytes(jsonl(*FACTS))
+    answers = []
+    for how, ledger in (("in-process", invoke), ("script", run)):
+        args = [a.format(example=example_db, new=tmp_path / f"{how}.db") for a in ALIKE[case]]
+        r = ledger(*args, cwd=tmp_path, env={"COLUMNS": "80"})  # a terminal's width aside
+        new = str(tmp_path / f"{how}.db")
+        answers.append(
+            (r.returncode, r.stdout.replace(new, "NEW"), TIMESTAMP.sub("T", r.stderr.replace(new, "NEW")))
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][1] or answers[0][2]  # something was said

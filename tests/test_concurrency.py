@@ -24,6 +24,8 @@ from strategies import fact, jsonl
 from ledger import Ledger
 from ledger.reading import entries, plans
 
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]  # writers are processes, as users run them
+
 Db = str | Path  # a SQLite file or a PostgreSQL URL
 
 

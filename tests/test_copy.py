@@ -6,8 +6,8 @@ recording times, stored bytes, leaves), checkpoints, origin, correction rows,
 replay index and Merkle nodes, answer every query alike, verify, and a
 signed checkpoint of the source verifies against them. Refusals: a
 destination that holds entries, a source that does not verify (altered on
-disk with stdlib sqlite3), a missing source. The `ledger` script is run as a
-subprocess (tests/ledger_cli.py).
+disk with stdlib sqlite3), a missing source. The `ledger` command runs in
+this process (tests/ledger_cli.py `invoke`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 import pytest
-from ledger_cli import run
+from ledger_cli import invoke
 from strategies import fact, jsonl
 
 from ledger import Ledger, merkle
@@ -247,24 +247,24 @@ def test_an_existing_empty_destination_takes_the_source_origin(source: Path, tmp
 
 def test_a_signed_checkpoint_of_the_source_verifies_against_the_copy(tmp_path: Path, pg_url: str) -> None:
     db, back = tmp_path / "src.db", tmp_path / "back.db"
-    assert run("keygen", "--out", tmp_path / "k", cwd=tmp_path).returncode == 0
+    assert invoke("keygen", "--out", tmp_path / "k", cwd=tmp_path).returncode == 0
     build(db, IMPORTS[:2])
-    early = run("--db", db, "checkpoint", "--sign", tmp_path / "k", cwd=tmp_path)  # before more imports
+    early = invoke("--db", db, "checkpoint", "--sign", tmp_path / "k", cwd=tmp_path)  # before more imports
     assert early.returncode == 0, early.stderr
     (tmp_path / "early.txt").write_text(early.stdout)
     with Ledger.open(db) as lg:
         for facts in IMPORTS[2:]:
             lg.import_facts([("more.jsonl", jsonl(*facts))])
-    latest = run("--db", db, "checkpoint", "--sign", tmp_path / "k", "--json", cwd=tmp_path)
+    latest = invoke("--db", db, "checkpoint", "--sign", tmp_path / "k", "--json", cwd=tmp_path)
     assert latest.returncode == 0, latest.stderr
     (tmp_path / "latest.json").write_text(latest.stdout)
 
-    assert run("copy", "--from", db, "--to", pg_url, cwd=tmp_path).returncode == 0
-    assert run("copy", "--from", pg_url, "--to", back, cwd=tmp_path).returncode == 0
+    assert invoke("copy", "--from", db, "--to", pg_url, cwd=tmp_path).returncode == 0
+    assert invoke("copy", "--from", pg_url, "--to", back, cwd=tmp_path).returncode == 0
     size = sum(map(len, IMPORTS))
     for copy in (pg_url, back):
         for cp, n in (("early.txt", len(IMPORTS[0]) + len(IMPORTS[1])), ("latest.json", size)):
-            r = run("--db", copy, "verify", "--against", cp, "--key", "k.pub", "--json", cwd=tmp_path)
+            r = invoke("--db", copy, "verify", "--against", cp, "--key", "k.pub", "--json", cwd=tmp_path)
             assert r.returncode == 0, r.stdout + r.stderr
             report = json.loads(r.stdout)
             assert report["ok"] is True
@@ -287,7 +287,7 @@ def test_a_signed_checkpoint_of_the_source_verifies_against_the_copy(tmp_path: P
     # The same facts imported again into a new ledger are not that log: other origin, other times.
     again = tmp_path / "again.db"
     build(again, IMPORTS)
-    r = run("--db", again, "verify", "--against", "latest.json", "--key", "k.pub", "--json", cwd=tmp_path)
+    r = invoke("--db", again, "verify", "--against", "latest.json", "--key", "k.pub", "--json", cwd=tmp_path)
     assert r.returncode == 1
     assert "not this ledger" in json.loads(r.stdout)["message"]
 
@@ -309,14 +309,14 @@ def test_a_destination_holding_entries_is_refused_and_left_unchanged(
     assert "already holds 1 entry" in str(err.value)
     assert held(dest) == before
 
-    r = run("copy", "--from", source, "--to", dest, cwd=tmp_path)
+    r = invoke("copy", "--from", source, "--to", dest, cwd=tmp_path)
     assert r.returncode == 2
     assert r.stdout == ""
     assert "the destination already holds 1 entry" in r.stderr
     assert held(dest) == before
 
     # Copying a ledger onto itself is the same refusal.
-    r = run("copy", "--from", source, "--to", source, cwd=tmp_path)
+    r = invoke("copy", "--from", source, "--to", source, cwd=tmp_path)
     assert r.returncode == 2
     assert "already holds" in r.stderr
 
@@ -353,7 +353,7 @@ def test_a_source_that_does_not_verify_is_refused_and_nothing_is_written(tmp_pat
         open_store(pg_url)  # not even created
     assert held(empty) == empty_before
 
-    r = run("copy", "--from", db, "--to", new, "--json", cwd=tmp_path)
+    r = invoke("copy", "--from", db, "--to", new, "--json", cwd=tmp_path)
     assert r.returncode == 1
     assert r.stdout == ""
     assert r.stderr.startswith(f"ledger: {db}: the ledger to copy does not verify: entry {seq} (s-2): ")
@@ -363,13 +363,13 @@ def test_a_source_that_does_not_verify_is_refused_and_nothing_is_written(tmp_pat
 
 def test_a_missing_source_is_a_usage_error(tmp_path: Path, pg_url: str) -> None:
     for missing in (tmp_path / "none.db", pg_url):
-        r = run("copy", "--from", missing, "--to", tmp_path / "dest.db", cwd=tmp_path)
+        r = invoke("copy", "--from", missing, "--to", tmp_path / "dest.db", cwd=tmp_path)
         assert r.returncode == 2
         assert r.stderr.strip().endswith("no ledger here to copy")
         assert not (tmp_path / "dest.db").exists()
         assert not (tmp_path / "none.db").exists()
 
-    r = run("copy", "--to", tmp_path / "dest.db", cwd=tmp_path)
+    r = invoke("copy", "--to", tmp_path / "dest.db", cwd=tmp_path)
     assert r.returncode == 2
     assert "--from" in r.stderr
 
@@ -379,10 +379,10 @@ def test_a_missing_source_is_a_usage_error(tmp_path: Path, pg_url: str) -> None:
 
 def test_cli_copies_to_postgres_and_back_with_json(source: Path, pg_url: str, tmp_path: Path) -> None:
     url = with_password(pg_url)
-    cp = run("--db", source, "checkpoint", "--json", cwd=tmp_path)
+    cp = invoke("--db", source, "checkpoint", "--json", cwd=tmp_path)
     checkpoint = json.loads(cp.stdout)
 
-    r = run("copy", "--from", source, "--to", url, "--json", cwd=tmp_path)
+    r = invoke("copy", "--from", source, "--to", url, "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert set(report) == {"source", "destination", "size", "root", "checkpoints"}
@@ -393,7 +393,7 @@ def test_cli_copies_to_postgres_and_back_with_json(source: Path, pg_url: str, tm
     assert HEX64.fullmatch(report["root"])
 
     back = tmp_path / "back.db"
-    r = run("copy", "--from", url, "--to", back, cwd=tmp_path)
+    r = invoke("copy", "--from", url, "--to", back, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "s3cret" not in r.stdout + r.stderr
     n, cps = report["size"], report["checkpoints"]
@@ -405,10 +405,10 @@ def test_cli_copies_to_postgres_and_back_with_json(source: Path, pg_url: str, tm
     )
 
     for copy in (url, back):
-        v = run("--db", copy, "verify", "--json", cwd=tmp_path)
+        v = invoke("--db", copy, "verify", "--json", cwd=tmp_path)
         assert v.returncode == 0, v.stdout + v.stderr
         assert json.loads(v.stdout)["root"] == checkpoint["root"]
-        c = run("--db", copy, "checkpoint", "--json", cwd=tmp_path)
+        c = invoke("--db", copy, "checkpoint", "--json", cwd=tmp_path)
         assert json.loads(c.stdout) == checkpoint
-    log = [run("--db", db, "log", "--json", cwd=tmp_path).stdout for db in (source, url, back)]
+    log = [invoke("--db", db, "log", "--json", cwd=tmp_path).stdout for db in (source, url, back)]
     assert log[0] == log[1] == log[2]

@@ -285,6 +285,8 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_killed_import_into_a_new_ledger_leaves_all_or_nothing(work: dict[str, Any], tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     assert run("--db", db, "init", cwd=tmp_path).returncode == 0
@@ -293,6 +295,8 @@ def test_killed_import_into_a_new_ledger_leaves_all_or_nothing(work: dict[str, A
     assert before.size == 0 and final.size == N_B
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_killed_import_on_a_ledger_with_history_leaves_it_exactly_as_it_was_or_complete(
     work: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -310,6 +314,8 @@ def test_killed_import_on_a_ledger_with_history_leaves_it_exactly_as_it_was_or_c
     assert final.checkpoints[0] == before.checkpoints[0]  # the earlier root still checkpointed
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_killed_replay_leaves_a_ledger_that_verifies(work: dict[str, Any], tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     shutil.copy(work["ref_a"], db)
@@ -398,7 +404,9 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
 needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
 
+@pytest.mark.slow
 @needs_proc
+@pytest.mark.subprocess
 def test_killed_checker_or_importer_while_checking_leaves_nothing(large: Path, tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     assert run("--db", db, "init", cwd=tmp_path).returncode == 0
@@ -425,7 +433,9 @@ def test_killed_checker_or_importer_while_checking_leaves_nothing(large: Path, t
     assert [e[1] for e in final.entries] == [f"w-{i}" for i in range(N_W)]
 
 
+@pytest.mark.slow
 @needs_proc
+@pytest.mark.subprocess
 def test_a_killed_importer_leaves_no_checking_process_behind(large: Path, tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     assert run("--db", db, "init", cwd=tmp_path).returncode == 0
@@ -436,6 +446,8 @@ def test_a_killed_importer_leaves_no_checking_process_behind(large: Path, tmp_pa
     assert gone(worker, 1.0)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_a_bad_last_line_of_a_large_import_writes_nothing(work: dict[str, Any], tmp_path: Path) -> None:
     """Never a partial write: 10,000 good facts and then a bad one are refused whole (exit 2)."""
     db = tmp_path / "ledger.db"

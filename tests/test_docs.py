@@ -9,8 +9,8 @@ directory holding a copy of docs/examples/*.jsonl, with LEDGER_DB unset, so
 - ```console blocks hold commands `$ ledger ...` (an optional `NAME=value`
   prefix sets a variable, a trailing `< FILE` feeds stdin, a trailing
   `> FILE` writes stdout to FILE instead of comparing it), each followed by
-  its expected output. The real `ledger` script next to sys.executable runs
-  it with COLUMNS=100. A line `...` matches any number of lines. Placeholders
+  its expected output. `ledger` runs in this process (tests/ledger_cli.py
+  `invoke`, as the script would) with COLUMNS=100. A line `...` matches any number of lines. Placeholders
   match what changes from run to run: `<recorded_at>` a recording time,
   `<today>` a day, `<root>` and `<hash>` a SHA-256 hash in lower-case hex,
   `<hex>` any lower-case hex, `<base64>` base64, `<origin>` a ledger's
@@ -158,10 +158,11 @@ def normalised(text: str) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def cli_env() -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("LEDGER_DB", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE"):
-        env.pop(name, None)
+def cli_env() -> dict[str, str | None]:
+    """What changes in the environment for a command of the docs (None: unset)."""
+    env: dict[str, str | None] = dict.fromkeys(
+        ("LEDGER_DB", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE")
+    )
     env.update(COLUMNS=str(WIDTH), NO_COLOR="1", PYTHONIOENCODING="utf-8")
     return env
 
@@ -169,11 +170,20 @@ def cli_env() -> dict[str, str]:
 def run_ledger(
     args: list[str], cwd: Path, *, env: dict[str, str] | None = None, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """`ledger ARGS` in this process (tests/ledger_cli.py), as a reader would type it."""
+    from ledger_cli import invoke  # here: `python -m tests.test_docs` has no tests/ on sys.path
+
+    return invoke(*args, cwd=cwd, env={**cli_env(), **(env or {})}, stdin=stdin)
+
+
+def run_real_ledger(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`ledger ARGS` as the installed script, in a subprocess."""
+    environ = {k: v for k, v in os.environ.items() if k not in cli_env()}
+    environ.update({k: v for k, v in cli_env().items() if v is not None})
     return subprocess.run(
         [str(LEDGER), *args],
         cwd=cwd,
-        env={**cli_env(), **(env or {})},
-        input=stdin.decode("utf-8") if stdin is not None else None,
+        env=environ,
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -274,14 +284,21 @@ def runnable_docs() -> list[Path]:
     return sorted(p for p in DOCS.glob("*.md") if any(b.lang in ("console", "python") for b in blocks(p)))
 
 
-@pytest.mark.parametrize("doc", runnable_docs(), ids=lambda p: p.name)
+def on_postgres(doc: Path) -> bool:
+    return DOCS_PG in doc.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [pytest.param(p, id=p.name, marks=[pytest.mark.pg] if on_postgres(p) else []) for p in runnable_docs()],
+)
 def test_document_runs(
     doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     import pg  # here: `python -m tests.test_docs` regenerates cli.md without tests/ on sys.path
 
     urls = None
-    if DOCS_PG in doc.read_text(encoding="utf-8"):
+    if on_postgres(doc):
         urls = {DOCS_PG: pg.new_ledger_url(request.getfixturevalue("pg_database"))}
     assert run_document(doc, tmp_path, monkeypatch, urls) > 0
 
@@ -368,9 +385,10 @@ def test_cli_reference_is_current() -> None:
     )
 
 
+@pytest.mark.subprocess
 def test_cli_reference_is_the_installed_command(tmp_path: Path) -> None:
     """The commands the reference lists are those the real `ledger` script registers."""
-    proc = run_ledger(["--help"], tmp_path)
+    proc = run_real_ledger(["--help"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     listed = proc.stdout.partition("\nCommands:\n")[2]
     installed = {m.group(1) for line in listed.splitlines() if (m := re.match(r"^  (\S+)", line))}
@@ -619,6 +637,7 @@ def _tamper(db: Path) -> None:
         conn.execute("UPDATE stored_events SET state = CAST(' ' || state AS BLOB) WHERE rowid = ?", (rowid,))
 
 
+@pytest.mark.subprocess  # `ledger bench` measures a replay's memory in a Python of its own
 def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     schemas = schemas_by_heading()
     v = Validator(list(schemas.values()), strict=True)

@@ -104,6 +104,7 @@ def batched_ledgers(draw: st.DrawFn) -> list[list[Fact]]:
     return [facts[a:b] for a, b in itertools.pairwise(bounds)]
 
 
+@pytest.mark.slow
 @settings(max_examples=FEWER)
 @given(batched_ledgers(), st.data())
 def test_every_read_path_gives_the_same_replay(batches: list[list[Fact]], data: st.DataObject) -> None:
@@ -245,6 +246,7 @@ def test_a_snapshot_interval_is_a_whole_number_of_facts(tmp_path: Path, every: A
     assert list(tmp_path.iterdir()) == []  # refused before anything was created
 
 
+@pytest.mark.slow
 def test_a_snapshot_with_the_real_interval(tmp_path: Path) -> None:
     """35,000 synthetic facts fold more than SNAPSHOT_EVERY facts (statements are skipped)."""
     assert SNAPSHOT_EVERY == 20_000  # the default interval
@@ -612,6 +614,7 @@ def test_async_ledger_agrees_with_the_sync_api(tmp_path: Path) -> None:
 # 4. A projection of one's own sees exactly the timeline
 
 
+@pytest.mark.slow
 @settings(max_examples=FEWER)
 @given(batched_ledgers(), st.sampled_from(DAYS), st.data())
 def test_run_sees_exactly_the_timeline(batches: list[list[Fact]], as_of: date, data: st.DataObject) -> None:
@@ -643,6 +646,7 @@ BENCH_KEYS = {
 }
 
 
+@pytest.mark.subprocess
 def test_ledger_bench(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "ledger"
     work, temp = tmp_path / "cwd", tmp_path / "tmp"

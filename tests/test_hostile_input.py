@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_cli import run
+from ledger_cli import invoke
 from strategies import jsonl, world_facts
 
 from ledger import Ledger
@@ -90,9 +90,9 @@ def test_hostile_files_through_the_cli(tmp_path: Path) -> None:
         path = tmp_path / f"{name}.jsonl"
         path.write_bytes(data)
         db = tmp_path / f"{name}.db"
-        r = run("--db", db, "import", path, "--json", cwd=tmp_path)
+        r = invoke("--db", db, "import", path, "--json", cwd=tmp_path)
         assert r.returncode in (0, 2), (name, r.stderr)
         if r.returncode == 2:
             assert r.stderr.startswith(f"ledger: {path}:1: $"), (name, r.stderr)
-            assert json.loads(run("--db", db, "log", "--json", cwd=tmp_path).stdout or "null") is None
-        assert run("--db", db, "verify", cwd=tmp_path).returncode == 0, name
+            assert json.loads(invoke("--db", db, "log", "--json", cwd=tmp_path).stdout or "null") is None
+        assert invoke("--db", db, "verify", cwd=tmp_path).returncode == 0, name

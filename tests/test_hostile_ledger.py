@@ -22,19 +22,21 @@ The rule the tests hold the commands to:
 5. Never a traceback, and nothing a file holds is imported or executed.
 
 Exit 2 stays for the user's input only.
+
+The whole matrix runs in this process (`invoke`: click's CliRunner); a sample of it, one pair of
+alteration and command for each kind of failure, runs as the real script too (`run`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -42,7 +44,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from ledger_cli import run
+from ledger_cli import invoke, run
 
 from ledger import AsyncLedger, Ledger
 from ledger.errors import LedgerCorrupt, StoreError
@@ -119,7 +121,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = where / "ledger.db"
     (where / "retract.jsonl").write_text(json.dumps(RETRACT) + "\n")
     for file in (EXAMPLE, where / "retract.jsonl"):
-        assert run("--db", db, "import", file, cwd=where).returncode == 0
+        assert invoke("--db", db, "import", file, cwd=where).returncode == 0
     with closing(sqlite3.connect(db)) as c:
         ids = [fid for (fid,) in c.execute("SELECT fact_id FROM ledger_entries ORDER BY seq")]
     assert len(ids) == SIZE and ids[ENTRY] == ENTRY_ID and ids[RETRACTION] == RETRACTION_ID
@@ -359,55 +361,96 @@ CASES: dict[str, Case] = {
 }
 
 
-def run_every_command(
-    pristine: Path, tmp_path: Path, alter: Alter, env: dict[str, str] | None = None
-) -> dict[str, tuple[subprocess.CompletedProcess[str], Path, bool]]:
-    """Each command on its own copy of the altered file: (result, file, whether it was written)."""
+Result = tuple[subprocess.CompletedProcess[str], Path, bool]
+Command = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def altered_file(pristine: Path, tmp_path: Path, alter: Alter) -> Path:
     (tmp_path / "new.jsonl").write_text(json.dumps(NEW_FACT) + "\n")
     altered = tmp_path / "altered.db"
     shutil.copyfile(pristine, altered)
     alter(altered)
     assert not Path(f"{altered}-wal").exists()
+    return altered
 
-    def one(name: str) -> tuple[subprocess.CompletedProcess[str], Path, bool]:
-        db = tmp_path / f"{name}.db"
-        shutil.copyfile(altered, db)
-        before = db.read_bytes()
-        r = run("--db", db, *COMMANDS[name], cwd=tmp_path, env=env)  # asserts: no traceback
-        wal = Path(f"{db}-wal")
-        return r, db, db.read_bytes() != before or (wal.exists() and wal.stat().st_size > 0)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two processes at a time: the whole matrix
-        return dict(zip(COMMANDS, pool.map(one, COMMANDS), strict=True))
+def run_command(altered: Path, name: str, ledger: Command = invoke) -> Result:
+    """One command on its own copy of the altered file: (result, file, whether it was written)."""
+    db = altered.with_name(f"{name}.db")
+    shutil.copyfile(altered, db)
+    before = db.read_bytes()
+    r = ledger("--db", db, *COMMANDS[name], cwd=altered.parent)  # asserts: no traceback
+    wal = Path(f"{db}-wal")
+    return r, db, db.read_bytes() != before or (wal.exists() and wal.stat().st_size > 0)
+
+
+def run_every_command(pristine: Path, tmp_path: Path, alter: Alter) -> dict[str, Result]:
+    """Each command, in this process, on its own copy of the altered file."""
+    altered = altered_file(pristine, tmp_path, alter)
+    return {name: run_command(altered, name) for name in COMMANDS}
+
+
+def check(case: str, name: str, result: Result) -> None:
+    """What the rule above says of `name` on the file `case` altered."""
+    c = CASES[case]
+    r, db, written = result
+    out = r.stdout + r.stderr
+    assert r.returncode == c.exits[name], (case, name, r.returncode, out)
+    if r.returncode == 0:
+        return
+    assert not written, (case, name, "a failing command wrote to the file")
+    assert any(s in out for s in c.says), (case, name, out)
+    if name == "verify" and r.stdout:  # the file opened: a report, naming the first bad entry
+        report = json.loads(r.stdout)
+        assert report["ok"] is False and report["root"] is None, report
+        message = report["message"]
+    else:
+        assert r.stderr.startswith(f"ledger: {db}: "), (case, name, r.stderr)
+        message = r.stderr
+    if c.names:
+        assert any(n in message for n in c.names), (case, name, message)
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_command_on_a_hostile_file(pristine: Path, tmp_path: Path, case: str) -> None:
-    c = CASES[case]
-    results = run_every_command(pristine, tmp_path, c.alter)
-    for name, (r, db, written) in results.items():
-        out = r.stdout + r.stderr
-        assert r.returncode == c.exits[name], (case, name, r.returncode, out)
-        if r.returncode == 0:
-            continue
-        assert not written, (case, name, "a failing command wrote to the file")
-        assert any(s in out for s in c.says), (case, name, out)
-        if name == "verify" and r.stdout:  # the file opened: a report, naming the first bad entry
-            report = json.loads(r.stdout)
-            assert report["ok"] is False and report["root"] is None, report
-            message = report["message"]
-        else:
-            assert r.stderr.startswith(f"ledger: {db}: "), (case, name, r.stderr)
-            message = r.stderr
-        if c.names:
-            assert any(n in message for n in c.names), (case, name, message)
+    for name, result in run_every_command(pristine, tmp_path, CASES[case].alter).items():
+        check(case, name, result)
+
+
+# The real script, for one pair of each kind: the schema refused on opening (before the import
+# writes), a file that is no database, a damaged database, an empty file (exit 2), an altered entry
+# read, one left alone (exit 0), the replay index, and verify's report naming the entry.
+REAL_SCRIPT = [
+    ("trigger", "import-new"),
+    ("not-sqlite", "replay"),
+    ("garbled-index-page", "show-id"),
+    ("empty-file", "log"),
+    ("topic-os-system", "show-seq"),
+    ("topic-os-system", "replay"),
+    ("index-type-os-system", "timeline"),
+    ("payload-changed-value", "verify"),
+]
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize(("case", "name"), REAL_SCRIPT)
+def test_the_real_script_on_a_hostile_file(pristine: Path, tmp_path: Path, case: str, name: str) -> None:
+    altered = altered_file(pristine, tmp_path, CASES[case].alter)
+    check(case, name, run_command(altered, name, run))
+
+
+def test_the_real_script_sample_covers_every_outcome() -> None:
+    """The sample above holds a failure on opening, on reading, in verify, an exit 2 and an exit 0."""
+    exits = {CASES[case].exits[name] for case, name in REAL_SCRIPT}
+    assert exits == {0, 1, 2}
+    assert {name for _, name in REAL_SCRIPT} >= {"verify", "import-new"}
 
 
 def test_verify_in_words_names_the_entry(pristine: Path, tmp_path: Path) -> None:
     altered = tmp_path / "altered.db"
     shutil.copyfile(pristine, altered)
     topic("os:system")(altered)
-    r = run("--db", altered, "verify", cwd=tmp_path)
+    r = invoke("--db", altered, "verify", cwd=tmp_path)
     assert r.returncode == 1
     assert r.stdout.startswith(f"FAILED: {NAMES_ENTRY}: unknown stored type 'os:system'"), r.stdout
 
@@ -417,9 +460,12 @@ MARKER_MODULE = (
     "Path(__file__).with_name('IMPORTED').write_text(__name__)\n"
     "class Payload:\n    pass\n"
 )
+HOSTILE_MODULES = ("hostile_marker", "hostile_pkg", "hostile_pkg.sub")
 
 
-def test_nothing_a_file_names_is_imported(pristine: Path, tmp_path: Path) -> None:
+def test_nothing_a_file_names_is_imported(
+    pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Stored types naming a module of ours, on sys.path: every command fails or ignores them, and
     the module is never imported (it would leave a marker file); the canary shows it would."""
     modules = tmp_path / "modules"
@@ -427,7 +473,10 @@ def test_nothing_a_file_names_is_imported(pristine: Path, tmp_path: Path) -> Non
     (modules / "hostile_marker.py").write_text(MARKER_MODULE)
     (modules / "hostile_pkg").mkdir()
     (modules / "hostile_pkg" / "__init__.py").write_text(MARKER_MODULE)
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(modules), os.environ.get("PYTHONPATH")]))}
+    monkeypatch.syspath_prepend(str(modules))
+    for module in HOSTILE_MODULES:  # the canary's import below is undone at teardown
+        monkeypatch.setitem(sys.modules, module, sys.modules.get(module))
+        del sys.modules[module]
 
     def alter(db: Path) -> None:
         with closing(sqlite3.connect(db)) as c, c:
@@ -436,17 +485,16 @@ def test_nothing_a_file_names_is_imported(pristine: Path, tmp_path: Path) -> Non
             c.execute("UPDATE replay_index SET type = 'hostile_marker:Payload' WHERE seq = 5")
             c.execute("INSERT INTO stored_events VALUES ('0123', 1, 'hostile_pkg.sub:X', X'00')")
 
-    results = run_every_command(pristine, tmp_path, alter, env=env)
+    results = run_every_command(pristine, tmp_path, alter)
     expected = READS_ENTRY | READS_CORRECTION | READS_INDEX
     for name, (r, _, written) in results.items():
         assert r.returncode == (1 if name in expected else 0), (name, r.stdout + r.stderr)
         if r.returncode:
             assert "hostile_" in r.stdout + r.stderr and not written, (name, r.stdout + r.stderr)
     assert not list(modules.rglob("IMPORTED"))
+    assert not set(HOSTILE_MODULES) & set(sys.modules)
     # The canary: importing the module does leave the marker.
-    subprocess.run(
-        [sys.executable, "-c", "import hostile_marker"], cwd=tmp_path, env={**os.environ, **env}, check=True
-    )
+    importlib.import_module("hostile_marker")
     assert (modules / "IMPORTED").exists()
 
 

@@ -52,6 +52,7 @@ def imported(directory: Path, name: str, files: list[bytes], chunk: int, paralle
         return ledger_state(lg)
 
 
+@pytest.mark.slow
 @given(ledgers_with_corrections(max_size=12), st.integers(1, 4), st.data())
 def test_chunks_and_the_worker_change_nothing(facts: list[Fact], chunk: int, data: st.DataObject) -> None:
     cut = data.draw(st.integers(0, len(facts)))
@@ -197,6 +198,8 @@ def test_a_reimport_takes_no_lock_and_writes_nothing(ledger: Ledger) -> None:
     assert (result.appended, result.unchanged, result.size) == (0, 20, 20)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess  # the real script: whether it forks the worker is the process's to decide
 def test_a_large_file_through_the_cli(tmp_path: Path) -> None:
     """Over `PARALLEL_BYTES`, `ledger import` checks in a worker: a bad last line still writes nothing."""
     facts = _facts(importer.PARALLEL_BYTES // 150 + 1000)

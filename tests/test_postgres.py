@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_cli import json_lines, run
+from ledger_cli import invoke, json_lines, run
 from strategies import AS_OF, ledgers_with_corrections, mask_root
 
 from ledger import Ledger
@@ -46,6 +46,7 @@ def doc(world: Any) -> bytes:
 # 1. Every read path agrees on PostgreSQL: fast loop with and without snapshots, stock, naive
 
 
+@pytest.mark.slow
 @settings(max_examples=15)
 @given(ledgers_with_corrections(max_size=14), st.data())
 def test_every_read_path_gives_the_same_replay_on_postgres(
@@ -75,7 +76,7 @@ def test_every_read_path_gives_the_same_replay_on_postgres(
 def test_the_cli_on_postgres_answers_as_on_sqlite(pg_url: str, tmp_path: Path) -> None:
     file = tmp_path / "ledger.db"
     for db in (pg_url, file):
-        r = run("--db", db, "import", EXAMPLE, "--json", cwd=tmp_path)
+        r = invoke("--db", db, "import", EXAMPLE, "--json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout) == {"appended": 17, "unchanged": 0, "size": 17}
     for args in (
@@ -84,8 +85,8 @@ def test_the_cli_on_postgres_answers_as_on_sqlite(pg_url: str, tmp_path: Path) -
         ("timeline", "--json"),
         ("show", "kz-2022-01-11-smailov-appointed", "--json"),
     ):
-        on_pg = run("--db", pg_url, *args, cwd=tmp_path)
-        on_file = run("--db", file, *args, cwd=tmp_path)
+        on_pg = invoke("--db", pg_url, *args, cwd=tmp_path)
+        on_file = invoke("--db", file, *args, cwd=tmp_path)
         assert on_pg.returncode == on_file.returncode == 0, (args, on_pg.stderr)
         a, b = (json_lines(r.stdout) for r in (on_pg, on_file))
         if args[0] == "replay":
@@ -93,15 +94,15 @@ def test_the_cli_on_postgres_answers_as_on_sqlite(pg_url: str, tmp_path: Path) -
         if args[0] == "show":
             a[0].pop("recorded_at"), b[0].pop("recorded_at")
         assert a == b, args
-    logs = [json_lines(run("--db", db, "log", "--json", cwd=tmp_path).stdout) for db in (pg_url, file)]
+    logs = [json_lines(invoke("--db", db, "log", "--json", cwd=tmp_path).stdout) for db in (pg_url, file)]
     assert [(x["seq"], x["id"], x["type"]) for x in logs[0]] == [
         (x["seq"], x["id"], x["type"]) for x in logs[1]
     ]
     # LEDGER_DB names the ledger as --db does; verify and both proofs answer on the URL.
-    r = run("verify", "--json", cwd=tmp_path, env={"LEDGER_DB": pg_url})
+    r = invoke("verify", "--json", cwd=tmp_path, env={"LEDGER_DB": pg_url})
     assert r.returncode == 0 and json.loads(r.stdout)["ok"] is True, r.stdout + r.stderr
     for args in (("proof", "inclusion", "3", "--json"), ("proof", "consistency", "5", "--json")):
-        r = run("--db", pg_url, *args, cwd=tmp_path)
+        r = invoke("--db", pg_url, *args, cwd=tmp_path)
         assert r.returncode == 0, (args, r.stderr)
 
 
@@ -115,20 +116,20 @@ def _alter(url: str, statement: str) -> None:
 
 
 def test_a_url_with_no_ledger_is_bad_input_and_creates_nothing(pg_url: str, tmp_path: Path) -> None:
-    r = run("--db", pg_url, "replay", cwd=tmp_path)
+    r = invoke("--db", pg_url, "replay", cwd=tmp_path)
     assert r.returncode == 2 and "no ledger here" in r.stderr and "Traceback" not in r.stderr
     database = pg_url.split("?")[0]
     missing = database.rsplit("/", 1)[0] + "/ledger_no_such_database"
-    r = run("--db", missing, "log", cwd=tmp_path)
+    r = invoke("--db", missing, "log", cwd=tmp_path)
     assert r.returncode == 2, r.stderr
     assert r.stderr == f"ledger: {missing}: no ledger here (run `ledger init` or `ledger import`)\n"
 
 
 def test_a_database_holding_other_tables_is_refused(pg_url: str, tmp_path: Path) -> None:
-    assert run("--db", pg_url, "init", cwd=tmp_path).returncode == 0
+    assert invoke("--db", pg_url, "init", cwd=tmp_path).returncode == 0
     _alter(pg_url, "DROP TABLE ledger_meta")
     for args in (("replay",), ("init",), ("import", EXAMPLE)):
-        r = run("--db", pg_url, *args, cwd=tmp_path)
+        r = invoke("--db", pg_url, *args, cwd=tmp_path)
         assert r.returncode == 1, (args, r.stderr)
         assert "not a timeline-ledger database" in r.stderr, r.stderr
 
@@ -191,10 +192,10 @@ ALTERATIONS = {
 @pytest.mark.parametrize("what", list(ALTERATIONS))
 def test_an_altered_schema_is_refused_by_every_command(what: str, pg_url: str, tmp_path: Path) -> None:
     statement, message = ALTERATIONS[what]
-    assert run("--db", pg_url, "import", EXAMPLE, cwd=tmp_path).returncode == 0
+    assert invoke("--db", pg_url, "import", EXAMPLE, cwd=tmp_path).returncode == 0
     _alter(pg_url, statement)
     for args in (("replay",), ("log",), ("verify",), ("import", EXAMPLE), ("checkpoint",)):
-        r = run("--db", pg_url, *args, cwd=tmp_path)
+        r = invoke("--db", pg_url, *args, cwd=tmp_path)
         assert r.returncode == 1, (what, args, r.stdout + r.stderr)
         assert r.stderr.startswith(f"ledger: {pg_url}: "), r.stderr
         assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
@@ -231,7 +232,7 @@ def test_urls_that_are_wrong_are_usage_errors(tmp_path: Path) -> None:
         ("postgresql://postgres@127.0.0.1:5432/x?sslmode=disable", "unknown setting 'sslmode'"),
         ("postgresql://postgres@127.0.0.1:port/x", "the port is not a number"),
     ):
-        r = run("--db", db, "replay", cwd=tmp_path)
+        r = invoke("--db", db, "replay", cwd=tmp_path)
         assert r.returncode == 2, (db, r.stderr)
         assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
 
@@ -246,10 +247,10 @@ def test_no_message_shows_the_password(password: str, tmp_path: Path) -> None:
         (("init",), {"LEDGER_DB": db}),
         (("verify",), {"LEDGER_DB": db}),
     ):
-        r = run(*args, cwd=tmp_path, env=env)
+        r = invoke(*args, cwd=tmp_path, env=env)
         assert r.returncode in (1, 2) and "Traceback" not in r.stderr, r.stderr
         assert password not in r.stdout + r.stderr and "postgresql://auditor" in r.stderr, r.stderr
-    r = run("copy", "--from", db, "--to", tmp_path / "copy.db", cwd=tmp_path)
+    r = invoke("copy", "--from", db, "--to", tmp_path / "copy.db", cwd=tmp_path)
     assert r.returncode in (1, 2) and password not in r.stdout + r.stderr, r.stderr
 
 
@@ -278,12 +279,13 @@ def test_the_password_may_come_from_pgpassword(pg_url: str) -> None:
 
 def test_a_server_that_does_not_answer_is_exit_1_without_the_password(tmp_path: Path) -> None:
     db = "postgresql://auditor:s3cret@127.0.0.1:1/ledger"
-    r = run("--db", db, "replay", cwd=tmp_path)
+    r = invoke("--db", db, "replay", cwd=tmp_path)
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     assert r.stderr.startswith("ledger: postgresql://auditor@127.0.0.1:1/ledger: cannot connect: "), r.stderr
     assert "s3cret" not in r.stderr
 
 
+@pytest.mark.slow
 def test_snapshots_are_not_saved_while_a_writer_holds_the_lock(pg_url: str) -> None:
     """Saving snapshots waits a moment for a share lock an import cannot hold at the same time,
     then gives up: the replay answers the same and the ledger is unchanged."""
@@ -299,12 +301,13 @@ def test_snapshots_are_not_saved_while_a_writer_holds_the_lock(pg_url: str) -> N
         assert lg.verify().ok
 
 
+@pytest.mark.subprocess
 def test_a_stored_type_naming_a_module_is_refused_never_imported(pg_url: str, tmp_path: Path) -> None:
     """Stored types are read through our closed registry on PostgreSQL too: a topic naming a
     module (eventsourcing's own convention) is an altered entry, and nothing is imported."""
     marker = tmp_path / "evil_marker.py"
     marker.write_text(f"open({str(tmp_path / 'IMPORTED')!r}, 'w').close()\n")
-    assert run("--db", pg_url, "import", EXAMPLE, cwd=tmp_path).returncode == 0
+    assert invoke("--db", pg_url, "import", EXAMPLE, cwd=tmp_path).returncode == 0
     _alter(pg_url, "UPDATE stored_events SET topic = 'evil_marker:Evil' WHERE originator_version = 1")
     env = {"PYTHONPATH": str(tmp_path)}
     for args in (("log",), ("show", "0"), ("verify", "--json")):
@@ -320,7 +323,7 @@ def test_init_never_prints_the_password(pg_url: str, tmp_path: Path) -> None:
     with_password = base.replace("postgresql://postgres@", "postgresql://postgres:trusted@", 1)
     url = f"{with_password}?schema={schema}"  # trust authentication ignores the password
     for args in (("init",), ("init", "--json")):
-        r = run("--db", url, *args, cwd=tmp_path)
+        r = invoke("--db", url, *args, cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         assert "trusted" not in r.stdout and pg_url in r.stdout.replace(":***@", "@"), r.stdout
 
@@ -359,6 +362,8 @@ def _pytest(env: dict[str, str], tmp_path: Path) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow  # two pytest runs of their own
+@pytest.mark.subprocess
 def test_without_a_server_postgres_tests_skip_unless_ci_requires_one(tmp_path: Path) -> None:
     """`.ci/run` sets LEDGER_TEST_PG: then a server that does not answer fails the run."""
     nowhere = "postgresql://postgres@127.0.0.1:1"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import (
@@ -81,6 +82,7 @@ def order_preserving_shuffles(draw: st.DrawFn) -> tuple[list[Fact], list[Fact]]:
     return facts, shuffled
 
 
+@pytest.mark.slow
 @given(order_preserving_shuffles())
 def test_recording_order_matters_only_within_one_day_and_rank(pair: tuple[list[Fact], list[Fact]]) -> None:
     original, shuffled = pair
@@ -89,6 +91,7 @@ def test_recording_order_matters_only_within_one_day_and_rank(pair: tuple[list[F
         assert replays(a) == replays(b)
 
 
+@pytest.mark.slow
 @given(ledgers_with_corrections(), st.data())
 def test_size_n_is_the_ledger_of_the_first_n_entries(facts: list[Fact], data: st.DataObject) -> None:
     with scratch() as tmp, ledger_of(tmp, "full.db", facts) as full:
@@ -102,6 +105,7 @@ def test_size_n_is_the_ledger_of_the_first_n_entries(facts: list[Fact], data: st
             assert replays(full, size=n)[0]["ledger"]["size"] == n
 
 
+@pytest.mark.slow
 @given(ledgers_with_corrections())
 def test_importing_the_same_file_twice_changes_nothing(facts: list[Fact]) -> None:
     data = jsonl(*facts)
@@ -147,6 +151,7 @@ def test_a_fact_retracted_survives_encoding_and_decoding(f: Fact) -> None:
     assert parse_line(msgspec.json.encode(checked.fact), "g.jsonl", 1) == checked
 
 
+@pytest.mark.slow
 @given(fact_lists(min_size=1), st.data())
 def test_a_retraction_is_as_if_the_fact_was_never_recorded(facts: list[Fact], data: st.DataObject) -> None:
     target = fact_id(data.draw(st.sampled_from(facts), label="target"))
@@ -161,6 +166,7 @@ def test_a_retraction_is_as_if_the_fact_was_never_recorded(facts: list[Fact], da
         assert timeline_ids(retracted) == timeline_ids(clean)
 
 
+@pytest.mark.slow
 @given(fact_lists(min_size=1), world_facts(), st.data())
 def test_a_supersession_is_as_if_only_the_new_fact_was_recorded(
     facts: list[Fact], replacement: Fact, data: st.DataObject

@@ -65,6 +65,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 import reference_fold
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -695,4 +696,4 @@ def _diff(as_of: date | str, n: int, actual: dict[str, Any], expected: dict[str,
 
 
 LedgerMachine.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=STEPS, print_blob=True)
-TestLedgerMachine = LedgerMachine.TestCase
+TestLedgerMachine = pytest.mark.slow(LedgerMachine.TestCase)

@@ -1,8 +1,9 @@
 """The verifiable log (contract section 8) end to end, on real SQLite files.
 
 Roots, leaves, proofs and checkpoints through the library and the `ledger`
-script; tampering done with stdlib sqlite3 on the files themselves; storage
-ids; and imports killed with SIGKILL. Expected values come from the pure
+command (in this process; the real script where the process matters: its
+environment, SIGKILL); tampering done with stdlib sqlite3 on the files
+themselves; storage ids; and imports killed with SIGKILL. Expected values come from the pure
 functions of `ledger.merkle` (checked against RFC 6962 vectors in
 tests/test_merkle.py) over leaf bytes read straight from disk.
 """
@@ -32,7 +33,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_cli import LEDGER, json_lines, kill_at, run
+from ledger_cli import LEDGER, invoke, json_lines, kill_at, run
 from strategies import fact, fact_lists, jsonl
 
 from ledger import Ledger, merkle
@@ -348,7 +349,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("signed")
     db = tmp / "ledger.db"
     build(db, [facts("s", 6), facts("t", 5)])
-    r = run("keygen", "--out", tmp / "k", cwd=tmp)
+    r = invoke("keygen", "--out", tmp / "k", cwd=tmp)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == (tmp / "k.pub").read_text().strip()
     files: dict[str, Any] = {"tmp": tmp, "db": db, "size": 11}
@@ -358,7 +359,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "plain": (),
         "plain_json": ("--json",),
     }.items():
-        r = run("--db", db, "checkpoint", *args, cwd=tmp)
+        r = invoke("--db", db, "checkpoint", *args, cwd=tmp)
         assert r.returncode == 0, r.stderr
         path = tmp / f"cp-{name}.{'json' if 'json' in name else 'txt'}"
         path.write_text(r.stdout, encoding="utf-8")
@@ -380,14 +381,14 @@ def test_keygen_files_modes_and_no_overwrite(signed: dict[str, Any]) -> None:
     raw = base64.b64decode(encoded)
     assert name == "timeline-ledger" and raw[:1] == b"\x01" and len(raw) == 33
     assert kid == hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex()
-    again = run("keygen", "--out", key, cwd=tmp)
+    again = invoke("keygen", "--out", key, cwd=tmp)
     assert again.returncode == 2 and "exists" in again.stderr
     assert (key.read_text(), pub.read_text()) == (private_text, public_text)
 
 
 def test_keygen_refuses_when_only_the_public_file_exists(tmp_path: Path) -> None:
     (tmp_path / "k.pub").write_text("keep me\n")
-    r = run("keygen", "--out", tmp_path / "k", cwd=tmp_path)
+    r = invoke("keygen", "--out", tmp_path / "k", cwd=tmp_path)
     assert r.returncode == 2 and "exists" in r.stderr
     assert (tmp_path / "k.pub").read_text() == "keep me\n"
     # Exit 2 means nothing was written: no orphan private key without its public key.
@@ -426,8 +427,8 @@ def test_checkpoint_json_and_text_forms(signed: dict[str, Any]) -> None:
 
 def test_checkpoint_of_an_empty_ledger(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
-    assert run("--db", db, "init", cwd=tmp_path).returncode == 0
-    r = run("--db", db, "checkpoint", "--json", cwd=tmp_path)
+    assert invoke("--db", db, "init", cwd=tmp_path).returncode == 0
+    r = invoke("--db", db, "checkpoint", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     cp = json.loads(r.stdout)
     assert (cp["size"], cp["root"]) == (0, hashlib.sha256(b"").hexdigest())
@@ -435,14 +436,14 @@ def test_checkpoint_of_an_empty_ledger(tmp_path: Path) -> None:
     assert checkpoint_rows(db) == []
     with Ledger.open(db) as lg:
         lg.import_facts([("x.jsonl", jsonl(*facts("x", 3)))])
-    ok = run("--db", db, "verify", "--against", tmp_path / "cp.json", cwd=tmp_path)
+    ok = invoke("--db", db, "verify", "--against", tmp_path / "cp.json", cwd=tmp_path)
     assert ok.returncode == 0, ok.stdout + ok.stderr
 
 
 @pytest.mark.parametrize("form", ["text", "json"])
 def test_verify_against_a_good_signed_checkpoint(signed: dict[str, Any], form: str) -> None:
     tmp = signed["tmp"]
-    r = run(
+    r = invoke(
         "--db", signed["db"], "verify", "--against", signed[form], "--key", tmp / "k.pub", "--json", cwd=tmp
     )
     assert r.returncode == 0, r.stdout + r.stderr
@@ -455,7 +456,7 @@ def test_verify_against_a_good_signed_checkpoint(signed: dict[str, Any], form: s
 
 @pytest.mark.parametrize("form", ["plain", "plain_json"])
 def test_verify_against_an_unsigned_checkpoint(signed: dict[str, Any], form: str) -> None:
-    r = run("--db", signed["db"], "verify", "--against", signed[form], cwd=signed["tmp"])
+    r = invoke("--db", signed["db"], "verify", "--against", signed[form], cwd=signed["tmp"])
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -467,7 +468,7 @@ def _fails(signed: dict[str, Any], content: str, *key: str | Path) -> dict[str, 
     tmp: Path = signed["tmp"]
     path = tmp / f"bad-{_digest(content)}.txt"
     path.write_text(content, encoding="utf-8")
-    r = run("--db", signed["db"], "verify", "--against", path, *key, "--json", cwd=tmp)
+    r = invoke("--db", signed["db"], "verify", "--against", path, *key, "--json", cwd=tmp)
     assert r.returncode == 1, r.stdout + r.stderr
     report = json.loads(r.stdout)
     assert report["ok"] is False and report["message"], report
@@ -480,7 +481,7 @@ def test_verify_against_a_forged_root(signed: dict[str, Any]) -> None:
     assert "signature" in _fails(signed, text, "--key", signed["tmp"] / "k.pub")["message"]
     plain = signed["plain"].read_text().replace(b64root(signed["root"]), b64root(forged))
     assert "consistent" in _fails(signed, plain)["message"]
-    human = run(
+    human = invoke(
         "--db",
         signed["db"],
         "verify",
@@ -496,11 +497,11 @@ def test_verify_against_a_forged_root(signed: dict[str, Any]) -> None:
 def test_verify_against_a_checkpoint_signed_by_another_key(signed: dict[str, Any]) -> None:
     tmp: Path = signed["tmp"]
     for out, name in (("other-same-name", "timeline-ledger"), ("other-name", "someone-else")):
-        assert run("keygen", "--out", tmp / out, "--name", name, cwd=tmp).returncode == 0
+        assert invoke("keygen", "--out", tmp / out, "--name", name, cwd=tmp).returncode == 0
     with Ledger.open(signed["db"]) as lg:
         cp = lg.checkpoint()
     for out in ("other-same-name", "other-name"):
-        r = run("--db", signed["db"], "checkpoint", "--sign", tmp / out, cwd=tmp)
+        r = invoke("--db", signed["db"], "checkpoint", "--sign", tmp / out, cwd=tmp)
         assert r.returncode == 0, r.stderr
         assert r.stdout.startswith(f"{cp.origin}\n{cp.size}\n")
         _fails(signed, r.stdout, "--key", tmp / "k.pub")
@@ -616,7 +617,7 @@ def test_verify_key_given_a_private_key_says_so(signed: dict[str, Any]) -> None:
 def test_verify_against_a_checkpoint_of_another_ledger(signed: dict[str, Any], tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     build(other, [facts("s", 6), facts("t", 5)])  # the same facts: only the origin tells them apart
-    r = run("--db", other, "checkpoint", "--json", cwd=tmp_path)
+    r = invoke("--db", other, "checkpoint", "--json", cwd=tmp_path)
     cp = json.loads(r.stdout)
     assert cp["origin"] != signed["origin"]
     report = _fails(signed, r.stdout)
@@ -664,13 +665,13 @@ def test_verify_against_detects_a_rewritten_history(signed: dict[str, Any], tmp_
             c.execute("UPDATE checkpoints SET root = ? WHERE size = ?", (merkle.root_of(leaves[:n]), n))
         c.commit()
     tmp = signed["tmp"]
-    assert run("--db", db, "verify", cwd=tmp).returncode == 0  # self-consistent
-    r = run("--db", db, "verify", "--against", signed["text"], "--key", tmp / "k.pub", "--json", cwd=tmp)
+    assert invoke("--db", db, "verify", cwd=tmp).returncode == 0  # self-consistent
+    r = invoke("--db", db, "verify", "--against", signed["text"], "--key", tmp / "k.pub", "--json", cwd=tmp)
     assert r.returncode == 1 and json.loads(r.stdout)["ok"] is False
 
 
 def test_key_without_against_is_a_usage_error(signed: dict[str, Any]) -> None:
-    r = run("--db", signed["db"], "verify", "--key", signed["tmp"] / "k.pub", cwd=signed["tmp"])
+    r = invoke("--db", signed["db"], "verify", "--key", signed["tmp"] / "k.pub", cwd=signed["tmp"])
     assert r.returncode == 2 and "--against" in r.stderr
 
 
@@ -702,7 +703,7 @@ def test_an_unreadable_checkpoint_file_is_bad_input(
                 b'"o"', json.dumps(signed["origin"]).encode()
             )
         )
-    r = run("--db", signed["db"], "verify", "--against", path, cwd=tmp_path)
+    r = invoke("--db", signed["db"], "verify", "--against", path, cwd=tmp_path)
     assert r.returncode == 2, r.stdout + r.stderr
     assert str(path) in r.stderr or path.name in r.stderr
 
@@ -714,7 +715,7 @@ def test_a_garbage_public_key_is_bad_input(signed: dict[str, Any], tmp_path: Pat
         ("private.pub", signed["tmp"].joinpath("k").read_text()),
     ):
         (tmp_path / name).write_text(content)
-        r = run(
+        r = invoke(
             "--db",
             signed["db"],
             "verify",
@@ -858,7 +859,7 @@ def test_tampering_is_found_by_verify(
         with pg.Tamper(db) as t:
             tamper(t)  # type: ignore[arg-type]
             t.commit()
-    r = run("--db", db, "verify", "--json", cwd=tmp_path)
+    r = invoke("--db", db, "verify", "--json", cwd=tmp_path)
     assert r.returncode == 1, r.stdout + r.stderr
     report = json.loads(r.stdout)
     assert report["ok"] is False and report["root"] is None and report["message"], report
@@ -873,14 +874,14 @@ def test_tampering_is_found_by_verify(
     elif report["first_bad_id"] is not None:
         assert report["first_bad_id"] == ids[seq], report
     if name == "bit-in-a-quoted-string":
-        human = run("--db", db, "verify", cwd=tmp_path)
+        human = invoke("--db", db, "verify", cwd=tmp_path)
         assert human.returncode == 1 and f"entry {seq}" in human.stdout + human.stderr
 
 
 def test_pristine_copy_verifies(pristine: tuple[Path, list[str]], tmp_path: Path) -> None:
     db = tmp_path / "copy.db"
     shutil.copyfile(pristine[0], db)
-    r = run("--db", db, "verify", "--json", cwd=tmp_path)
+    r = invoke("--db", db, "verify", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stdout
     report = json.loads(r.stdout)
     assert report["ok"] is True and report["size"] == 20 and report["first_bad_seq"] is None
@@ -911,20 +912,21 @@ def test_tampered_correction_records_are_found_by_verify(
     """`show` reports corrections from their stored records: verify must check them against the entries."""
     db = tmp_path / "ledger.db"
     build(db, [CORRECTED])
-    before = json.loads(run("--db", db, "show", "pm", "--json", cwd=tmp_path).stdout)
+    before = json.loads(invoke("--db", db, "show", "pm", "--json", cwd=tmp_path).stdout)
     assert before["corrected_by"] == {"how": "retracted", "by": "r"}
     with connect(db) as c:
         tamper(c)
         c.commit()
-    shown = run("--db", db, "show", "pm", "--json", cwd=tmp_path)
+    shown = invoke("--db", db, "show", "pm", "--json", cwd=tmp_path)
     assert shown.returncode != 0 or json.loads(shown.stdout)["corrected_by"] != before["corrected_by"]
-    r = run("--db", db, "verify", "--json", cwd=tmp_path)
+    r = invoke("--db", db, "verify", "--json", cwd=tmp_path)
     assert r.returncode == 1, r.stdout
 
 
 MARKER_MODULE = "from pathlib import Path\nPath(__file__).with_name('IMPORTED').write_text(__name__)\n"
 
 
+@pytest.mark.subprocess
 def test_a_changed_stored_type_is_an_error_and_never_imported(tmp_path: Path) -> None:
     """Commands fail with exit 1 and a message; a topic naming a module is never imported."""
     db = tmp_path / "ledger.db"
@@ -1014,10 +1016,10 @@ def test_rowid_gaps_and_reordering_do_not_move_leaves(tmp_path: Path) -> None:
     before = snapshot()
     move_rowids(db)
     assert snapshot() == before
-    r = run("--db", db, "verify", "--json", cwd=tmp_path)
+    r = invoke("--db", db, "verify", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stdout
     assert json.loads(r.stdout)["root"] == before[1][-1]
-    assert json_lines(run("--db", db, "log", "--json", cwd=tmp_path).stdout) == [
+    assert json_lines(invoke("--db", db, "log", "--json", cwd=tmp_path).stdout) == [
         json.loads(json.dumps({f: getattr(line, f) for f in line.__struct_fields__})) for line in before[0]
     ]
     # New entries after the gaps go on at the next positions; the old tree is a prefix.
@@ -1059,9 +1061,11 @@ def _state(db: Path) -> tuple[int, list[tuple[int, bytes, str]]]:
     return size, checkpoint_rows(db)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_a_killed_import_never_leaves_a_checkpoint_it_did_not_commit(big_file: Path, tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
-    assert run("--db", db, "init", cwd=tmp_path).returncode == 0
+    assert invoke("--db", db, "init", cwd=tmp_path).returncode == 0
     outcomes = []
     for when in (0.3, "wal+0", "wal+0.1", "wal+0.3"):
         proc = subprocess.Popen(
@@ -1079,7 +1083,7 @@ def test_a_killed_import_never_leaves_a_checkpoint_it_did_not_commit(big_file: P
             assert size == BIG, (when, size)
             with Ledger.open(db) as lg:
                 assert [(n, r.hex()) for n, r, _ in rows] == [(BIG, lg.root())], when
-        v = run("--db", db, "verify", "--json", cwd=tmp_path)
+        v = invoke("--db", db, "verify", "--json", cwd=tmp_path)
         assert v.returncode == 0, (when, v.stdout)
         assert json.loads(v.stdout)["size"] == size
         if size == BIG:
@@ -1122,7 +1126,7 @@ def test_proof_inclusion_cli(proof_db: tuple[Path, list[str]], tmp_path: Path) -
         (ids[12], 13),
     ):
         extra = () if size is None else ("--size", str(size))
-        r = run("--db", db, "proof", "inclusion", ref, *extra, "--json", cwd=tmp_path)
+        r = invoke("--db", db, "proof", "inclusion", ref, *extra, "--json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         doc = json.loads(r.stdout)
         assert set(doc) == {"seq", "size", "leaf_hash", "root", "proof"}
@@ -1133,7 +1137,7 @@ def test_proof_inclusion_cli(proof_db: tuple[Path, list[str]], tmp_path: Path) -
         assert all(HEX64.fullmatch(h) for h in doc["proof"])
         path = [bytes.fromhex(h) for h in doc["proof"]]
         assert merkle.verify_inclusion(seq, n, leaves[seq], path, bytes.fromhex(doc["root"]))
-    human = run("--db", db, "proof", "inclusion", "4", cwd=tmp_path)
+    human = invoke("--db", db, "proof", "inclusion", "4", cwd=tmp_path)
     assert human.returncode == 0 and leaves[4].hex() in human.stdout
 
 
@@ -1146,7 +1150,7 @@ def test_proof_consistency_cli(proof_db: tuple[Path, list[str]], tmp_path: Path)
         (("5", "8"), (5, 8)),
         (("6", "6"), (6, 6)),
     ):
-        r = run("--db", db, "proof", "consistency", *args, "--json", cwd=tmp_path)
+        r = invoke("--db", db, "proof", "consistency", *args, "--json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         doc = json.loads(r.stdout)
         assert set(doc) == {"old_size", "new_size", "old_root", "new_root", "proof"}
@@ -1158,7 +1162,7 @@ def test_proof_consistency_cli(proof_db: tuple[Path, list[str]], tmp_path: Path)
             old, new, bytes.fromhex(doc["old_root"]), bytes.fromhex(doc["new_root"]), path
         )
         assert (path == []) == (old == new)
-    human = run("--db", db, "proof", "consistency", "7", cwd=tmp_path)
+    human = invoke("--db", db, "proof", "consistency", "7", cwd=tmp_path)
     assert human.returncode == 0 and merkle.root_of(leaves[:7]).hex() in human.stdout
 
 
@@ -1182,6 +1186,6 @@ def test_proof_consistency_cli(proof_db: tuple[Path, list[str]], tmp_path: Path)
 def test_proof_bad_arguments_exit_2(
     proof_db: tuple[Path, list[str]], tmp_path: Path, args: tuple[str, ...]
 ) -> None:
-    r = run("--db", proof_db[0], "proof", *args, "--json", cwd=tmp_path)
+    r = invoke("--db", proof_db[0], "proof", *args, "--json", cwd=tmp_path)
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert r.stdout == "" and r.stderr.strip()
