@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import grimp
+import pytest
 
 PACKAGES = ("ledger", "projections", "cli")
 DRIVERS = ("eventsourcing", "sqlite3", "psycopg", "aiosqlite")
@@ -71,6 +72,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles(graph) == [["ledger.a", "ledger.b", "ledger.c"]]
 
 
+@pytest.mark.subprocess
 def test_facts_and_projections_load_no_database_driver() -> None:
     code = (
         "import sys\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ledger_cli import run
+from ledger_cli import invoke, run
 from rich.console import Console
 from strategies import fact, jsonl
 
@@ -27,6 +27,7 @@ M = "csto-kazakhstan-2022"
 
 
 @pytest.mark.parametrize("name", ["ledger", "timeline-ledger"])
+@pytest.mark.subprocess
 def test_both_scripts_run_and_help_shows_the_name_called_by(name: str, tmp_path: Path) -> None:
     proc = subprocess.run(
         [str(BIN / name), "--help"], capture_output=True, text=True, cwd=tmp_path, check=False
@@ -57,6 +58,7 @@ def test_other_names_are_shown_as_ledger() -> None:
     assert program_name("") == "ledger"
 
 
+@pytest.mark.subprocess
 def test_ledger_cli_helper_runs_the_ledger_script(tmp_path: Path) -> None:
     assert run("--version", cwd=tmp_path).stdout.startswith("ledger, version")
 
@@ -64,6 +66,7 @@ def test_ledger_cli_helper_runs_the_ledger_script(tmp_path: Path) -> None:
 # Item 2, the command's side: it configures logging for itself
 
 
+@pytest.mark.subprocess
 def test_log_level_info_shows_the_library_events_as_json_lines_on_stderr(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
     quiet = run("--db", tmp_path / "l.db", "import", example, cwd=tmp_path)
@@ -152,11 +155,11 @@ def test_piped_tables_print_whole_values_at_every_width(
     long_db: Path, example_db: Path, tmp_path: Path, command: str, columns: int
 ) -> None:
     for db in (long_db, example_db):
-        r = run("--db", db, command, cwd=tmp_path, env={"COLUMNS": str(columns)})
+        r = invoke("--db", db, command, cwd=tmp_path, env={"COLUMNS": str(columns)})
         assert r.returncode == 0, r.stderr
         _whole_values(r.stdout, log=command == "log", db=db)
     # The prose wraps: no line is longer than the values and a summary column of 30 need.
-    r = run("--db", long_db, "timeline", cwd=tmp_path, env={"COLUMNS": str(columns)})
+    r = invoke("--db", long_db, "timeline", cwd=tmp_path, env={"COLUMNS": str(columns)})
     widest = max(len(line) for line in r.stdout.splitlines())
     whole = 3 + 10 + 32 + 22 + len(LONG_ID + "-requested") + 30 + 19
     assert widest <= max(columns, whole)
@@ -212,7 +215,7 @@ def test_world_tables_keep_fact_ids_whole(tmp_path: Path, long_db: Path) -> None
     db = tmp_path / "w.db"
     with Ledger.open(db, create=True) as lg:
         lg.import_facts([("f.jsonl", jsonl(*LONG_FACTS, appointed))])
-    r = run("--db", db, "replay", "--as-of", "2022-01-12", cwd=tmp_path, env={"COLUMNS": "60"})
+    r = invoke("--db", db, "replay", "--as-of", "2022-01-12", cwd=tmp_path, env={"COLUMNS": "60"})
     assert r.returncode == 0, r.stderr
     assert LONG_ID + "-appointed" in r.stdout and "…" not in r.stdout
 
@@ -226,7 +229,7 @@ def _delimited(text: str, dialect: str) -> list[list[str]]:
 
 @pytest.mark.parametrize(("flag", "dialect"), [("--csv", "excel"), ("--tsv", "excel-tab")])
 def test_csv_and_tsv_have_the_table_columns(long_db: Path, tmp_path: Path, flag: str, dialect: str) -> None:
-    timeline = run("--db", long_db, "timeline", flag, cwd=tmp_path)
+    timeline = invoke("--db", long_db, "timeline", flag, cwd=tmp_path)
     assert timeline.returncode == 0, timeline.stderr
     assert "\r" not in timeline.stdout.replace('\r"', "")
     rows = _delimited(timeline.stdout, dialect)
@@ -236,14 +239,14 @@ def test_csv_and_tsv_have_the_table_columns(long_db: Path, tmp_path: Path, flag:
         log_want = [list(render.entry_row(e)) for e in lg.entries()]
     assert rows[1:] == want
     assert rows[3][5].startswith('a-speaker: A long statement, with "quotes", commas')
-    log = run("--db", long_db, "log", flag, cwd=tmp_path)
+    log = invoke("--db", long_db, "log", flag, cwd=tmp_path)
     rows = _delimited(log.stdout, dialect)
     assert rows[0] == ["seq", "recorded_at", "occurred", "type", "id", "summary"]
     assert rows[1:] == log_want
 
 
 def test_csv_is_rfc_4180_with_newline_line_ends(long_db: Path, tmp_path: Path) -> None:
-    out = run("--db", long_db, "timeline", "--csv", cwd=tmp_path).stdout
+    out = invoke("--db", long_db, "timeline", "--csv", cwd=tmp_path).stdout
     assert out.startswith("seq,effective,occurred,type,id,summary\n")
     assert out.count("\n") == 4 and "\r\n" not in out
     assert '"a-speaker: A long statement, with ""quotes"", commas' in out  # quoted, quotes doubled
@@ -254,7 +257,7 @@ def test_csv_is_rfc_4180_with_newline_line_ends(long_db: Path, tmp_path: Path) -
 def test_one_output_format_at_most(
     example_db: Path, tmp_path: Path, command: str, flags: tuple[str, str]
 ) -> None:
-    r = run("--db", example_db, command, *flags, cwd=tmp_path)
+    r = invoke("--db", example_db, command, *flags, cwd=tmp_path)
     assert r.returncode == 2
     assert r.stdout == ""
     said = " ".join(r.stderr.split())
@@ -265,11 +268,11 @@ def test_one_output_format_at_most(
 def test_json_lines_are_unchanged_by_the_new_options(example_db: Path, tmp_path: Path) -> None:
     timeline = [
         json.loads(line)
-        for line in run("--db", example_db, "timeline", "--json", cwd=tmp_path).stdout.splitlines()
+        for line in invoke("--db", example_db, "timeline", "--json", cwd=tmp_path).stdout.splitlines()
     ]
     log = [
         json.loads(line)
-        for line in run("--db", example_db, "log", "--json", cwd=tmp_path).stdout.splitlines()
+        for line in invoke("--db", example_db, "log", "--json", cwd=tmp_path).stdout.splitlines()
     ]
     assert [set(t) for t in timeline] == [{"seq", "effective", "fact"}] * 17
     assert [set(line) for line in log] == [{"seq", "id", "type", "occurred", "recorded_at", "leaf_hash"}] * 17
@@ -280,7 +283,7 @@ def test_json_lines_are_unchanged_by_the_new_options(example_db: Path, tmp_path:
 
 def test_replay_state_limits_the_document(example_db: Path, tmp_path: Path) -> None:
     def doc(*args: str) -> dict[str, Any]:
-        r = run("--db", example_db, "replay", "--as-of", "2022-01-12", *args, "--json", cwd=tmp_path)
+        r = invoke("--db", example_db, "replay", "--as-of", "2022-01-12", *args, "--json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         return dict(json.loads(r.stdout))
 
@@ -289,7 +292,9 @@ def test_replay_state_limits_the_document(example_db: Path, tmp_path: Path) -> N
     ru = doc("--state", "RU")
     assert ru == {**whole, "states": {}}  # a contributor: its mission, no state entry of its own
     assert doc("--state", "RU", "--state", "KZ") == whole
-    fr = run("--db", example_db, "replay", "--as-of", "2022-01-12", "--state", "FR", "--json", cwd=tmp_path)
+    fr = invoke(
+        "--db", example_db, "replay", "--as-of", "2022-01-12", "--state", "FR", "--json", cwd=tmp_path
+    )
     assert fr.returncode == 0
     assert json.loads(fr.stdout) == {**whole, "states": {}, "missions": {}}
     assert fr.stderr == "Nothing is known about FR on 2022-01-12.\n"
@@ -322,7 +327,7 @@ def test_a_bad_filter_is_a_usage_error_with_a_hint(
     example_db: Path, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
     for output in ((), ("--json",)):
-        r = run("--db", example_db, *args, *output, cwd=tmp_path)
+        r = invoke("--db", example_db, *args, *output, cwd=tmp_path)
         assert r.returncode == 2, r.stdout
         assert r.stdout == ""
         assert r.stderr == f"ledger: {message}\n"
@@ -343,12 +348,12 @@ EMPTY = "No facts in the timeline for"
 def test_an_empty_result_says_so_on_stderr(
     example_db: Path, tmp_path: Path, args: tuple[str, ...], note: str
 ) -> None:
-    table = run("--db", example_db, *args, cwd=tmp_path)
+    table = invoke("--db", example_db, *args, cwd=tmp_path)
     assert (table.returncode, table.stderr) == (0, note)
     assert "┃ seq ┃" in table.stdout  # an empty table: its header
-    as_json = run("--db", example_db, *args, "--json", cwd=tmp_path)
+    as_json = invoke("--db", example_db, *args, "--json", cwd=tmp_path)
     assert (as_json.returncode, as_json.stdout, as_json.stderr) == (0, "", note)
-    as_csv = run("--db", example_db, *args, "--csv", cwd=tmp_path)
+    as_csv = invoke("--db", example_db, *args, "--csv", cwd=tmp_path)
     assert (as_csv.returncode, as_csv.stderr) == (0, note)
     assert len(as_csv.stdout.splitlines()) == 1  # the header row
 

@@ -34,6 +34,7 @@ def _python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.subprocess
 def test_a_script_importing_facts_prints_nothing(tmp_path: Path) -> None:
     proc = _python(
         f"""
@@ -57,6 +58,7 @@ def test_a_script_importing_facts_prints_nothing(tmp_path: Path) -> None:
     assert (proc.stdout, proc.stderr) == ("", "")
 
 
+@pytest.mark.subprocess
 def test_logging_settings_decide_what_is_seen(tmp_path: Path) -> None:
     """An application that configures `logging` at INFO sees the events, as log lines."""
     proc = _python(

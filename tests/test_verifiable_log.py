@@ -549,7 +549,7 @@ def test_verify_against_an_edited_note_is_malformed(signed: dict[str, Any], edit
     path = tmp / f"edited-{edit}.txt"
     path.write_bytes(edited.encode())
     for key in (("--key", tmp / "k.pub"), ()):
-        r = run("--db", signed["db"], "verify", "--against", path, *key, "--json", cwd=tmp)
+        r = invoke("--db", signed["db"], "verify", "--against", path, *key, "--json", cwd=tmp)
         assert r.returncode == 2, (key, r.stdout + r.stderr)
         assert r.stdout == ""
         assert f"--against {path}: malformed checkpoint: " in r.stderr and reason in r.stderr, r.stderr
@@ -574,7 +574,7 @@ def test_verify_against_a_note_with_an_extension_line(signed: dict[str, Any]) ->
     name, key = _note_key(tmp / "k")
     path = tmp / "cp-extension.txt"
     path.write_text(f"{text}\n{_signature_line(text, name, key)}\n", encoding="utf-8")
-    r = run("--db", signed["db"], "verify", "--against", path, "--key", tmp / "k.pub", "--json", cwd=tmp)
+    r = invoke("--db", signed["db"], "verify", "--against", path, "--key", tmp / "k.pub", "--json", cwd=tmp)
     assert r.returncode == 0, r.stdout + r.stderr
     report = json.loads(r.stdout)
     assert report["ok"] is True and report["message"].endswith("consistent with the checkpoint at size 11")
@@ -587,7 +587,7 @@ def test_verify_against_a_note_with_an_extension_line(signed: dict[str, Any]) ->
 @pytest.mark.parametrize("form", ["text", "json", "plain", "plain_json"])
 def test_verify_against_without_key_says_no_signature_was_checked(signed: dict[str, Any], form: str) -> None:
     tmp: Path = signed["tmp"]
-    r = run("--db", signed["db"], "verify", "--against", signed[form], "--json", cwd=tmp)
+    r = invoke("--db", signed["db"], "verify", "--against", signed[form], "--json", cwd=tmp)
     assert r.returncode == 0, r.stdout + r.stderr
     report = json.loads(r.stdout)
     assert {"ok", "size", "root", "first_bad_seq", "message"} <= set(report) and report["ok"] is True
@@ -595,9 +595,11 @@ def test_verify_against_without_key_says_no_signature_was_checked(signed: dict[s
         "its signature was not checked: give --key PUBKEY" if "plain" not in form else "it is not signed"
     )
     assert report["message"].endswith(f"consistent with the checkpoint at size 11; {unchecked}")
-    human = run("--db", signed["db"], "verify", "--against", signed[form], cwd=tmp)
+    human = invoke("--db", signed["db"], "verify", "--against", signed[form], cwd=tmp)
     assert human.returncode == 0 and human.stdout.strip() == f"OK: {report['message']}"
-    keyed = run("--db", signed["db"], "verify", "--against", signed["text"], "--key", tmp / "k.pub", cwd=tmp)
+    keyed = invoke(
+        "--db", signed["db"], "verify", "--against", signed["text"], "--key", tmp / "k.pub", cwd=tmp
+    )
     assert keyed.returncode == 0 and keyed.stdout.rstrip().endswith(
         "consistent with the checkpoint at size 11"
     )
@@ -605,7 +607,7 @@ def test_verify_against_without_key_says_no_signature_was_checked(signed: dict[s
 
 def test_verify_key_given_a_private_key_says_so(signed: dict[str, Any]) -> None:
     tmp: Path = signed["tmp"]
-    r = run("--db", signed["db"], "verify", "--against", signed["text"], "--key", tmp / "k", cwd=tmp)
+    r = invoke("--db", signed["db"], "verify", "--against", signed["text"], "--key", tmp / "k", cwd=tmp)
     assert r.returncode == 2 and r.stdout == ""
     key = tmp / "k"
     assert r.stderr.strip() == (
