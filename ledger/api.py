@@ -14,11 +14,12 @@ from typing import TypeVar
 import structlog
 
 from ledger.checkpoint import Checkpoint
-from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
+from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
 from ledger.errors import ConflictError, UsageError
 from ledger.facts import Fact
+from ledger.hints import is_blank
 from ledger.importing.check import prepared_chunks
-from ledger.importing.plan import Planner
+from ledger.importing.plan import Known, Planner, Problems
 from ledger.reading import entries, log, replay
 from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
 from ledger.reading.plans import Plan, Stream, run, stream
@@ -44,10 +45,12 @@ __all__ = [
     "LOCK_TIMEOUT_S",
     "DateLike",
     "FactView",
+    "ImportCheck",
     "ImportResult",
     "Ledger",
     "LogLine",
     "MomentLike",
+    "check_facts",
     "is_postgres",
     "is_url",
     "shown",
@@ -68,6 +71,53 @@ class _Known:
 
     def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
         return run(entries.corrections(fact_ids, self._store.where), self._store.fetch)
+
+
+class _Empty:
+    """A ledger not made yet, as the import planner asks of it: it holds nothing."""
+
+    def find(self, fact_ids: Sequence[str]) -> dict[str, Row]:
+        return {}
+
+    def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
+        return {}
+
+
+MAX_ERRORS = 100
+
+
+def _warnings(files: Sequence[tuple[str, bytes]]) -> tuple[str, ...]:
+    return tuple(f"{name}: the file is empty: no fact to import" for name, data in files if is_blank(data))
+
+
+def _check(
+    known: Known,
+    files: Sequence[tuple[str, bytes]],
+    max_errors: int,
+    progress: Callable[[int], None] | None,
+    size: Callable[[], int],
+) -> ImportCheck:
+    if type(max_errors) is not int or max_errors < 1:
+        raise UsageError("must be a whole number, 1 or more", param="max_errors", value=max_errors)
+    problems = Problems(max_errors)
+    planner = Planner(known, [name for name, _ in files], progress, problems)
+    for _ in planner.batches(prepared_chunks(files, keep_going=True)):
+        pass  # planned, checked against the ledger, and never written
+    log_.info("import.checked", new=planner.appended, unchanged=planner.unchanged, errors=problems.found)
+    return ImportCheck(
+        planner.appended, planner.unchanged, size(), tuple(problems.kept), problems.more, _warnings(files)
+    )
+
+
+def check_facts(
+    inputs: Iterable[tuple[str, bytes]],
+    *,
+    max_errors: int = MAX_ERRORS,
+    progress: Callable[[int], None] | None = None,
+) -> ImportCheck:
+    """`Ledger.check_facts` for a ledger that does not exist yet: every line checked as an import
+    into an empty ledger would check it; nothing is opened, made or written."""
+    return _check(_Empty(), list(inputs), max_errors, progress, lambda: 0)
 
 
 def snapshot_interval(every: int) -> int:
@@ -147,10 +197,27 @@ class Ledger:
                 log_.info("import.conflict", retry=True)
         size = self.size()
         log_.info("import.done", appended=planner.appended, unchanged=planner.unchanged, size=size)
-        return ImportResult(planner.appended, planner.unchanged, size)
+        return ImportResult(planner.appended, planner.unchanged, size, _warnings(files))
 
     def import_files(self, paths: Sequence[str | Path]) -> ImportResult:
         return self.import_facts((str(p), Path(p).read_bytes()) for p in paths)
+
+    def check_facts(
+        self,
+        inputs: Iterable[tuple[str, bytes]],
+        *,
+        max_errors: int = MAX_ERRORS,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportCheck:
+        """A dry run of `import_facts`: every line of every input checked, and planned against the
+        ledger (an id it holds with other content, a missing or ineligible correction target, a
+        second correction), without writing anything or taking the write lock. Returns every
+        problem found (the first `max_errors` of them as `FactError`s, and how many more), and
+        how many facts the import would append and find unchanged."""
+        return _check(_Known(self._store), list(inputs), max_errors, progress, self.size)
+
+    def check_files(self, paths: Sequence[str | Path], *, max_errors: int = MAX_ERRORS) -> ImportCheck:
+        return self.check_facts(((str(p), Path(p).read_bytes()) for p in paths), max_errors=max_errors)
 
     # Reading
 

@@ -17,9 +17,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from ledger.api import Ledger, snapshot_interval
+from ledger.api import MAX_ERRORS, Ledger, snapshot_interval
 from ledger.checkpoint import Checkpoint
-from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
+from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
 from ledger.facts import Fact
 from ledger.reading import entries, log, replay
 from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
@@ -196,6 +196,13 @@ class AsyncLedger:
     async def import_facts(self, inputs: Iterable[tuple[str, bytes]]) -> ImportResult:
         batch = list(inputs)
         return await self._in_thread(lambda lg: lg.import_facts(batch))
+
+    async def check_facts(
+        self, inputs: Iterable[tuple[str, bytes]], *, max_errors: int = MAX_ERRORS
+    ) -> ImportCheck:
+        """A dry run of `import_facts`: every problem found, nothing written (`Ledger.check_facts`)."""
+        batch = list(inputs)
+        return await self._in_thread(lambda lg: lg.check_facts(batch, max_errors=max_errors))
 
     async def verify(
         self, against: Checkpoint | None = None, *, public_key: str | None = None
