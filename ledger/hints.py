@@ -57,6 +57,16 @@ def shown(value: object, limit: int = SHOWN) -> str:
     return text if len(text) <= limit + 2 else text[:limit] + "..."
 
 
+def cut(message: str, limit: int = 4 * SHOWN) -> str:
+    """A message of the decoder's, which may quote a whole value as it is: cut to a readable
+    length, every character that is not printable escaped (a newline, a control, a mark)."""
+    if len(message) > limit:
+        message = message[:limit] + "..."
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 def _pattern(annotated: Any) -> str:
     return str(get_args(annotated)[1].pattern)
 

@@ -61,7 +61,10 @@ def _date(text: str) -> FactDate | str:
     try:
         return parse_date(text)
     except ValueError as e:
-        return str(e)
+        message, written = str(e), repr(text)
+        if message.startswith(written):  # a long value, cut in the message
+            message = hints.shown(text) + message[len(written) :]
+        return message
 
 
 @lru_cache(maxsize=_PARSED)
@@ -91,15 +94,19 @@ def _shape_error(err: msgspec.ValidationError, data: bytes) -> tuple[str, str]:
     if (fm := _UNKNOWN.match(message)) is not None:
         owner = hints.container(line, path)
         return hints.field_path(path, fm["field"]), hints.unknown_field(fm["field"], owner)
-    value = hints.at_path(line, path)
+    value = hints.at_path(line, path)  # None when the rest of the line is not JSON either
     if path.endswith(".type") and message.startswith("Invalid value"):
-        return path, hints.unknown_type(value)
+        if isinstance(value, str):
+            return path, hints.unknown_type(value)
+        return path, hints.cut(message.replace("Invalid value", "unknown fact type", 1))
     if (rm := _REGEX.match(message)) is not None and (kind := hints.pattern_kind(rm["regex"])):
         return path, hints.pattern_message(kind, value) or message
     if message.startswith("Invalid enum value"):
         parent, _, field = path.rpartition(".")
-        return path, message + hints.enum_choices(field, hints.container(line, parent))
-    return path, message
+        if isinstance(value, str):
+            message = f"Invalid enum value {hints.shown(value)}"
+        return path, hints.cut(message) + hints.enum_choices(field, hints.container(line, parent))
+    return path, hints.cut(message)
 
 
 def _not_a_state(code: str) -> str:
