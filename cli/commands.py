@@ -200,11 +200,41 @@ def timeline(
 
 @cli.command()
 @knowledge_options
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="After the last entry, print each new one as an import commits it, until interrupted (or --idle).",
+)
+@click.option(
+    "--idle",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --follow: stop after SECONDS without a new entry.",
+)
 @db_option
 @json_option
 @click.pass_context
-def log(ctx: click.Context, size: int | None, known_at: str | None, as_json: bool) -> None:
+def log(
+    ctx: click.Context,
+    size: int | None,
+    known_at: str | None,
+    follow: bool,
+    idle: float | None,
+    as_json: bool,
+) -> None:
     """Every entry in recording order."""
+    if idle is not None and not follow:
+        raise click.BadParameter("it applies to --follow only", param_hint="--idle")
+    if follow and (size is not None or known_at is not None):
+        raise click.BadParameter(
+            "--follow reads the whole ledger as it grows", param_hint="--size/--known-at"
+        )
+    if follow:
+        from cli.follow import follow_log
+
+        with open_ledger(ctx) as lg:
+            follow_log(lg.follow_log(after=-1, idle=idle), as_json)
+        return
     with open_ledger(ctx) as lg:
         if as_json:
             write_json_lines(lg.log(size=size, known_at=known_at))

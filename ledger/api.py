@@ -15,12 +15,12 @@ import structlog
 
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
-from ledger.errors import ConflictError, UsageError
+from ledger.errors import ConflictError, LedgerError, UsageError
 from ledger.facts import Fact
 from ledger.hints import is_blank
 from ledger.importing.check import prepared_chunks
 from ledger.importing.plan import Known, Planner, Problems
-from ledger.reading import entries, log, replay
+from ledger.reading import entries, follow, log, replay
 from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
 from ledger.reading.plans import Plan, Stream, run, stream
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink
@@ -29,6 +29,7 @@ from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.events import CorrectionState
 from ledger.storage.location import Store, open_store
 from ledger.storage.urls import is_postgres, is_url, shown
+from ledger.storage.waking import Waker
 from ledger.verification import (
     ConsistencyProof,
     InclusionProof,
@@ -136,6 +137,8 @@ class Ledger:
     def __init__(self, store: Store, *, snapshot_every: int = SNAPSHOT_EVERY) -> None:
         self._store = store
         self._snapshot_every = snapshot_interval(snapshot_every)
+        self._wakers: set[Waker] = set()  # of the followers running: closing ends them
+        self._closed = False
 
     @classmethod
     def open(
@@ -157,6 +160,10 @@ class Ledger:
         return cls(store) if snapshot_every is None else cls(store, snapshot_every=snapshot_every)
 
     def close(self) -> None:
+        """Close the ledger; every `follow` running on it (in any thread) ends."""
+        self._closed = True
+        for waker in list(self._wakers):
+            waker.close()
         self._store.close()
 
     def __enter__(self) -> Ledger:
@@ -306,6 +313,42 @@ class Ledger:
         """One line per entry in recording order, with its Merkle leaf hash; each entry is checked
         against its index row and its Merkle leaf as it is read."""
         return self._stream(entries.log_lines(self._horizon(size, known_at)))
+
+    # Following a growing ledger
+
+    def follow(
+        self, *, after: int | None = None, idle: float | None = None, timeout: float | None = None
+    ) -> Iterator[Entry]:
+        """Entries as they are committed: those after seq `after` (-1: from the first; None: only
+        the entries committed from the first iteration on), then each new one as an import
+        commits it, in recording order, each checked against its index row and Merkle leaf as
+        `entries` checks them. On PostgreSQL eventsourcing's subscription (LISTEN/NOTIFY) wakes
+        it at each commit; on SQLite it polls (every 0.2 s).
+
+        It ends after `idle` seconds without a new entry, after `timeout` seconds in all, or
+        when the ledger is closed (from another thread too); otherwise it goes on for ever."""
+        follow.check_limits(after, idle, timeout)
+        return self._follow(after, lambda start: follow.entries(start, idle=idle, timeout=timeout))
+
+    def follow_log(
+        self, *, after: int | None = None, idle: float | None = None, timeout: float | None = None
+    ) -> Iterator[LogLine]:
+        """`follow`, as `log` lines (with each entry's Merkle leaf hash): `ledger log --follow`."""
+        follow.check_limits(after, idle, timeout)
+        return self._follow(after, lambda start: follow.log_lines(start, idle=idle, timeout=timeout))
+
+    def _follow(self, after: int | None, plan: Callable[[int], Stream[T]]) -> Iterator[T]:
+        start = self.size() - 1 if after is None else after
+        waker = self._store.waker()
+        self._wakers.add(waker)
+        try:
+            yield from stream(plan(start), self._store.fetch, waker.wait)
+        except LedgerError:
+            if not self._closed:
+                raise  # else the ledger was closed under the follower, mid-read: it ends
+        finally:
+            self._wakers.discard(waker)
+            waker.close()
 
     def checkpoint(self, *, private_key: str | None = None) -> Checkpoint:
         """The checkpoint for the current size, signed when a private key (text) is given."""

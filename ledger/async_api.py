@@ -21,12 +21,13 @@ from ledger.api import MAX_ERRORS, Ledger, snapshot_interval
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
 from ledger.facts import Fact
-from ledger.reading import entries, log, replay
+from ledger.reading import entries, follow, log, replay
 from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
 from ledger.reading.plans import Plan, Stream, arun, astream
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.location import Reader, open_reader
+from ledger.storage.waking import Waker
 from ledger.verification import (
     ConsistencyProof,
     InclusionProof,
@@ -63,6 +64,7 @@ class AsyncLedger:
         self._reader = reader
         self._lock_timeout = lock_timeout
         self._snapshot_every = snapshot_interval(snapshot_every)
+        self._wakers: set[Waker] = set()  # of the followers running: closing ends them
 
     @classmethod
     @asynccontextmanager
@@ -74,12 +76,17 @@ class AsyncLedger:
         if snapshot_every is not None:
             snapshot_interval(snapshot_every)  # before anything is opened
         reader = await open_reader(path, lock_timeout)
+        ledger = None
         try:
             if snapshot_every is None:
-                yield cls(path, reader, lock_timeout)
+                ledger = cls(path, reader, lock_timeout)
             else:
-                yield cls(path, reader, lock_timeout, snapshot_every=snapshot_every)
+                ledger = cls(path, reader, lock_timeout, snapshot_every=snapshot_every)
+            yield ledger
         finally:
+            if ledger is not None:
+                for waker in list(ledger._wakers):  # every follower ends
+                    waker.close()
             await reader.close()
 
     async def _run(self, plan: Plan[T]) -> T:
@@ -171,6 +178,40 @@ class AsyncLedger:
         first, last = day_bounds(start, end)
         n = await self._horizon(size, known_at)
         return narrow(await self._run(replay.timeline(n, last)), start=first, state=state, mission=mission)
+
+    async def follow(
+        self, *, after: int | None = None, idle: float | None = None, timeout: float | None = None
+    ) -> AsyncIterator[Entry]:
+        """Entries as they are committed (see `Ledger.follow`): `async for e in lg.follow():`. It
+        ends after `idle` seconds without a new entry, `timeout` in all, or when the `async with`
+        block of `AsyncLedger.open` ends."""
+        follow.check_limits(after, idle, timeout)
+        start = await self.size() - 1 if after is None else after
+        async for item in self._follow(follow.entries(start, idle=idle, timeout=timeout)):
+            yield item
+
+    async def follow_log(
+        self, *, after: int | None = None, idle: float | None = None, timeout: float | None = None
+    ) -> AsyncIterator[LogLine]:
+        """`follow`, as `log` lines with each entry's Merkle leaf hash."""
+        follow.check_limits(after, idle, timeout)
+        start = await self.size() - 1 if after is None else after
+        async for item in self._follow(follow.log_lines(start, idle=idle, timeout=timeout)):
+            yield item
+
+    async def _follow(self, plan: Stream[T]) -> AsyncIterator[T]:
+        waker = await asyncio.to_thread(self._reader.waker)  # a subscription connects
+        self._wakers.add(waker)
+
+        async def wait(seconds: float | None) -> bool:
+            return await asyncio.to_thread(waker.wait, seconds)
+
+        try:
+            async for item in astream(plan, self._reader.fetch, wait):
+                yield item
+        finally:
+            self._wakers.discard(waker)
+            await asyncio.to_thread(waker.close)
 
     async def show(self, ref: str | int) -> FactView:
         return await self._run(entries.show(ref, self.path))
