@@ -109,7 +109,7 @@ def test_hostile_text_on_postgres(pg_url: str) -> None:
         check()
 
 
-@settings(max_examples=8)
+@settings(max_examples=5)
 @given(st.lists(hostile_lines(), min_size=1, max_size=25))
 def test_hostile_lines_through_the_cli(lines: list[bytes]) -> None:
     """Through the real script: the dry run lists every bad line or exits 0; the import exits 0
