@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -24,9 +25,9 @@ from cli.output import (
     write_json_lines,
     write_rows,
 )
-from ledger.api import LOCK_TIMEOUT_S, Ledger, shown
+from ledger.api import LOCK_TIMEOUT_S, MAX_ERRORS, ImportCheck, Ledger, check_facts, shown
 from ledger.entries import Folded
-from ledger.errors import UsageError
+from ledger.errors import LedgerMissing, UsageError
 
 PROGRESS_BYTES = 1_000_000
 EXAMPLE = Path(__file__).parent / "examples" / "kazakhstan-2022-01-11.jsonl"
@@ -60,29 +61,102 @@ def _read_inputs(files: tuple[str, ...]) -> list[tuple[str, bytes]]:
     return inputs
 
 
+def _with_progress(inputs: list[tuple[str, bytes]], work: Callable[[Callable[[int], None] | None], T]) -> T:
+    """`work(progress)`, with a progress bar on a terminal for a large input."""
+    total = sum(len(d) for _, d in inputs)
+    if not (sys.stderr.isatty() and total >= PROGRESS_BYTES):
+        return work(None)
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("checking facts", total=total)
+        return work(lambda n: bar.advance(task, n))
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        click.echo(f"ledger: warning: {warning}", err=True)
+
+
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check every line, against the ledger too, and write nothing (not even a new ledger): "
+    "list every bad line (exit 2), or say what the import would do (exit 0).",
+)
+@click.option(
+    "--max-errors",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help=f"With --dry-run: list at most N bad lines, then how many more (default {MAX_ERRORS}).",
+)
 @db_option
 @json_option
 @click.pass_context
-def import_(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
-    """Import fact files (JSON Lines; `-` is stdin), all or nothing."""
+def import_(
+    ctx: click.Context, files: tuple[str, ...], dry_run: bool, max_errors: int | None, as_json: bool
+) -> None:
+    """Import fact files (JSON Lines; `-` is stdin), all or nothing.
+
+    The first bad line stops the import, and nothing is written. --dry-run lists every bad line."""
+    if max_errors is not None and not dry_run:
+        raise click.BadParameter("it applies to --dry-run only", param_hint="--max-errors")
     inputs = _read_inputs(files)
-    total = sum(len(d) for _, d in inputs)
+    if dry_run:
+        _dry_run(ctx, inputs, MAX_ERRORS if max_errors is None else max_errors, as_json)
+        return
     with open_ledger(ctx, create=True) as lg:
-        if sys.stderr.isatty() and total >= PROGRESS_BYTES:
-            columns = (
-                *Progress.get_default_columns()[:1],
-                BarColumn(),
-                DownloadColumn(),
-                TimeRemainingColumn(),
-            )
-            with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-                task = bar.add_task("checking facts", total=total)
-                result = lg.import_facts(inputs, progress=lambda n: bar.advance(task, n))
-        else:
-            result = lg.import_facts(inputs)
+        result = _with_progress(inputs, lambda progress: lg.import_facts(inputs, progress=progress))
+    _warn(result.warnings)
     emit(as_json, result, render.imported)
+
+
+def _dry_run(ctx: click.Context, inputs: list[tuple[str, bytes]], max_errors: int, as_json: bool) -> None:
+    """Check everything, write nothing; a ledger that does not exist yet is not made."""
+    try:
+        lg = open_ledger(ctx)
+    except LedgerMissing:
+        report = _with_progress(inputs, lambda p: check_facts(inputs, max_errors=max_errors, progress=p))
+    else:
+        with lg:
+            report = _with_progress(
+                inputs, lambda p: lg.check_facts(inputs, max_errors=max_errors, progress=p)
+            )
+    _warn(report.warnings)
+    for error in report.errors:
+        click.echo(f"ledger: {error}", err=True)
+    if report.more:
+        click.echo(f"ledger: and {report.more} more", err=True)
+    if as_json:
+        write_json(_check_document(report))
+    bad = len(report.errors) + report.more
+    if bad:
+        lines = "1 bad line" if bad == 1 else f"{bad} bad lines"
+        click.echo(f"ledger: {lines}; nothing was written", err=True)
+        ctx.exit(2)
+    if not as_json:
+        click.echo(
+            f"Dry run: {render.plural(report.new, 'fact')} would be appended ({report.unchanged} unchanged); "
+            f"nothing was written. The ledger has {render.plural(report.size, 'entry', 'entries')}."
+        )
+
+
+def _check_document(report: ImportCheck) -> dict[str, Any]:
+    """`ledger import --dry-run --json`: what the import would do, and every bad line kept."""
+    doc: dict[str, Any] = {
+        "ok": report.ok,
+        "new": report.new,
+        "unchanged": report.unchanged,
+        "size": report.size,
+        "errors": [
+            {"file": e.source, "line": e.line, "path": e.path, "message": e.message} for e in report.errors
+        ],
+        "more": report.more,
+    }
+    if report.warnings:
+        doc["warnings"] = list(report.warnings)
+    return doc
 
 
 @cli.command()
@@ -169,11 +243,43 @@ def _nothing(what: str, **given: str | None) -> str:
 
 @cli.command()
 @knowledge_options
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="After the last entry, print each new one as an import commits it, until interrupted (or --idle).",
+)
+@click.option(
+    "--idle",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --follow: stop after SECONDS without a new entry.",
+)
 @db_option
 @rows_option
 @click.pass_context
-def log(ctx: click.Context, size: int | None, known_at: str | None, fmt: Format) -> None:
+def log(
+    ctx: click.Context,
+    size: int | None,
+    known_at: str | None,
+    follow: bool,
+    idle: float | None,
+    fmt: Format,
+) -> None:
     """Every entry in recording order."""
+    if idle is not None and not follow:
+        raise click.BadParameter("it applies to --follow only", param_hint="--idle")
+    if follow and (size is not None or known_at is not None):
+        raise click.BadParameter(
+            "--follow reads the whole ledger as it grows", param_hint="--size/--known-at"
+        )
+    if follow:
+        if fmt in ("csv", "tsv"):
+            raise click.BadParameter("--follow prints table lines or JSON Lines", param_hint=f"--{fmt}")
+        from cli.follow import follow_log
+
+        with open_ledger(ctx) as lg:
+            follow_log(lg.follow_log(after=-1, idle=idle), fmt == "json")
+        return
     with open_ledger(ctx) as lg:
         if fmt == "json":  # the contract's lines, with their Merkle leaf hashes
             count = write_rows(fmt, render.LOG_COLUMNS, lg.log(size=size, known_at=known_at), None, _same)

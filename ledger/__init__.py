@@ -18,6 +18,7 @@ _PUBLIC = {
     "ConsistencyProof": "ledger.verification",
     "Entry": "ledger.entries",
     "FactView": "ledger.entries",
+    "ImportCheck": "ledger.entries",
     "ImportResult": "ledger.entries",
     "InclusionProof": "ledger.verification",
     "Ledger": "ledger.api",
@@ -31,6 +32,7 @@ __all__ = [
     "ConsistencyProof",
     "Entry",
     "FactView",
+    "ImportCheck",
     "ImportResult",
     "InclusionProof",
     "Ledger",
@@ -45,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.api import Ledger
     from ledger.async_api import AsyncLedger
     from ledger.checkpoint import Checkpoint
-    from ledger.entries import Entry, FactView, ImportResult, LogLine
+    from ledger.entries import Entry, FactView, ImportCheck, ImportResult, LogLine
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
     from projections.world import World
 

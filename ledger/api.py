@@ -13,13 +13,14 @@ from types import TracebackType
 from typing import TypeVar
 
 from ledger.checkpoint import Checkpoint
-from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
-from ledger.errors import ConflictError, LedgerClosed, UsageError
+from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
+from ledger.errors import ConflictError, LedgerClosed, LedgerError, UsageError
 from ledger.facts import Fact
+from ledger.hints import is_blank
 from ledger.importing.check import prepared_chunks
-from ledger.importing.plan import Planner
+from ledger.importing.plan import Known, Planner, Problems
 from ledger.logger import get_logger
-from ledger.reading import entries, log, replay
+from ledger.reading import entries, follow, log, replay
 from ledger.reading.args import (
     DateLike,
     MomentLike,
@@ -35,6 +36,7 @@ from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.events import CorrectionState
 from ledger.storage.location import Store, open_store
 from ledger.storage.urls import is_postgres, is_url, shown
+from ledger.storage.waking import Waker
 from ledger.verification import (
     ConsistencyProof,
     InclusionProof,
@@ -50,10 +52,12 @@ __all__ = [
     "LOCK_TIMEOUT_S",
     "DateLike",
     "FactView",
+    "ImportCheck",
     "ImportResult",
     "Ledger",
     "LogLine",
     "MomentLike",
+    "check_facts",
     "is_postgres",
     "is_url",
     "shown",
@@ -81,6 +85,53 @@ class _Known:
         return run(entries.corrections(fact_ids, self._store.where), self._store.fetch)
 
 
+class _Empty:
+    """A ledger not made yet, as the import planner asks of it: it holds nothing."""
+
+    def find(self, fact_ids: Sequence[str]) -> dict[str, Row]:
+        return {}
+
+    def corrections(self, fact_ids: Sequence[str]) -> dict[str, CorrectionState]:
+        return {}
+
+
+MAX_ERRORS = 100
+
+
+def _warnings(files: Sequence[tuple[str, bytes]]) -> tuple[str, ...]:
+    return tuple(f"{name}: the file is empty: no fact to import" for name, data in files if is_blank(data))
+
+
+def _check(
+    known: Known,
+    files: Sequence[tuple[str, bytes]],
+    max_errors: int,
+    progress: Callable[[int], None] | None,
+    size: Callable[[], int],
+) -> ImportCheck:
+    if type(max_errors) is not int or max_errors < 1:
+        raise UsageError("must be a whole number, 1 or more", param="max_errors", value=max_errors)
+    problems = Problems(max_errors)
+    planner = Planner(known, [name for name, _ in files], progress, problems)
+    for _ in planner.batches(prepared_chunks(files, keep_going=True)):
+        pass  # planned, checked against the ledger, and never written
+    log_.info("import.checked", new=planner.appended, unchanged=planner.unchanged, errors=problems.found)
+    return ImportCheck(
+        planner.appended, planner.unchanged, size(), tuple(problems.kept), problems.more, _warnings(files)
+    )
+
+
+def check_facts(
+    inputs: Iterable[tuple[str, bytes]],
+    *,
+    max_errors: int = MAX_ERRORS,
+    progress: Callable[[int], None] | None = None,
+) -> ImportCheck:
+    """`Ledger.check_facts` for a ledger that does not exist yet: every line checked as an import
+    into an empty ledger would check it; nothing is opened, made or written."""
+    return _check(_Empty(), list(inputs), max_errors, progress, lambda: 0)
+
+
 def snapshot_interval(every: int) -> int:
     """How many folded facts apart projection snapshots are taken: a whole number, 1 or more."""
     if type(every) is not int or every < 1:
@@ -99,6 +150,7 @@ class Ledger:
         self._snapshot_every = snapshot_interval(snapshot_every)
         self.path = store.where  # the file, or the URL without its password
         self.backend = store.backend  # "sqlite" or "postgresql"
+        self._wakers: set[Waker] = set()  # of the followers running: closing ends them
 
     @classmethod
     def open(
@@ -130,7 +182,10 @@ class Ledger:
         return self._opened is None
 
     def close(self) -> None:
-        """Close the database connection; every later use raises `LedgerClosed`. Idempotent."""
+        """Close the database connection; every `follow` running on it (in any thread) ends, and
+        every later use raises `LedgerClosed`. Idempotent."""
+        for waker in list(self._wakers):
+            waker.close()
         if self._opened is not None:
             store, self._opened = self._opened, None
             store.close()
@@ -179,13 +234,30 @@ class Ledger:
                 log_.info("import.conflict", retry=True)
         size = self.size()
         log_.info("import.done", appended=planner.appended, unchanged=planner.unchanged, size=size)
-        return ImportResult(planner.appended, planner.unchanged, size)
+        return ImportResult(planner.appended, planner.unchanged, size, _warnings(files))
 
     def import_files(self, paths: PathLike | Iterable[PathLike]) -> ImportResult:
         """Import fact files (one path, or several), all or nothing."""
         self._store  # noqa: B018  (a closed ledger says so before any file is read)
         named = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
         return self.import_facts((os.fsdecode(p), Path(p).read_bytes()) for p in named)
+
+    def check_facts(
+        self,
+        inputs: Iterable[tuple[str, bytes]],
+        *,
+        max_errors: int = MAX_ERRORS,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportCheck:
+        """A dry run of `import_facts`: every line of every input checked, and planned against the
+        ledger (an id it holds with other content, a missing or ineligible correction target, a
+        second correction), without writing anything or taking the write lock. Returns every
+        problem found (the first `max_errors` of them as `FactError`s, and how many more), and
+        how many facts the import would append and find unchanged."""
+        return _check(_Known(self._store), list(inputs), max_errors, progress, self.size)
+
+    def check_files(self, paths: Sequence[str | Path], *, max_errors: int = MAX_ERRORS) -> ImportCheck:
+        return self.check_facts(((str(p), Path(p).read_bytes()) for p in paths), max_errors=max_errors)
 
     # Reading
 
@@ -283,6 +355,42 @@ class Ledger:
         """One line per entry in recording order, with its Merkle leaf hash; each entry is checked
         against its index row and its Merkle leaf as it is read."""
         return self._stream(entries.log_lines(self._horizon(size, known_at)))
+
+    # Following a growing ledger
+
+    def follow(
+        self, *, after: int | None = None, idle: float | None = None, timeout: float | None = None
+    ) -> Iterator[Entry]:
+        """Entries as they are committed: those after seq `after` (-1: from the first; None: only
+        the entries committed from the first iteration on), then each new one as an import
+        commits it, in recording order, each checked against its index row and Merkle leaf as
+        `entries` checks them. On PostgreSQL eventsourcing's subscription (LISTEN/NOTIFY) wakes
+        it at each commit; on SQLite it polls (every 0.2 s).
+
+        It ends after `idle` seconds without a new entry, after `timeout` seconds in all, or
+        when the ledger is closed (from another thread too); otherwise it goes on for ever."""
+        follow.check_limits(after, idle, timeout)
+        return self._follow(after, lambda start: follow.entries(start, idle=idle, timeout=timeout))
+
+    def follow_log(
+        self, *, after: int | None = None, idle: float | None = None, timeout: float | None = None
+    ) -> Iterator[LogLine]:
+        """`follow`, as `log` lines (with each entry's Merkle leaf hash): `ledger log --follow`."""
+        follow.check_limits(after, idle, timeout)
+        return self._follow(after, lambda start: follow.log_lines(start, idle=idle, timeout=timeout))
+
+    def _follow(self, after: int | None, plan: Callable[[int], Stream[T]]) -> Iterator[T]:
+        start = self.size() - 1 if after is None else after
+        waker = self._store.waker()
+        self._wakers.add(waker)
+        try:
+            yield from stream(plan(start), self._store.fetch, waker.wait)
+        except LedgerError:
+            if not self.closed:
+                raise  # else the ledger was closed under the follower, mid-read: it ends
+        finally:
+            self._wakers.discard(waker)
+            waker.close()
 
     def checkpoint(self, *, private_key: str | None = None) -> Checkpoint:
         """The checkpoint for the current size, signed when a private key (text) is given."""

@@ -17,12 +17,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from ledger.api import Ledger, snapshot_interval
+from ledger.api import MAX_ERRORS, Ledger, snapshot_interval
 from ledger.checkpoint import Checkpoint
-from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
+from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
 from ledger.errors import LedgerClosed
 from ledger.facts import Fact
-from ledger.reading import entries, log, replay
+from ledger.reading import entries, follow, log, replay
 from ledger.reading.args import (
     DateLike,
     MomentLike,
@@ -35,6 +35,7 @@ from ledger.reading.plans import Plan, Stream, arun, astream
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.location import Reader, open_reader
+from ledger.storage.waking import Waker
 from ledger.verification import (
     ConsistencyProof,
     InclusionProof,
@@ -71,6 +72,7 @@ class AsyncLedger:
         self._opened: Reader | None = reader
         self._lock_timeout = lock_timeout
         self._snapshot_every = snapshot_interval(snapshot_every)
+        self._wakers: set[Waker] = set()  # of the followers running: closing ends them
 
     @classmethod
     @asynccontextmanager
@@ -92,6 +94,8 @@ class AsyncLedger:
         finally:
             if lg is not None:
                 lg._opened = None
+                for waker in list(lg._wakers):  # every follower ends
+                    waker.close()
             await reader.close()
 
     @property
@@ -202,6 +206,40 @@ class AsyncLedger:
         for folded in await self._run(replay.narrowed_timeline(n, first, last, state=state, mission=mission)):
             yield folded
 
+    async def follow(
+        self, *, after: int | None = None, idle: float | None = None, timeout: float | None = None
+    ) -> AsyncIterator[Entry]:
+        """Entries as they are committed (see `Ledger.follow`): `async for e in lg.follow():`. It
+        ends after `idle` seconds without a new entry, `timeout` in all, or when the `async with`
+        block of `AsyncLedger.open` ends."""
+        follow.check_limits(after, idle, timeout)
+        start = await self.size() - 1 if after is None else after
+        async for item in self._follow(follow.entries(start, idle=idle, timeout=timeout)):
+            yield item
+
+    async def follow_log(
+        self, *, after: int | None = None, idle: float | None = None, timeout: float | None = None
+    ) -> AsyncIterator[LogLine]:
+        """`follow`, as `log` lines with each entry's Merkle leaf hash."""
+        follow.check_limits(after, idle, timeout)
+        start = await self.size() - 1 if after is None else after
+        async for item in self._follow(follow.log_lines(start, idle=idle, timeout=timeout)):
+            yield item
+
+    async def _follow(self, plan: Stream[T]) -> AsyncIterator[T]:
+        waker = await asyncio.to_thread(self._reader.waker)  # a subscription connects
+        self._wakers.add(waker)
+
+        async def wait(seconds: float | None) -> bool:
+            return await asyncio.to_thread(waker.wait, seconds)
+
+        try:
+            async for item in astream(plan, self._reader.fetch, wait):
+                yield item
+        finally:
+            self._wakers.discard(waker)
+            await asyncio.to_thread(waker.close)
+
     async def show(self, ref: str | int) -> FactView:
         return await self._run(entries.show(ref, self.path))
 
@@ -229,6 +267,13 @@ class AsyncLedger:
         """Import (name, content) pairs, all or nothing, as `Ledger.import_facts`."""
         batch = list(inputs)
         return await self._in_thread(lambda lg: lg.import_facts(batch))
+
+    async def check_facts(
+        self, inputs: Iterable[tuple[str, bytes]], *, max_errors: int = MAX_ERRORS
+    ) -> ImportCheck:
+        """A dry run of `import_facts`: every problem found, nothing written (`Ledger.check_facts`)."""
+        batch = list(inputs)
+        return await self._in_thread(lambda lg: lg.check_facts(batch, max_errors=max_errors))
 
     async def verify(
         self, against: Checkpoint | None = None, *, public_key: str | None = None

@@ -57,12 +57,17 @@ class FactMapper(Mapper[Any]):
 
 @contextmanager
 def recorder(target: str | Path, lock_timeout: int = LOCK_TIMEOUT_S) -> Iterator[ApplicationRecorder]:
-    """eventsourcing's application recorder over the ledger's database (a connection of its own)."""
+    """eventsourcing's application recorder over the ledger's database (connections of its own).
+
+    On PostgreSQL its `subscribe()` sees every import's facts as they are committed (each
+    import's transaction sends eventsourcing's NOTIFY); on SQLite eventsourcing has no
+    subscription (`Ledger.follow` polls instead). Read only: the ledger's entries are written by
+    its own append, never by the recorder's `insert_events` (docs/architecture.md)."""
     if is_postgres(target):
         from ledger.storage.postgres.recorder import LedgerRecorder, datastore
         from ledger.storage.postgres.settings import Settings
 
-        store = datastore(Settings(str(target)), lock_timeout)
+        store = datastore(Settings(str(target)), lock_timeout, connections=2)  # `subscribe` works too
         try:
             yield LedgerRecorder(store)
         finally:

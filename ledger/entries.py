@@ -15,10 +15,12 @@ Glossary (the other shapes live where they are made):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import msgspec
 
+from ledger.errors import FactError
 from ledger.facts import AnyFact, Fact
 
 
@@ -73,7 +75,33 @@ class FactView(msgspec.Struct, frozen=True):
     corrected_by: CorrectionView | None
 
 
-class ImportResult(msgspec.Struct, frozen=True):
+class ImportResult(msgspec.Struct, frozen=True, omit_defaults=True, repr_omit_defaults=True):
+    """What an import did. `warnings`: what was imported as asked but is probably not what was
+    meant (an input with no fact at all); absent from its JSON when there is none."""
+
     appended: int
     unchanged: int
     size: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """What an import of the same inputs would do, found without writing (`Ledger.check_facts`).
+
+    `errors`: every bad line found, as the `FactError` an import would raise for it, in input
+    order, up to the `max_errors` asked for; `more`: how many more were found. `new` and
+    `unchanged` count the good lines only: what the import would do once the bad ones are fixed
+    (or dropped). `size`: the ledger's size now (0 for a ledger not made yet)."""
+
+    new: int
+    unchanged: int
+    size: int
+    errors: tuple[FactError, ...] = ()
+    more: int = 0
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether the import would succeed: no bad line at all."""
+        return not self.errors and not self.more

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from ledger import hints
 from ledger.codes import is_state, state_codes
 from ledger.dates import FactDate, add_days, parse_date
 from ledger.errors import FactError
@@ -34,7 +35,8 @@ from ledger.identity import canonical_form, derived_id, stored_form
 _DECODER = msgspec.json.Decoder(AnyFact)
 _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>\$[^`]*)`$", re.S)
 _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`$")
-_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>.*)`$", re.S)
+_REGEX = re.compile(r"^Expected `str` matching regex '(?P<regex>.*)'$", re.S)
 _STATE_FIELDS = ("state", "host", "contributor")
 _STATE_FIELDS_OF = {c: tuple(n for n in _STATE_FIELDS if n in c.__struct_fields__) for c in BY_TAG.values()}
 _PARSED = 65536  # distinct date strings remembered: a file repeats its dates and sources
@@ -59,28 +61,56 @@ def _date(text: str) -> FactDate | str:
     try:
         return parse_date(text)
     except ValueError as e:
-        return str(e)
+        message, written = str(e), repr(text)
+        if message.startswith(written):  # a long value, cut in the message
+            message = hints.shown(text) + message[len(written) :]
+        return message
 
 
 @lru_cache(maxsize=_PARSED)
 def _url_problem(url: str) -> str | None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is not a number, or out of range, raises here)
+    except ValueError as e:  # `http://[::1` and other broken hosts and ports
+        return f"{hints.shown(url)} is not a URL ({e}); write a whole http or https URL"
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"{url!r} is not an http or https URL"
+        return f"{hints.shown(url)} is not an http or https URL"
     return None
 
 
-def _shape_error(err: msgspec.ValidationError) -> tuple[str, str]:
+def _shape_error(err: msgspec.ValidationError, data: bytes) -> tuple[str, str]:
+    """msgspec's message as (path, message), saying what to write instead where it can tell: the
+    nearest type or field name, the state code or slug meant, the values a field takes."""
     text = str(err)
     m = _AT.match(text)
     path, message = (m["path"], m["msg"]) if m else ("$", text)
-    for pattern, what in ((_MISSING, "required field is missing"), (_UNKNOWN, "unknown field")):
-        fm = pattern.match(message)
-        if fm:
-            return f"{path}.{fm['field']}", what
+    if (fm := _MISSING.match(message)) is not None:
+        return hints.field_path(path, fm["field"]), "required field is missing"
+    try:
+        line = msgspec.json.decode(data)  # the line without its schema: what the user wrote
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        line = None
+    if (fm := _UNKNOWN.match(message)) is not None:
+        owner = hints.container(line, path)
+        return hints.field_path(path, fm["field"]), hints.unknown_field(fm["field"], owner)
+    value = hints.at_path(line, path)  # None when the rest of the line is not JSON either
     if path.endswith(".type") and message.startswith("Invalid value"):
-        message = message.replace("Invalid value", "unknown fact type", 1)
-    return path, message
+        if isinstance(value, str):
+            return path, hints.unknown_type(value)
+        return path, hints.cut(message.replace("Invalid value", "unknown fact type", 1))
+    if (rm := _REGEX.match(message)) is not None and (kind := hints.pattern_kind(rm["regex"])):
+        return path, hints.pattern_message(kind, value) or message
+    if message.startswith("Invalid enum value"):
+        parent, _, field = path.rpartition(".")
+        if isinstance(value, str):
+            message = f"Invalid enum value {hints.shown(value)}"
+        return path, hints.cut(message) + hints.enum_choices(field, hints.container(line, parent))
+    return path, hints.cut(message)
+
+
+def _not_a_state(code: str) -> str:
+    return hints.not_a_state(code, assigned=True)
 
 
 def _semantic_errors(fact: Fact, day: date) -> Iterator[tuple[str, str]]:
@@ -96,13 +126,13 @@ def _semantic_errors(fact: Fact, day: date) -> Iterator[tuple[str, str]]:
     for name in _STATE_FIELDS_OF[type(fact)]:
         code = getattr(fact, name)
         if code is not None and code not in codes:
-            yield f"$.{name}", f"{code!r} is not an ISO 3166-1 alpha-2 state code"
+            yield f"$.{name}", _not_a_state(code)
     if isinstance(fact, StatementMade):
         if fact.office is not None and not is_state(fact.office[:2]):
-            yield "$.office", f"{fact.office[:2]!r} is not an ISO 3166-1 alpha-2 state code"
+            yield "$.office", _not_a_state(fact.office[:2])
         for i, subject in enumerate(fact.about or ()):
             if subject.isupper() and not is_state(subject):
-                yield f"$.about[{i}]", f"{subject!r} is not an ISO 3166-1 alpha-2 state code"
+                yield f"$.about[{i}]", _not_a_state(subject)
     if isinstance(fact, FactRetracted) and fact.supersedes is not None:
         yield "$.supersedes", "a FactRetracted cannot carry supersedes"
     if isinstance(fact, WithdrawalAnnounced):
@@ -152,22 +182,31 @@ def parse_line(data: bytes, source: str, line: int) -> Checked:
     try:
         fact = _DECODER.decode(data)
     except msgspec.ValidationError as e:
-        path, message = _shape_error(e)
+        if (bad := _not_utf8(data)) is not None:
+            raise FactError(source, line, "$", bad) from None
+        path, message = _shape_error(e, data)
         raise FactError(source, line, path, message) from None
     except msgspec.DecodeError as e:
         raise FactError(source, line, "$", _decode_message(data, e)) from None
+    except RecursionError:  # nesting deeper than the decoder's own limit allows on this stack
+        raise FactError(source, line, "$", "not valid JSON (nested too deeply)") from None
     return check_fact(fact, source, line)
 
 
-def _decode_message(data: bytes, err: msgspec.DecodeError) -> str:
+def _not_utf8(data: bytes) -> str | None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as u:
-        return f"invalid UTF-8 at byte {u.start}"
+        return hints.not_utf8(data, u.start)
+    return None
+
+
+def _decode_message(data: bytes, err: msgspec.DecodeError) -> str:
+    if (bad := _not_utf8(data)) is not None:
+        return bad
     text = str(err)
-    if b"NaN" in data or b"Infinity" in data:
-        return f"not valid JSON ({text}); NaN and Infinity are not JSON numbers"
-    return f"not valid JSON ({text})"
+    hint = hints.decode_hint(data, text)
+    return f"not valid JSON ({text}); {hint}" if hint else f"not valid JSON ({text})"
 
 
 def read_lines(data: bytes) -> Iterator[tuple[int, bytes]]:

@@ -271,3 +271,143 @@ def effective_day(f: Fact) -> date:
 def order_key(f: Fact) -> tuple[date, int]:
     """What replay orders by before recording order: (effective day, type rank)."""
     return effective_day(f), RANK[f["type"]]
+
+
+# Hostile text: what URLs, dates, slugs and JSON treat specially, for every string field
+
+# Characters with a meaning in a URL, a date, a slug, an id or JSON; controls; invisible and
+# direction-changing marks; a byte order mark; line and paragraph separators.
+SPECIAL = (
+    "[]{}()<>%#?@:/\\\"'&=+;,.~*!$|^`-_ \t\n\r\x00\x01\x08\x0b\x0c\x1b\x1f\x7f\x85"
+    "\u00a0\u2028\u2029\ufeff\u200b\u200e\u200f\u202a\u202e\u2066\u0301é😀٢"
+)
+SPECIAL_VALUES = (
+    "http://[::1",
+    "http://[::1]:80/x",
+    "https://[",
+    "http://]",
+    "http://a:b@c:d",
+    "http://a:99999999",
+    "http://a:-1",
+    "http://%zz",
+    "https://x?#@:%",
+    "http://\u0000",
+    "https://例え.jp/パス",
+    "//x",
+    "http:",
+    "%",
+    "%00",
+    "%ZZ",
+    "?",
+    "#",
+    "@",
+    ":",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e999",
+    "-0",
+    "2022-01-11T24:00",
+    "2022-13",
+    "2022-01-11T10:00+24:00",
+    "2022-02-29",
+    "0000",
+    "99999",
+    "2022-01-11T10:00:00.1234567",
+    "2022\u2028",
+    "\ufeff2022",
+    "２０２２",
+    "KZ\u200f",
+    "kz",
+    "Kazakhstan",
+    "KAZ",
+    "UK",
+    "a--b",
+    "-a",
+    "a-",
+    "A",
+    "sha256:00",
+    "sha256:" + "0" * 32,
+)
+
+
+def _lone_surrogate(draw: st.DrawFn) -> str:
+    return draw(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF))
+
+
+@st.composite
+def hostile_text(draw: st.DrawFn) -> str:
+    """A string a user, a spreadsheet or a scraper might put in any string field; sometimes
+    holding a lone surrogate (written as a `\\uD800` escape, or as its CESU-8 bytes)."""
+    kind = draw(st.integers(0, 5))
+    if kind == 0:
+        return draw(st.sampled_from(SPECIAL_VALUES))
+    if kind == 1:  # very long
+        return draw(st.sampled_from(SPECIAL)) * draw(st.sampled_from([1000, 5000, 100_000]))
+    if kind == 2:  # a known value with something special around or inside it
+        base = draw(st.sampled_from(["https://example.org/a", "2022-01-11", "alikhan-smailov", "KZ", "csto"]))
+        at = draw(st.integers(0, len(base)))
+        return base[:at] + draw(st.text(st.sampled_from(SPECIAL), min_size=1, max_size=3)) + base[at:]
+    if kind == 3:
+        text = draw(st.text(st.sampled_from(SPECIAL), max_size=12))
+        return text + _lone_surrogate(draw) if draw(st.booleans()) else text
+    return draw(st.text(st.sampled_from(SPECIAL) | st.characters(), max_size=16))
+
+
+# JSON numbers that are not numbers, or not integers, or out of range, written raw.
+RAW_NUMBERS = ("NaN", "-NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1E400", "-0", "0.0", "1e2", "2e53")
+RAW_NUMBERS += ("123456789012345678901234567890", "9007199254740993", "-1", "0x10", "01", "+1", ".5")
+
+# A fact of each type, with every string field the contract has, filled in with good values.
+HOSTILE_BASES: dict[str, Fact] = {
+    "StatementMade": {"speaker": "a", "summary": "s", "office": "KZ/president", "about": ["KZ", "csto"]},
+    "FactRetracted": {"target": "seed-fact", "reason": "r"},
+    "ForcesDeployed": {"mission": "m", "contributor": "RU", "host": "KZ", "personnel": 1},
+    "MissionAuthorized": {"mission": "m", "organization": "csto", "host": "KZ", "body": "b", "mandate": "x"},
+    "WithdrawalAnnounced": {"mission": "m", "announced_by": "p", "starts_within_days": 1},
+    "PrimeMinisterAppointed": {"state": "KZ", "person": "p", "appointed_by": "q", "acting": True},
+    "OfficeLeft": {"state": "KZ", "office": "o", "person": "p", "reason": "died"},
+    "MissionRequested": {"mission": "m", "organization": "csto", "host": "KZ", "requested_by": "p"},
+}
+HOSTILE_SOURCE = {
+    "publisher": "p",
+    "url": "https://example.org/a",
+    "title": "t",
+    "published": "2022-01-10",
+    "language": "en",
+    "quote": "q",
+    "translation": "tr",
+}
+ENVELOPE_STRINGS = ("id", "occurred", "note", "supersedes", "type")
+
+
+@st.composite
+def hostile_lines(draw: st.DrawFn) -> bytes:
+    """One line of a fact file: a good fact with one to three string fields (the envelope's, the
+    payload's, a source's, an `about` entry) replaced by hostile text, or a number field by a raw
+    token that is not a JSON integer; encoded with escapes, or as UTF-8 (lone surrogates then as
+    their CESU-8 bytes)."""
+    type_ = draw(st.sampled_from(sorted(HOSTILE_BASES)))
+    f: Fact = {"type": type_, "occurred": "2022-01-11", "note": "n", **HOSTILE_BASES[type_]}
+    f["sources"] = [dict(HOSTILE_SOURCE)]
+    raw: dict[str, str] = {}
+    for _ in range(draw(st.integers(1, 3))):
+        where = draw(st.sampled_from(["envelope", "payload", "source", "about", "number"]))
+        value = draw(hostile_text())
+        if where == "envelope":
+            f[draw(st.sampled_from(ENVELOPE_STRINGS))] = value
+        elif where == "payload":
+            f[draw(st.sampled_from(sorted(HOSTILE_BASES[type_])))] = value
+        elif where == "source":
+            f["sources"][0][draw(st.sampled_from(sorted(HOSTILE_SOURCE)))] = value
+        elif where == "about" and type_ == "StatementMade":
+            f["about"] = [*f["about"], value]
+        else:
+            name = draw(st.sampled_from(["personnel", "starts_within_days", "acting", "note"]))
+            raw[name] = draw(st.sampled_from(RAW_NUMBERS))
+            f[name] = f"@@{name}@@"
+    ascii_only = draw(st.booleans())
+    text = json.dumps(f, ensure_ascii=ascii_only)
+    for name, token in raw.items():
+        text = text.replace(json.dumps(f"@@{name}@@"), token)
+    return text.encode("utf-8", "surrogatepass")

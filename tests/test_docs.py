@@ -5,7 +5,9 @@ directory holding a copy of docs/examples/*.jsonl, with LEDGER_DB unset, so
 `./ledger.db` is used unless `--db` is given):
 
 - A fenced block preceded by `<!-- file: NAME -->` is written to NAME there
-  when the run reaches it (a fact file that later commands import).
+  when the run reaches it (a fact file that later commands import);
+  `<!-- file: NAME encoding=utf-16 -->` writes it in that encoding (Python's
+  name for it) instead of UTF-8.
 - ```console blocks hold commands `$ ledger ...` (an optional `NAME=value`
   prefix sets a variable, a trailing `< FILE` feeds stdin, a trailing
   `> FILE` writes stdout to FILE instead of comparing it), each followed by
@@ -262,7 +264,8 @@ def run_document(
         for block in blocks(path):
             where = f"{path.relative_to(ROOT)}:{block.line}"
             if block.comment and block.comment.startswith("file:"):
-                (workdir / block.comment[5:].strip()).write_text(block.text, encoding="utf-8")
+                name, _, encoding = block.comment[5:].strip().partition(" encoding=")
+                (workdir / name).write_text(block.text, encoding=encoding or "utf-8")
             if block.lang == "console":
                 for cmd in commands(block):
                     run_command(cmd, workdir, where, urls)
@@ -568,7 +571,7 @@ def schemas_by_heading() -> dict[str, dict[str, Any]]:
         if block.lang != "json":
             continue
         heading = next(line for line in reversed(text[: block.line - 1]) if line.startswith("#"))
-        m = re.search(r"`ledger ([a-z ]+) --json`", heading)
+        m = re.search(r"`ledger ([a-z -]+?) --json`", heading)
         found[m.group(1) if m else "fact"] = json.loads(block.text)
     return found
 
@@ -590,7 +593,7 @@ def _keywords(schema: Any) -> Iterator[str]:
 def test_schemas_are_draft_2020_12_in_the_supported_subset() -> None:
     schemas = schemas_by_heading()
     assert set(schemas) == {
-        "fact", "replay", "import", "log", "timeline", "show", "verify", "init", "demo",
+        "fact", "replay", "import", "import --dry-run", "log", "timeline", "show", "verify", "init", "demo",
         "checkpoint", "proof inclusion", "proof consistency", "bench",
     }  # fmt: skip
     for name, schema in schemas.items():
@@ -655,7 +658,12 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     run("init")
     empty = run("checkpoint")  # size 0: the root of the empty tree
     (tmp_path / "cp.json").write_text(json.dumps(empty), encoding="utf-8")
+    run("import --dry-run", "kazakhstan-2022-01-11.jsonl")
     run("import", "kazakhstan-2022-01-11.jsonl")
+    (tmp_path / "bad.jsonl").write_text('{"type": "X"}\n\n[1]\n', encoding="utf-8")
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
+    run("import --dry-run", "bad.jsonl", "empty.jsonl", "kazakhstan-2022-01-11.jsonl", code=2)
+    run("import", "empty.jsonl")
     assert run_ledger(["keygen", "--out", "key"], tmp_path).returncode == 0
     (tmp_path / "cp.txt").write_text(run_ledger(["checkpoint", "--sign", "key"], tmp_path).stdout)
     middle = run("checkpoint", "--sign", "key")

@@ -4,14 +4,15 @@ writes nothing. Never another exception, never a traceback."""
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_cli import invoke
-from strategies import jsonl, world_facts
+from ledger_cli import invoke, run
+from strategies import hostile_lines, jsonl, world_facts
 
 from ledger import Ledger
 from ledger.errors import BadInput
@@ -24,30 +25,46 @@ JSON = st.recursive(
 FIELDS = st.sampled_from(["type", "occurred", "sources", "mission", "contributor", "personnel", "id", "note"])
 
 
-def _try_import(data: bytes) -> None:
-    with tempfile.TemporaryDirectory() as tmp, Ledger.open(Path(tmp) / "l.db", create=True) as lg:
-        lg.import_facts(
-            [
-                (
-                    "seed.jsonl",
-                    jsonl(
-                        {
-                            "type": "DeploymentCompleted",
-                            "occurred": "2022",
-                            "sources": [{"publisher": "x"}],
-                            "mission": "m",
-                        }
-                    ),
-                )
-            ]
-        )
-        root = lg.root()
-        try:
-            lg.import_facts([("pasted.jsonl", data)])
-        except BadInput as e:
-            assert str(e).startswith("pasted.jsonl:"), str(e)
-            assert lg.size() == 1 and lg.root() == root  # nothing written
-        assert lg.verify().ok
+SEED = {
+    "id": "seed-fact",
+    "type": "DeploymentCompleted",
+    "occurred": "2022",
+    "sources": [{"publisher": "x"}],
+    "mission": "m",
+}
+# What a refusal says: the input, the line, a JSON path; on one line, printable as it is.
+REFUSAL = re.compile(r"pasted\.jsonl:[0-9]+: \$(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\]|\[\"[ -~]*\"\])*: .+")
+
+
+def _refusal_is_well_formed(e: BadInput) -> None:
+    text = str(e)
+    assert REFUSAL.fullmatch(text), text
+    assert text.isprintable(), text  # no newline, control character, separator or invisible mark
+    assert len(text) < 1000, text  # a long value is cut, not copied whole
+
+
+def _try_import(data: bytes, lg: Ledger | None = None) -> None:
+    if lg is None:
+        with tempfile.TemporaryDirectory() as tmp, Ledger.open(Path(tmp) / "l.db", create=True) as fresh:
+            fresh.import_facts([("seed.jsonl", jsonl(SEED))])
+            _try_import(data, fresh)
+        return
+    size, root = lg.size(), lg.root()
+    try:
+        report = lg.check_facts([("pasted.jsonl", data)])
+    except BadInput as e:  # pragma: no cover - a dry run reports, it does not raise
+        raise AssertionError(f"the dry run raised {e}") from None
+    try:
+        lg.import_facts([("pasted.jsonl", data)])
+    except BadInput as e:
+        _refusal_is_well_formed(e)
+        assert lg.size() == size and lg.root() == root  # nothing written
+        assert report.errors and str(report.errors[0]) == str(e)  # the dry run saw it first
+    else:
+        assert report.ok, report
+    for error in report.errors:
+        _refusal_is_well_formed(error)
+    assert lg.verify().ok
 
 
 @settings(max_examples=60)
@@ -71,6 +88,49 @@ def test_a_valid_fact_with_one_field_replaced_by_anything(
     _try_import(json.dumps(fact, allow_nan=True).encode())
 
 
+@settings(max_examples=300)
+@given(hostile_lines())
+def test_hostile_text_in_every_string_field(data: bytes) -> None:
+    """Every string field, with what URLs, dates, slugs and JSON treat specially: it imports, or
+    it is refused naming the line and the path; the dry run says the same."""
+    _try_import(data)
+
+
+def test_hostile_text_on_postgres(pg_url: str) -> None:
+    """The same lines into one PostgreSQL ledger (its text, bytea and messages differ from SQLite's)."""
+    with Ledger.open(pg_url, create=True) as lg:
+        lg.import_facts([("seed.jsonl", jsonl(SEED))])
+
+        @settings(max_examples=80, database=None)
+        @given(hostile_lines())
+        def check(data: bytes) -> None:
+            _try_import(data, lg)
+
+        check()
+
+
+@settings(max_examples=5)
+@given(st.lists(hostile_lines(), min_size=1, max_size=25))
+def test_hostile_lines_through_the_cli(lines: list[bytes]) -> None:
+    """Through the real script: the dry run lists every bad line or exits 0; the import exits 0
+    or 2 with the first of them; never exit 1, never a traceback (`ledger_cli.run` checks)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cwd = Path(tmp)
+        (cwd / "seed.jsonl").write_bytes(jsonl(SEED))
+        assert run("import", "seed.jsonl", cwd=cwd).returncode == 0
+        (cwd / "pasted.jsonl").write_bytes(b"\n".join(lines))
+        dry = run("import", "--dry-run", "--json", "pasted.jsonl", cwd=cwd)
+        assert dry.returncode in (0, 2), dry.stderr
+        errors = json.loads(dry.stdout)["errors"]
+        r = run("import", "pasted.jsonl", cwd=cwd)
+        assert r.returncode in (0, 2), r.stderr
+        assert (r.returncode == 2) == (dry.returncode == 2) == bool(errors)
+        if errors:
+            first = errors[0]
+            assert r.stderr == f"ledger: pasted.jsonl:{first['line']}: {first['path']}: {first['message']}\n"
+        assert run("verify", cwd=cwd).returncode == 0
+
+
 def test_hostile_files_through_the_cli(tmp_path: Path) -> None:
     valid = (
         b'{"type":"StatementMade","occurred":"2022","sources":[{"publisher":"x"}],'
@@ -85,6 +145,12 @@ def test_hostile_files_through_the_cli(tmp_path: Path) -> None:
         "invalid-utf8": valid.replace(b'"s"', b'"\xff"'),
         "duplicate-keys": valid.replace(b'{"type"', b'{"speaker":"b","type"'),
         "lone-surrogate": valid.replace(b'"s"', b'"\\ud800"'),
+        "ipv6-url": valid.replace(b'"x"}', b'"x","url":"http://[::1"}'),
+        "bad-port": valid.replace(b'"x"}', b'"x","url":"http://a:99999999"}'),
+        "nul-note": valid.replace(b'"s"}', b'"s","note":"a\\u0000b"}'),
+        "separator-key": valid.replace(b'"s"}', b'"s","a\\u2028b":1}'),
+        "utf-16": valid.decode().encode("utf-16"),
+        "cesu-surrogate": valid.replace(b'"s"', b'"\xed\xa0\x80"'),
     }
     for name, data in cases.items():
         path = tmp_path / f"{name}.jsonl"

@@ -1,7 +1,10 @@
 """Checking an import's lines, a chunk at a time, in a second process when the input is large
 (`prepared_chunks`): each line becomes a `NewEntry` ready to write, or the chunk ends with the
-refusal of its first bad line. `ledger.importing.plan` then plans each chunk against what the
-ledger holds, and the store writes it (`ledger.storage.writer`), all in one transaction."""
+refusal of its first bad line; or, for a dry run (`keep_going`), every bad line is kept as a
+refusal and the checking goes on. A file that is not JSON Lines in UTF-8 at all (UTF-16,
+pretty-printed JSON, a JSON array) is refused once, as a whole (`ledger.hints.file_problem`).
+`ledger.importing.plan` then plans each chunk against what the ledger holds, and the store
+writes it (`ledger.storage.writer`), all in one transaction."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import msgspec
 from ledger.codes import state_codes
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
+from ledger.hints import file_problem
 from ledger.replay.codec import pack
 from ledger.storage.writer import NewEntry
 from ledger.validation import parse_line, read_lines
@@ -39,6 +43,7 @@ class Chunk(msgspec.Struct, frozen=True, array_like=True):
     lines: list[NewEntry]
     size: int  # bytes of input the chunk covers, for progress
     refused: Refusal | None = None
+    problems: list[Refusal] = msgspec.field(default_factory=list)  # a dry run's bad lines, in order
 
 
 def prepare(raw: bytes, source: str, number: int) -> NewEntry:
@@ -57,47 +62,64 @@ def prepare(raw: bytes, source: str, number: int) -> NewEntry:
     )
 
 
-def check_chunks(inputs: Iterable[tuple[str, bytes]]) -> Iterator[Chunk]:
+def check_chunks(inputs: Iterable[tuple[str, bytes]], keep_going: bool = False) -> Iterator[Chunk]:
     """Every line of every input checked, `CHUNK` lines at a time; the chunk holding a bad line
-    ends just before it, with the refusal. The chunks of an input cover all of its bytes."""
+    ends just before it, with the refusal. With `keep_going` (a dry run), bad lines are kept in
+    their chunk's `problems` instead, and every line of every input is checked. The chunks of an
+    input cover all of its bytes."""
     for index, (source, data) in enumerate(inputs):
+        whole = file_problem(data)
+        if whole is not None:
+            refusal = Refusal(whole[0], "$", whole[1])
+            if not keep_going:
+                yield Chunk(index, [], 0, refusal)
+                return
+            yield Chunk(index, [], len(data), problems=[refusal])
+            continue
         lines: list[NewEntry] = []
+        problems: list[Refusal] = []
         size = covered = 0
         limit = min(FIRST_CHUNK, CHUNK)
         for number, raw in read_lines(data):
             try:
                 lines.append(prepare(raw, source, number))
             except FactError as e:
-                yield Chunk(index, lines, size, Refusal(e.line, e.path, e.message))
-                return
+                if not keep_going:
+                    yield Chunk(index, lines, size, Refusal(e.line, e.path, e.message))
+                    return
+                problems.append(Refusal(e.line, e.path, e.message))
             size += len(raw) + 1
-            if len(lines) == limit:
+            if len(lines) + len(problems) == limit:
                 size = min(size, len(data) - covered)  # the last line may have no newline
-                yield Chunk(index, lines, size)
+                yield Chunk(index, lines, size, problems=problems)
                 covered += size
-                lines, size, limit = [], 0, CHUNK
-        yield Chunk(index, lines, len(data) - covered)
+                lines, problems, size, limit = [], [], 0, CHUNK
+        yield Chunk(index, lines, len(data) - covered, problems=problems)
 
 
-def prepared_chunks(inputs: Sequence[tuple[str, bytes]], parallel: bool | None = None) -> Iterator[Chunk]:
+def prepared_chunks(
+    inputs: Sequence[tuple[str, bytes]], parallel: bool | None = None, *, keep_going: bool = False
+) -> Iterator[Chunk]:
     """`check_chunks`, in a second process when the inputs are large (on Linux, where it forks),
     so that checking the next chunk overlaps planning and writing this one. `parallel` forces
     the choice. Chunks come back in order, encoded with msgpack: nothing is unpickled."""
     if parallel is None:
         parallel = sum(len(d) for _, d in inputs) >= PARALLEL_BYTES and _can_fork()
     if not parallel:
-        yield from check_chunks(inputs)
+        yield from check_chunks(inputs, keep_going)
         return
     state_codes()  # loaded before the fork, not once per worker
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_check_in_worker, args=(inputs, sender, receiver), daemon=True)
+    worker = context.Process(
+        target=_check_in_worker, args=(inputs, sender, receiver, keep_going), daemon=True
+    )
     try:
         worker.start()
     except OSError:  # no process to be had (EAGAIN, ENOMEM): check here, as for a small input
         receiver.close()
         sender.close()
-        yield from check_chunks(inputs)
+        yield from check_chunks(inputs, keep_going)
         return
     sender.close()
     decoder = msgspec.msgpack.Decoder(Chunk)
@@ -128,13 +150,15 @@ def _can_fork() -> bool:
     )
 
 
-def _check_in_worker(inputs: Sequence[tuple[str, bytes]], sender: Connection, receiver: Connection) -> None:
+def _check_in_worker(
+    inputs: Sequence[tuple[str, bytes]], sender: Connection, receiver: Connection, keep_going: bool
+) -> None:
     # The fork copied the reading end too: closed here, the importer's end is the only one, so
     # if the importer dies the next send fails (EPIPE) and this process ends instead of blocking.
     receiver.close()
     encoder = msgspec.msgpack.Encoder()
     try:
-        for chunk in check_chunks(inputs):
+        for chunk in check_chunks(inputs, keep_going):
             sender.send_bytes(encoder.encode(chunk))
         sender.send_bytes(b"")
     except (BrokenPipeError, KeyboardInterrupt):

@@ -1,6 +1,10 @@
 """Planning an import, chunk by chunk: which lines are new, which are already there (the same
 bytes, or an error), and what each corrects, checked against the ledger and against the
-earlier chunks of the same import."""
+earlier chunks of the same import.
+
+An import stops at its first bad line. A dry run (`Problems`) plans every line instead, keeping
+every bad one, the checking's and the planning's, in input order: a bad line is left out of
+the plan, so the lines after it are planned as if it were not there."""
 
 from __future__ import annotations
 
@@ -27,16 +31,43 @@ class Known(Protocol):
         """Which of `fact_ids` have been retracted or superseded, and by what."""
 
 
+class Problems:
+    """A dry run's bad lines: the first `keep` of them, in input order, and how many in all."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.kept: list[FactError] = []
+        self.found = 0
+
+    def add(self, chunk_errors: list[tuple[int, FactError]]) -> None:
+        """One chunk's errors (any order within it; chunks come in input order)."""
+        self.found += len(chunk_errors)
+        room = self.keep - len(self.kept)
+        if room > 0:
+            chunk_errors.sort(key=lambda item: (item[0], item[1].line))
+            self.kept.extend(e for _, e in chunk_errors[:room])
+
+    @property
+    def more(self) -> int:
+        return self.found - len(self.kept)
+
+
 class Planner:
     """Plans an import chunk by chunk: which lines are new, which are already there, and what
-    each corrects. It remembers what the earlier chunks of the same import add."""
+    each corrects. It remembers what the earlier chunks of the same import add. With
+    `problems`, bad lines are kept there and left out of the plan instead of stopping it."""
 
     def __init__(
-        self, known: Known, sources: Sequence[str], progress: Callable[[int], None] | None = None
+        self,
+        known: Known,
+        sources: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+        problems: Problems | None = None,
     ) -> None:
         self._known = known
         self._sources = sources
         self._progress = progress
+        self._problems = problems
         self._new: dict[str, NewEntry] = {}
         self._days: dict[str, int] = {}
         self._already: dict[str, tuple[Correction, str]] = {}
@@ -54,34 +85,49 @@ class Planner:
         items, source = chunk.lines, self._sources[chunk.input]
         targets = [t for p in items if (t := p.target) is not None]
         found = self._known.find([p.fact_id for p in items] + targets)
-        days, already, new = self._days, self._already, self._new
-        days.update((fid, row.effective) for fid, row in found.items())
-        already.update((fid, (c.how, c.by)) for fid, c in self._known.corrections(targets).items())
+        self._days.update((fid, row.effective) for fid, row in found.items())
+        self._already.update((fid, (c.how, c.by)) for fid, c in self._known.corrections(targets).items())
         batch = Batch([], [], None)
         touched: list[int] = []
+        errors = [(chunk.input, FactError(source, r.line, r.path, r.message)) for r in chunk.problems]
         for p in items:
-            fid = p.fact_id
-            if fid in found or fid in new:
-                same = _stored_as(found[fid], p.fact) if fid in found else new[fid].fact == p.fact
-                if not same:  # the same id: the same bytes, or other content
-                    raise FactError(source, p.line, "$.id", f"fact {fid!r} exists with other content")
-                self.unchanged += 1
-                continue
-            if p.target is not None:
-                how: Correction = "retracted" if p.type == RETRACTED else "superseded"
-                _check_target(source, p, p.target, how, found.get(p.target) or new.get(p.target), already)
-                already[p.target] = (how, fid)
-                batch.corrections.append((p.target, fid, how))
-                touched.append(days[p.target])
-            new[fid], days[fid] = p, p.effective
-            if p.packed is not None:
-                touched.append(p.effective)
-            batch.entries.append(p)
+            try:
+                self._plan_one(source, p, found, batch, touched)
+            except FactError as e:
+                if self._problems is None:
+                    raise
+                errors.append((chunk.input, e))
+        if self._problems is not None:
+            self._problems.add(errors)
         batch.earliest = min(touched, default=None)
         self.appended += len(batch.entries)
         if self._progress is not None:
             self._progress(chunk.size)
         return batch
+
+    def _plan_one(
+        self, source: str, p: NewEntry, found: dict[str, Row], batch: Batch, touched: list[int]
+    ) -> None:
+        """Plan one line: unchanged, or new (with what it corrects); a FactError, and nothing
+        remembered of it, when it cannot be."""
+        days, already, new = self._days, self._already, self._new
+        fid = p.fact_id
+        if fid in found or fid in new:
+            same = _stored_as(found[fid], p.fact) if fid in found else new[fid].fact == p.fact
+            if not same:  # the same id: the same bytes, or other content
+                raise FactError(source, p.line, "$.id", f"fact {fid!r} exists with other content")
+            self.unchanged += 1
+            return
+        if p.target is not None:
+            how: Correction = "retracted" if p.type == RETRACTED else "superseded"
+            _check_target(source, p, p.target, how, found.get(p.target) or new.get(p.target), already)
+            already[p.target] = (how, fid)
+            batch.corrections.append((p.target, fid, how))
+            touched.append(days[p.target])
+        new[fid], days[fid] = p, p.effective
+        if p.packed is not None:
+            touched.append(p.effective)
+        batch.entries.append(p)
 
 
 def _stored_as(row: Row, fact: bytes) -> bool:

@@ -6,6 +6,10 @@ returns its answer (`Plan[T]`) or, for a long read, also yields the items it pro
 `stream` on a synchronous store, `arun` and `astream` on an asyncio reader. Every query is short
 (long reads are pages, `ledger.storage.sql`), so no cursor stays open between two steps: a caller
 may stop iterating, or start another read inside its loop, without holding anything.
+
+A plan that follows a growing ledger (`ledger.reading.follow`) also yields `Wait`: the driver
+waits for the next commit, at most that long, with the waker it was given (`stream(..., wait=)`),
+and ends the stream when the waker was closed.
 """
 
 from __future__ import annotations
@@ -25,10 +29,19 @@ class Query(NamedTuple):
     params: tuple[Any, ...] = ()
 
 
+class Wait(NamedTuple):
+    """A step of a following plan: wait for a commit, at most `seconds` (None: however long)."""
+
+    seconds: float | None
+
+
 Plan = Generator[Query, Rows, T]
-Stream = Generator["Query | T", Rows, None]  # yields queries (sent their rows) and items (sent [])
+# Yields queries (sent their rows), items (sent []), and for a following plan waits (sent []).
+Stream = Generator["Query | Wait | T", Rows, None]
 Fetch = Callable[[Query], Rows]
 AsyncFetch = Callable[[Query], Awaitable[Rows]]
+Waiting = Callable[[float | None], bool]  # a `Waker.wait`: False once the waker is closed
+AsyncWaiting = Callable[[float | None], Awaitable[bool]]
 
 
 def run(plan: Plan[T], fetch: Fetch) -> T:
@@ -43,13 +56,18 @@ def run(plan: Plan[T], fetch: Fetch) -> T:
         plan.close()
 
 
-def stream(plan: Stream[T], fetch: Fetch) -> Iterator[T]:
-    """Run a streaming plan on a synchronous cursor: its items, as they come."""
+def stream(plan: Stream[T], fetch: Fetch, wait: Waiting | None = None) -> Iterator[T]:
+    """Run a streaming plan on a synchronous cursor: its items, as they come (and, for a
+    following plan, its waits on `wait`, until that is closed)."""
     try:
         step = next(plan)
         while True:
             if isinstance(step, Query):
                 step = plan.send(fetch(step))
+            elif isinstance(step, Wait):
+                if wait is None or not wait(step.seconds):
+                    return
+                step = plan.send([])
             else:
                 yield step
                 step = plan.send([])
@@ -71,13 +89,17 @@ async def arun(plan: Plan[T], fetch: AsyncFetch) -> T:
         plan.close()
 
 
-async def astream(plan: Stream[T], fetch: AsyncFetch) -> AsyncIterator[T]:
-    """Run a streaming plan on an asyncio cursor: its items, as they come."""
+async def astream(plan: Stream[T], fetch: AsyncFetch, wait: AsyncWaiting | None = None) -> AsyncIterator[T]:
+    """Run a streaming plan on an asyncio cursor: its items, as they come (and its waits)."""
     try:
         step = next(plan)
         while True:
             if isinstance(step, Query):
                 step = plan.send(await fetch(step))
+            elif isinstance(step, Wait):
+                if wait is None or not await wait(step.seconds):
+                    return
+                step = plan.send([])
             else:
                 yield step
                 step = plan.send([])
@@ -93,6 +115,8 @@ def collect(plan: Stream[T]) -> Plan[list[T]]:
     try:
         step = next(plan)
         while True:
+            if isinstance(step, Wait):
+                raise TypeError("a following plan never ends: it cannot be collected")
             if isinstance(step, Query):
                 step = plan.send((yield step))
             else:
@@ -108,7 +132,7 @@ def transform(source: Stream[T], each: Callable[[T], Iterable[U]]) -> Stream[U]:
     try:
         step = next(source)
         while True:
-            if isinstance(step, Query):
+            if isinstance(step, (Query, Wait)):
                 step = source.send((yield step))
             else:
                 for item in each(step):  # noqa: UP028 (not `yield from`: the driver sends [] back)

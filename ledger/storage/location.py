@@ -15,6 +15,7 @@ from ledger.errors import UsageError
 from ledger.reading.plans import Query
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.urls import is_postgres, is_url
+from ledger.storage.waking import Waker
 from ledger.storage.writer import Batch, Copied
 
 
@@ -39,6 +40,9 @@ class Store(Protocol):
     def damage(self) -> str | None:
         """The database's own check of what no query of ours reads; None when sound."""
 
+    def waker(self) -> Waker:
+        """What a follower waits on for the next commit (`ledger.storage.waking`)."""
+
     def close(self) -> None: ...
 
 
@@ -50,6 +54,7 @@ class Reader(Protocol):
 
     async def fetch(self, query: Query) -> list[Any]: ...
     async def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool: ...
+    def waker(self) -> Waker: ...
     async def close(self) -> None: ...
 
 

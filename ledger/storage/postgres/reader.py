@@ -25,6 +25,7 @@ from ledger.storage.postgres import catalogue
 from ledger.storage.postgres.errors import translate, translated
 from ledger.storage.postgres.settings import CONNECT_TIMEOUT_S, Settings
 from ledger.storage.postgres.store import SNAPSHOT_WAIT_MS
+from ledger.storage.postgres.waking import SubscriptionWaker, follower
 
 CONNECTIONS = 4  # the pool's size, for reads side by side; never more are open
 
@@ -38,6 +39,7 @@ class PostgresReader:
         check_lock_timeout(lock_timeout)
         self.settings = Settings(url)
         self.where = self.settings.shown
+        self._lock_timeout = lock_timeout
         self._pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             kwargs=self.settings.connect_args(),
             min_size=0,
@@ -106,6 +108,11 @@ class PostgresReader:
             return True
         except (psycopg.Error, PoolTimeout):
             return False
+
+    def waker(self) -> SubscriptionWaker:
+        """eventsourcing's subscription to this ledger (LISTEN/NOTIFY); it connects, so call it
+        in a worker thread."""
+        return follower(self.settings, self._lock_timeout, self.where)
 
     async def close(self) -> None:
         """Close every connection of the pool: no connection outlives the ledger."""

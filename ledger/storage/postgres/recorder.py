@@ -32,9 +32,11 @@ CREATE_WAIT_S = 30
 EVENTS = "stored_events"
 
 
-def datastore(settings: Settings, lock_timeout: int) -> PostgresDatastore:
-    """eventsourcing's datastore for this ledger (a pool of one, not opened until used)."""
+def datastore(settings: Settings, lock_timeout: int, connections: int = 1) -> PostgresDatastore:
+    """eventsourcing's datastore for this ledger (a pool of `connections`, not opened until used;
+    a subscription needs two: one LISTENs while the other reads)."""
     return PostgresDatastore(
+        pool_size=connections,
         dbname=settings.dbname,
         host=settings.host,
         port=settings.port,

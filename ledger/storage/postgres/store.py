@@ -27,6 +27,8 @@ from ledger.storage.events import EventRow
 from ledger.storage.postgres import catalogue, recorder
 from ledger.storage.postgres.errors import translate, translated
 from ledger.storage.postgres.settings import Settings
+from ledger.storage.postgres.waking import follower
+from ledger.storage.waking import Waker
 from ledger.storage.writer import Batch, Copied
 
 SNAPSHOT_WAIT_MS = 100
@@ -171,6 +173,11 @@ class PostgresStore:
         with translated(self.where, "read"), conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield
+
+    def waker(self) -> Waker:
+        """eventsourcing's subscription to this ledger (LISTEN/NOTIFY): a follower wakes at each
+        import's commit."""
+        return follower(self.settings, self.lock_timeout, self.where)
 
     def damage(self) -> str | None:
         """PostgreSQL keeps no checksum a query could ask for here; the server's own (initdb -k)

@@ -18,6 +18,7 @@ from ledger.storage import sql
 from ledger.storage.sqlite import catalogue
 from ledger.storage.sqlite.errors import translate, translated
 from ledger.storage.sqlite.store import SNAPSHOT_WAIT_MS
+from ledger.storage.waking import PollWaker
 
 
 class SQLiteReader:
@@ -86,6 +87,10 @@ class SQLiteReader:
         finally:
             with contextlib.suppress(aiosqlite.Error):
                 await db.execute(f"PRAGMA busy_timeout = {self._lock_timeout * 1000}")
+
+    def waker(self) -> PollWaker:
+        """eventsourcing's SQLite recorder cannot subscribe: a follower polls."""
+        return PollWaker()
 
     async def close(self) -> None:
         await self._conn.close()

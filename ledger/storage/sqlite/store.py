@@ -24,6 +24,7 @@ from ledger.storage import schema, sql, writer
 from ledger.storage.events import EventRow
 from ledger.storage.sqlite import catalogue, recorder
 from ledger.storage.sqlite.errors import is_locked, translate, translated
+from ledger.storage.waking import PollWaker
 from ledger.storage.writer import Batch, Copied
 
 SNAPSHOT_WAIT_MS = 100  # a replay never waits longer than this to keep its snapshots
@@ -179,6 +180,10 @@ class SQLiteStore:
         """SQLite's own check of every page of the file (`PRAGMA quick_check`); None when sound."""
         rows = self.fetch(Query("PRAGMA quick_check(1)"))
         return None if rows == [("ok",)] else " ".join(str(rows[0][0]).split())
+
+    def waker(self) -> PollWaker:
+        """eventsourcing's SQLite recorder cannot subscribe: a follower polls."""
+        return PollWaker()
 
     # Writing
 
