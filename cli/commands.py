@@ -12,7 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from cli import render
 from cli.group import cli, db_option, db_path, failure, open_ledger
-from cli.output import emit, json_option, knowledge_options, write_json, write_json_lines
+from cli.output import emit, json_option, knowledge_options, write_json, write_json_lines, write_receipted
 from ledger.api import LOCK_TIMEOUT_S, Ledger, shown
 from ledger.errors import UsageError
 
@@ -84,7 +84,10 @@ def replay(
     """The world on a date: governments, offices, foreign forces, missions."""
     with open_ledger(ctx) as lg:
         world = lg.replay(as_of, size=size, known_at=known_at)
-    emit(as_json, world, render.world)
+    if as_json:
+        write_receipted("replay", world)
+    else:
+        render.world(render.console(), world)
 
 
 @cli.command()

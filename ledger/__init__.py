@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 # projections) loads neither the store nor eventsourcing, sqlite3 or psycopg.
 _PUBLIC = {
     "AsyncLedger": "ledger.async_api",
+    "CheckReport": "ledger.receipts",
     "Checkpoint": "ledger.checkpoint",
     "ConsistencyProof": "ledger.verification",
     "Entry": "ledger.entries",
@@ -22,11 +23,13 @@ _PUBLIC = {
     "InclusionProof": "ledger.verification",
     "Ledger": "ledger.api",
     "LogLine": "ledger.entries",
+    "Receipt": "ledger.receipts",
     "VerifyReport": "ledger.verification",
     "World": "projections.world",
 }
 __all__ = [
     "AsyncLedger",
+    "CheckReport",
     "Checkpoint",
     "ConsistencyProof",
     "Entry",
@@ -35,6 +38,7 @@ __all__ = [
     "InclusionProof",
     "Ledger",
     "LogLine",
+    "Receipt",
     "VerifyReport",
     "World",
     "errors",
@@ -46,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.async_api import AsyncLedger
     from ledger.checkpoint import Checkpoint
     from ledger.entries import Entry, FactView, ImportResult, LogLine
+    from ledger.receipts import CheckReport, Receipt
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
     from projections.world import World
 
