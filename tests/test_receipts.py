@@ -41,8 +41,9 @@ from ledger import AsyncLedger, Ledger, merkle
 from ledger.copy import copy_ledger
 from ledger.errors import UsageError
 from ledger.log.compact import CompactRange
-from ledger.reading.answers import COMMANDS, in_replay_index
+from ledger.reading.answers import COMMANDS
 from ledger.receipts import MAX_INTEGER, NotJSON, canonical, digest, read_document, receipt, with_receipt
+from ledger.replay.codec import index_payload
 from ledger.validation import parse_line
 from projections.fold import Projection
 
@@ -467,7 +468,7 @@ def test_check_expects_an_index_row_exactly_where_the_import_writes_one(tmp_path
     with closing(sqlite3.connect(db)) as c:
         indexed = {seq for (seq,) in c.execute("SELECT seq FROM replay_index")}
     assert {parse_line(line.encode(), "-", 1).fact.TYPE for line in lines} == {f.TYPE for f in facts}
-    assert {seq for seq, f in enumerate(facts) if in_replay_index(f)} == indexed
+    assert {seq for seq, f in enumerate(facts) if index_payload(f) is not None} == indexed
 
 
 def test_the_registry_answers_replay_as_replay_does(example: Path) -> None:

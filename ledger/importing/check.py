@@ -17,7 +17,7 @@ import msgspec
 from ledger.codes import state_codes
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
-from ledger.replay.codec import pack
+from ledger.replay.codec import index_payload
 from ledger.storage.writer import NewEntry
 from ledger.validation import parse_line, read_lines
 
@@ -44,7 +44,7 @@ class Chunk(msgspec.Struct, frozen=True, array_like=True):
 def prepare(raw: bytes, source: str, number: int) -> NewEntry:
     checked = parse_line(raw, source, number)
     fact = checked.fact
-    fid, retracts = fact.fact_id, isinstance(fact, FactRetracted)
+    fid = fact.fact_id
     return NewEntry(
         number,
         fid,
@@ -53,7 +53,7 @@ def prepare(raw: bytes, source: str, number: int) -> NewEntry:
         checked.occurred.effective.toordinal(),
         fact.target if isinstance(fact, FactRetracted) else fact.supersedes,
         checked.stored,
-        None if retracts else pack(fact),
+        index_payload(fact),
     )
 
 

@@ -52,7 +52,7 @@ from ledger.reading import log
 from ledger.reading.entries import corrected, size
 from ledger.reading.plans import Plan, Query
 from ledger.receipts import PARAM, CheckReport, Failure, Given, Receipt, digest
-from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, pack
+from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, index_payload
 from ledger.replay.loop import Loop
 from ledger.storage import sql
 from ledger.storage.checks import Row
@@ -151,12 +151,6 @@ def answer(command: str, day: date, n: int, options: Mapping[str, str] | None = 
 # check
 
 
-def in_replay_index(fact: AnyFact) -> bool:
-    """Whether the import writes a replay index row for the fact (`ledger.importing.check`):
-    every fact but a retraction. `tests/test_receipts.py` holds this to what the import writes."""
-    return not isinstance(fact, FactRetracted)
-
-
 _ROW = msgspec.msgpack.Encoder()
 _NONE = bytes(32)
 
@@ -227,8 +221,9 @@ class Verified:
         corrects = fact.target if isinstance(fact, FactRetracted) else fact.supersedes
         if corrects is not None:
             self.hidden.add(corrects)
-        if in_replay_index(fact):
-            row = _row_hash(effective, fact.RANK, seq, fact.fact_id, fact.TYPE, pack(fact))
+        payload = index_payload(fact)  # what the import wrote for it
+        if payload is not None:
+            row = _row_hash(effective, fact.RANK, seq, fact.fact_id, fact.TYPE, payload)
             self._rows[32 * seq : 32 * seq + 32] = row
 
     def fold(self, apply: Apply, upto: int, *, skip: tuple[int, ...] = (), whole: bool = False) -> Plan[None]:
