@@ -15,9 +15,9 @@ checks against the `rfc8785` package on generated documents. It differs in two p
 handled here by a small encoder of our own, used only when a document needs it: numbers with a
 fraction or an exponent (RFC 8785 writes them as ECMAScript does: `1` for `1.0`, `1e+21`), and the
 order of keys that hold characters above U+D7FF (RFC 8785 sorts by UTF-16 code units, msgspec by
-code points: U+E000 comes after U+1F600 in UTF-16). Measured on the replay document of the
-100,000-fact synthetic ledger: the walk that decides and msgspec together take a small fraction of
-what the `rfc8785` package takes (`docs/verifiable-log.md`, "Receipts").
+code points: U+1F600 comes before U+E000 in UTF-16). Measured on the replay document of the
+100,000-fact synthetic ledger (1 MB): 37 ms for the walk that decides and msgspec together, 120 ms
+for the `rfc8785` package (`docs/verifiable-log.md`, "Receipts").
 """
 
 from __future__ import annotations

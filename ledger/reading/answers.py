@@ -5,7 +5,12 @@ options that may shape its answer and to its answer: a plan that makes the docum
 receipt) from a `Facts`, the facts known to the first N entries folded in replay order. The same
 answer runs on the replay index for the command (`Indexed`) and on entries re-hashed from their
 stored bytes for `check` (`Verified`), so the two cannot drift apart. A command registers itself
-with one line in `COMMANDS`.
+with one line in `COMMANDS`: `"audit promises": Command(("mission", "state"), promises)`, where
+`promises(question, facts)` folds its projection with `facts.fold` and returns its document; its
+`Ledger` method runs `answer("audit promises", day, n, options)`, and the CLI prints the document
+with `cli.output.write_receipted("audit promises", document, mission=..., state=...)`. An option
+that shapes a document (a `replay --state` that narrows the JSON, say) is added to `Query` in
+`ledger.receipts` and to the command's options here, and applied in its answer.
 
 How `check` re-reads, and why an altered ledger never confirms an answer. The receipt's root is
 the one value `check` trusts: it commits to the exact stored bytes of the first N entries.
