@@ -5,20 +5,34 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from cli import render
-from cli.group import cli, db_option, db_path, failure, open_ledger
-from cli.output import emit, json_option, knowledge_options, write_json, write_json_lines, write_receipted
+from cli.group import OPTIONS, cli, db_option, db_path, failure, open_ledger
+from cli.output import (
+    Format,
+    emit,
+    json_option,
+    knowledge_options,
+    note,
+    rows_option,
+    write_json,
+    write_json_lines,
+    write_receipted,
+    write_rows,
+)
 from ledger.api import LOCK_TIMEOUT_S, Ledger, shown
+from ledger.entries import Folded
 from ledger.errors import UsageError
 
 PROGRESS_BYTES = 1_000_000
 EXAMPLE = Path(__file__).parent / "examples" / "kazakhstan-2022-01-11.jsonl"
 DEMO_DATES = ("2022-01-04", "2022-01-08", "2022-01-12")
+T = TypeVar("T")
 
 
 @cli.command()
@@ -74,20 +88,34 @@ def import_(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
 
 @cli.command()
 @click.option("--as-of", metavar="DATE", help="Replay to this date's effective day (default: today, UTC).")
+@click.option(
+    "--state",
+    "states",
+    metavar="CODE",
+    multiple=True,
+    help="Only this state and the missions it hosts or contributes to (repeatable: --state KZ --state RU).",
+)
 @knowledge_options
 @db_option
 @json_option
 @click.pass_context
 def replay(
-    ctx: click.Context, as_of: str | None, size: int | None, known_at: str | None, as_json: bool
+    ctx: click.Context,
+    as_of: str | None,
+    states: tuple[str, ...],
+    size: int | None,
+    known_at: str | None,
+    as_json: bool,
 ) -> None:
     """The world on a date: governments, offices, foreign forces, missions."""
     with open_ledger(ctx) as lg:
-        world = lg.replay(as_of, size=size, known_at=known_at)
+        world = lg.replay(as_of, size=size, known_at=known_at, states=states or None)
     if as_json:
-        write_receipted("replay", world)
+        write_receipted("replay", world, state=states or None)
     else:
         render.world(render.console(), world)
+    if states and not world.states and not world.missions:
+        note(f"Nothing is known about {' or '.join(dict.fromkeys(states))} on {world.as_of}.")
 
 
 @cli.command()
@@ -102,7 +130,7 @@ def replay(
 @click.option("--mission", metavar="SLUG", help="Only facts about this mission.")
 @knowledge_options
 @db_option
-@json_option
+@rows_option
 @click.pass_context
 def timeline(
     ctx: click.Context,
@@ -112,31 +140,56 @@ def timeline(
     mission: str | None,
     size: int | None,
     known_at: str | None,
-    as_json: bool,
+    fmt: Format,
 ) -> None:
     """Folded facts in replay order (corrected facts and retractions left out)."""
     with open_ledger(ctx) as lg:
         items = lg.timeline(start=start, end=end, state=state, mission=mission, size=size, known_at=known_at)
-    if as_json:
-        write_json_lines(
-            {"seq": e.seq, "effective": e.effective_day.isoformat(), "fact": e.fact} for e in items
+        count = write_rows(fmt, render.TIMELINE_COLUMNS, items, render.entry_row, _folded_document)
+    if not count:
+        note(
+            _nothing(
+                "No facts in the timeline",
+                start=start,
+                end=end,
+                state=state,
+                mission=mission,
+                size=None if size is None else str(size),
+                known_at=known_at,
+            )
         )
-    else:
-        render.entries_table(render.console(), items, timeline=True)
+
+
+def _folded_document(e: Folded) -> dict[str, object]:
+    """A line of `ledger timeline --json` (contract section 7)."""
+    return {"seq": e.seq, "effective": e.effective_day.isoformat(), "fact": e.fact}
+
+
+def _nothing(what: str, **given: str | None) -> str:
+    """`what`, with the options that narrowed it: `No facts in the timeline for --state FR.`"""
+    shown = " ".join(f"{OPTIONS.get(k, '--' + k)} {v}" for k, v in given.items() if v is not None)
+    return f"{what} for {shown}." if shown else f"{what}."
 
 
 @cli.command()
 @knowledge_options
 @db_option
-@json_option
+@rows_option
 @click.pass_context
-def log(ctx: click.Context, size: int | None, known_at: str | None, as_json: bool) -> None:
+def log(ctx: click.Context, size: int | None, known_at: str | None, fmt: Format) -> None:
     """Every entry in recording order."""
     with open_ledger(ctx) as lg:
-        if as_json:
-            write_json_lines(lg.log(size=size, known_at=known_at))
+        if fmt == "json":  # the contract's lines, with their Merkle leaf hashes
+            count = write_rows(fmt, render.LOG_COLUMNS, lg.log(size=size, known_at=known_at), None, _same)
         else:
-            render.entries_table(render.console(), lg.entries(size=size, known_at=known_at), timeline=False)
+            entries = lg.entries(size=size, known_at=known_at)
+            count = write_rows(fmt, render.LOG_COLUMNS, entries, render.entry_row, _same)
+    if not count:
+        note(_nothing("No entries", size=None if size is None else str(size), known_at=known_at))
+
+
+def _same(value: T) -> T:
+    return value
 
 
 @cli.command()

@@ -33,6 +33,9 @@ OPTIONS = {
     "new": "NEW",
     "lock_timeout": "--lock-timeout",
     "postgres": "--postgres",
+    "state": "--state",
+    "states": "--state",
+    "mission": "--mission",
 }
 
 
@@ -46,9 +49,11 @@ class LedgerFailure(click.ClickException):
             text = error.naming(OPTIONS.get(error.param, error.param))
         super().__init__(text)
         self.exit_code = error.exit_code
+        ctx = click.get_current_context(silent=True)
+        self.prog = (ctx.find_root().info_name if ctx is not None else None) or "ledger"
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"ledger: {self.message}", err=True)
+        click.echo(f"{self.prog}: {self.message}", err=True)
 
 
 def failure(e: Exception, where: str) -> LedgerFailure | None:
@@ -112,7 +117,7 @@ def open_ledger(ctx: click.Context, *, create: bool = False) -> Ledger:
     return Ledger.open(db_path(ctx), create=create, lock_timeout=lock_timeout)
 
 
-@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("ledger", cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @db_option
 @click.option(
     "--log-level",

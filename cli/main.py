@@ -1,7 +1,11 @@
-"""The `ledger` console script: the command group with every command registered."""
+"""The `ledger` and `timeline-ledger` console scripts: the command group with every command registered.
+
+Both names run the same group; `--help`, usage lines and error messages use the name it was
+called by (Debian's `ledger`, an accounting tool, takes the short name on many systems)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -9,12 +13,22 @@ import click
 from cli import bench, commands, proofs, receipts  # noqa: F401  (each registers its commands on the group)
 from cli.group import cli
 
-__all__ = ["cli", "main"]
+__all__ = ["NAMES", "cli", "main", "program_name"]
+
+NAMES = ("ledger", "timeline-ledger")
+
+
+def program_name(argv0: str) -> str:
+    """The script's name as called (`timeline-ledger`), or `ledger` for anything else
+    (`python -m cli.main`, a wrapper script)."""
+    name = os.path.basename(argv0)
+    return name if name in NAMES else NAMES[0]
 
 
 def main() -> None:
+    prog = program_name(sys.argv[0] if sys.argv else "")
     try:
-        cli.main(prog_name="ledger")
+        cli.main(prog_name=prog)
     except KeyboardInterrupt:  # pragma: no cover - interactive only
-        click.echo("ledger: interrupted", err=True)
+        click.echo(f"{prog}: interrupted", err=True)
         sys.exit(130)

@@ -6,9 +6,10 @@ import sys
 from collections.abc import Iterable
 
 from rich.console import Console
-from rich.table import Table
 
+from cli.table import Column, print_table
 from ledger.entries import Entry, FactView, Folded, ImportResult
+from ledger.summary import summary
 from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
 from projections.world import World
 
@@ -36,25 +37,25 @@ def world(console: Console, w: World) -> None:
         gov_text = f"{gov.status} since {gov.since}" if gov else "-"
         console.print(f"\n[bold]{code}[/bold]  government: {gov_text}")
         if state.offices:
-            t = Table(
-                "office", "person", "since", "acting", "facts", title=f"{code} offices", title_justify="left"
+            print_table(
+                console,
+                OFFICE_COLUMNS,
+                (
+                    (slug, _dash(o.person), o.since, "yes" if o.acting else "no", "\n".join(o.facts))
+                    for slug, o in state.offices.items()
+                ),
+                title=f"{code} offices",
             )
-            for slug, o in state.offices.items():
-                t.add_row(slug, _dash(o.person), o.since, "yes" if o.acting else "no", ", ".join(o.facts))
-            console.print(t)
         if state.foreign_forces:
-            t = Table(
-                "mission",
-                "contributor",
-                "status",
-                "since",
-                "personnel",
+            print_table(
+                console,
+                FORCE_COLUMNS,
+                (
+                    (f.mission, f.contributor, f.status, f.since, _dash(f.personnel))
+                    for f in state.foreign_forces
+                ),
                 title=f"Foreign forces in {code}",
-                title_justify="left",
             )
-            for f in state.foreign_forces:
-                t.add_row(f.mission, f.contributor, f.status, f.since, _dash(f.personnel))
-            console.print(t)
     for name, m in w.missions.items():
         console.print(
             f"\n[bold]Mission {name}[/bold]  organization {_dash(m.organization)}, host {_dash(m.host)}, "
@@ -67,38 +68,62 @@ def world(console: Console, w: World) -> None:
                 f"complete by {_dash(wd.complete_by)}"
             )
         if m.contingents:
-            t = Table("contributor", "status", "since", "personnel")
-            for code, c in m.contingents.items():
-                t.add_row(code, c.status, c.since, _dash(c.personnel))
-            console.print(t)
+            print_table(
+                console,
+                CONTINGENT_COLUMNS,
+                ((code, c.status, c.since, _dash(c.personnel)) for code, c in m.contingents.items()),
+            )
+
+
+OFFICE_COLUMNS = (
+    Column("office", "office", "id", stacks=True),
+    Column("person", "person", "id"),
+    Column("since", "since", stacks=True),
+    Column("acting", "acting"),
+    Column("facts", "facts", "id"),
+)
+FORCE_COLUMNS = (
+    Column("mission", "mission", "id", stacks=True),
+    Column("contributor", "contributor", "id"),
+    Column("status", "status", stacks=True),
+    Column("since", "since"),
+    Column("personnel", "personnel"),
+)
+CONTINGENT_COLUMNS = (
+    Column("contributor", "contributor", "id"),
+    Column("status", "status", stacks=True),
+    Column("since", "since"),
+    Column("personnel", "personnel"),
+)
+# `ledger timeline` and `ledger log`: the table's columns, and CSV's.
+TIMELINE_COLUMNS = (
+    Column("seq", "seq", "id"),
+    Column("effective", "effective", stacks=True),
+    Column("occurred", "occurred"),
+    Column("type", "type", stacks=True),
+    Column("id", "id", "id"),
+    Column("summary", "summary", "text"),
+)
+LOG_COLUMNS = (
+    Column("seq", "seq", "id"),
+    Column("recorded at", "recorded_at", stacks=True),
+    Column("occurred", "occurred"),
+    Column("type", "type", stacks=True),
+    Column("id", "id", "id"),
+    Column("summary", "summary", "text"),
+)
+
+
+def entry_row(e: Entry | Folded) -> tuple[str, ...]:
+    """An entry (log) or a folded fact (timeline) as a row of `LOG_COLUMNS` / `TIMELINE_COLUMNS`."""
+    f = e.fact
+    when = e.effective_day.isoformat() if isinstance(e, Folded) else e.recorded_at
+    return (str(e.seq), when, f.occurred, f.type, f.fact_id, summary(f, e.effective_day))
 
 
 def entries_table(console: Console, entries: Iterable[Entry | Folded], *, timeline: bool) -> None:
-    t = Table("seq", "effective" if timeline else "recorded at", "occurred", "type", "id", "summary")
-    for e in entries:
-        f = e.fact
-        t.add_row(
-            str(e.seq),
-            e.effective_day.isoformat() if isinstance(e, Folded) else e.recorded_at,
-            f.occurred,
-            f.type,
-            f.fact_id,
-            _summary(e),
-        )
-    console.print(t)
-
-
-def _summary(e: Entry | Folded) -> str:
-    f = e.fact
-    for name in ("summary", "reason"):
-        if isinstance(getattr(f, name, None), str):
-            return str(getattr(f, name))
-    parts = []
-    for name in ("state", "office", "person", "mission", "contributor", "host", "target"):
-        value = getattr(f, name, None)
-        if value is not None:
-            parts.append(f"{name}={value}")
-    return " ".join(parts)
+    columns = TIMELINE_COLUMNS if timeline else LOG_COLUMNS
+    print_table(console, columns, (entry_row(e) for e in entries))
 
 
 def fact_view(console: Console, v: FactView) -> None:

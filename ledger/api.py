@@ -6,21 +6,28 @@ runs the same plans on an asyncio one. Writes go through the store in one transa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-import structlog
-
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
-from ledger.errors import ConflictError, UsageError
+from ledger.errors import ConflictError, LedgerClosed, UsageError
 from ledger.facts import Fact
 from ledger.importing.check import prepared_chunks
 from ledger.importing.plan import Planner
+from ledger.logger import get_logger
 from ledger.reading import answers, entries, log, replay
-from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
+from ledger.reading.args import (
+    DateLike,
+    MomentLike,
+    as_of_day,
+    day_bounds,
+    known_at_text,
+    state_codes,
+)
 from ledger.reading.plans import Plan, Stream, run, stream
 from ledger.receipts import CheckReport, read_document
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink
@@ -38,7 +45,6 @@ from ledger.verification import (
     inclusion_plan,
     verify,
 )
-from projections.timeline import narrow
 from projections.world import World
 
 __all__ = [
@@ -54,8 +60,13 @@ __all__ = [
     "shown",
 ]
 
-log_ = structlog.get_logger("ledger")
+log_ = get_logger()
 T = TypeVar("T")
+PathLike = str | os.PathLike[str]
+
+
+def _utf8(content: bytes | str) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
 
 
 class _Known:
@@ -85,8 +96,10 @@ class Ledger:
     leaves behind for later replays (an optimisation only: answers are the same)."""
 
     def __init__(self, store: Store, *, snapshot_every: int = SNAPSHOT_EVERY) -> None:
-        self._store = store
+        self._opened: Store | None = store
         self._snapshot_every = snapshot_interval(snapshot_every)
+        self.path = store.where  # the file, or the URL without its password
+        self.backend = store.backend  # "sqlite" or "postgresql"
 
     @classmethod
     def open(
@@ -107,8 +120,25 @@ class Ledger:
         store = open_store(path, create=create, lock_timeout=lock_timeout)
         return cls(store) if snapshot_every is None else cls(store, snapshot_every=snapshot_every)
 
+    @property
+    def _store(self) -> Store:
+        if self._opened is None:
+            raise LedgerClosed(self.path)
+        return self._opened
+
+    @property
+    def closed(self) -> bool:
+        return self._opened is None
+
     def close(self) -> None:
-        self._store.close()
+        """Close the database connection; every later use raises `LedgerClosed`. Idempotent."""
+        if self._opened is not None:
+            store, self._opened = self._opened, None
+            store.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._opened is None else self.backend
+        return f"<{type(self).__name__} {self.path!r} ({state})>"
 
     def __enter__(self) -> Ledger:
         return self
@@ -128,19 +158,21 @@ class Ledger:
 
     def import_facts(
         self,
-        inputs: Iterable[tuple[str, bytes]],
+        inputs: Iterable[tuple[str, bytes | str]],
         *,
         progress: Callable[[int], None] | None = None,
     ) -> ImportResult:
-        """Import fact files given as (name, bytes) pairs, all or nothing."""
-        files = list(inputs)
+        """Import fact files given as (name, content) pairs, all or nothing; content is the file's
+        bytes (UTF-8), or its text. `name` is what error messages call the input."""
+        files = [(name, _utf8(content)) for name, content in inputs]
+        store = self._store
         for attempt in (1, 2):
-            planner = Planner(_Known(self._store), [name for name, _ in files], progress)
+            planner = Planner(_Known(store), [name for name, _ in files], progress)
             try:
                 # The first attempt plans up to its first new fact without the write lock (a
                 # re-import of what is there takes no lock and writes nothing); if another writer
                 # got there first meanwhile, the retry plans everything under the lock.
-                self._store.append(planner.batches(prepared_chunks(files)), lazy=attempt == 1)
+                store.append(planner.batches(prepared_chunks(files)), lazy=attempt == 1)
                 break
             except ConflictError:
                 if attempt == 2:
@@ -150,8 +182,11 @@ class Ledger:
         log_.info("import.done", appended=planner.appended, unchanged=planner.unchanged, size=size)
         return ImportResult(planner.appended, planner.unchanged, size)
 
-    def import_files(self, paths: Sequence[str | Path]) -> ImportResult:
-        return self.import_facts((str(p), Path(p).read_bytes()) for p in paths)
+    def import_files(self, paths: PathLike | Iterable[PathLike]) -> ImportResult:
+        """Import fact files (one path, or several), all or nothing."""
+        self._store  # noqa: B018  (a closed ledger says so before any file is read)
+        named = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+        return self.import_facts((os.fsdecode(p), Path(p).read_bytes()) for p in named)
 
     # Reading
 
@@ -179,12 +214,17 @@ class Ledger:
         size: int | None = None,
         known_at: MomentLike | None = None,
         snapshots: bool = True,
+        states: str | Iterable[str] | None = None,
     ) -> World:
         """The world on `as_of`, as the ledger knew it after `size` entries / at `known_at`.
 
         With `snapshots` (the default), a replay of the whole ledger resumes from the latest
-        projection snapshot before `as_of` and leaves new ones behind; the answer is the same."""
+        projection snapshot before `as_of` and leaves new ones behind; the answer is the same.
+
+        `states` (a state code, or several) limits the document to those states and the missions
+        they host or contribute to; a code that is none is a UsageError (`param` "states")."""
         day = as_of_day(as_of)
+        chosen = state_codes(states)
         plan = replay.world(
             day,
             size,
@@ -192,6 +232,7 @@ class Ledger:
             self._store.where,
             snapshots=snapshots,
             every=self._snapshot_every,
+            states=chosen,
         )
         answer = self._run(plan)
         if answer.snapshots and not self._store.save_snapshots(answer.size, answer.snapshots):
@@ -220,11 +261,14 @@ class Ledger:
         mission: str | None = None,
         size: int | None = None,
         known_at: MomentLike | None = None,
-    ) -> list[Folded]:
-        """Folded facts in replay order, from `start` to `end` (effective days), narrowed."""
+    ) -> Iterator[Folded]:
+        """Folded facts in replay order, from `start` to `end` (effective days), about `state` (a
+        state code) and `mission`: an iterator, as `entries()`, over facts read when it is called.
+        A `state` that is no state code, or a `mission` that no considered entry creates, is a
+        UsageError (`param` "state" or "mission") with a hint; a state without facts is not."""
         first, last = day_bounds(start, end)
         n = self._horizon(size, known_at)
-        return narrow(self._run(replay.timeline(n, last)), start=first, state=state, mission=mission)
+        return iter(self._run(replay.narrowed_timeline(n, first, last, state=state, mission=mission)))
 
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""

@@ -20,9 +20,17 @@ from typing import Any, TypeVar
 from ledger.api import Ledger, snapshot_interval
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportResult, LogLine
+from ledger.errors import LedgerClosed
 from ledger.facts import Fact
 from ledger.reading import answers, entries, log, replay
-from ledger.reading.args import DateLike, MomentLike, as_of_day, day_bounds, known_at_text
+from ledger.reading.args import (
+    DateLike,
+    MomentLike,
+    as_of_day,
+    day_bounds,
+    known_at_text,
+    state_codes,
+)
 from ledger.reading.plans import Plan, Stream, arun, astream
 from ledger.receipts import CheckReport, read_document
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink
@@ -36,7 +44,6 @@ from ledger.verification import (
     consistency_plan,
     inclusion_plan,
 )
-from projections.timeline import narrow
 from projections.world import World
 
 T = TypeVar("T")
@@ -59,9 +66,10 @@ class AsyncLedger:
         *,
         snapshot_every: int = SNAPSHOT_EVERY,
     ) -> None:
-        self.path = reader.where
+        self.path = reader.where  # the file, or the URL without its password
+        self.backend = reader.backend  # "sqlite" or "postgresql"
         self._target = target  # as given (a URL with its password): for the worker thread's `Ledger`
-        self._reader = reader
+        self._opened: Reader | None = reader
         self._lock_timeout = lock_timeout
         self._snapshot_every = snapshot_interval(snapshot_every)
 
@@ -75,13 +83,32 @@ class AsyncLedger:
         if snapshot_every is not None:
             snapshot_interval(snapshot_every)  # before anything is opened
         reader = await open_reader(path, lock_timeout)
+        lg: AsyncLedger | None = None
         try:
             if snapshot_every is None:
-                yield cls(path, reader, lock_timeout)
+                lg = cls(path, reader, lock_timeout)
             else:
-                yield cls(path, reader, lock_timeout, snapshot_every=snapshot_every)
+                lg = cls(path, reader, lock_timeout, snapshot_every=snapshot_every)
+            yield lg
         finally:
+            if lg is not None:
+                lg._opened = None
             await reader.close()
+
+    @property
+    def _reader(self) -> Reader:
+        if self._opened is None:
+            raise LedgerClosed(self.path)
+        return self._opened
+
+    @property
+    def closed(self) -> bool:
+        """True once the `async with` block that opened it has ended."""
+        return self._opened is None
+
+    def __repr__(self) -> str:
+        state = "closed" if self._opened is None else self.backend
+        return f"<{type(self).__name__} {self.path!r} ({state})>"
 
     async def _run(self, plan: Plan[T]) -> T:
         return await arun(plan, self._reader.fetch)
@@ -107,8 +134,9 @@ class AsyncLedger:
         size: int | None = None,
         known_at: MomentLike | None = None,
         snapshots: bool = True,
+        states: str | Iterable[str] | None = None,
     ) -> World:
-        """The world on `as_of` (as `Ledger.replay`, snapshots included)."""
+        """The world on `as_of` (as `Ledger.replay`, snapshots and `states` included)."""
         plan = replay.world(
             as_of_day(as_of),
             size,
@@ -116,6 +144,7 @@ class AsyncLedger:
             self.path,
             snapshots=snapshots,
             every=self._snapshot_every,
+            states=state_codes(states),
         )
         answer = await self._run(plan)
         if answer.snapshots:
@@ -167,11 +196,12 @@ class AsyncLedger:
         mission: str | None = None,
         size: int | None = None,
         known_at: MomentLike | None = None,
-    ) -> list[Folded]:
-        """Folded facts in replay order, as `Ledger.timeline`."""
+    ) -> AsyncIterator[Folded]:
+        """Folded facts in replay order, as `Ledger.timeline`: `async for e in lg.timeline():`."""
         first, last = day_bounds(start, end)
         n = await self._horizon(size, known_at)
-        return narrow(await self._run(replay.timeline(n, last)), start=first, state=state, mission=mission)
+        for folded in await self._run(replay.narrowed_timeline(n, first, last, state=state, mission=mission)):
+            yield folded
 
     async def show(self, ref: str | int) -> FactView:
         return await self._run(entries.show(ref, self.path))
@@ -192,13 +222,16 @@ class AsyncLedger:
     # Writing and verification: the synchronous code, in a worker thread
 
     async def _in_thread(self, work: Callable[[Ledger], T]) -> T:
+        self._reader  # noqa: B018  (a closed ledger says so, rather than open another connection)
+
         def call() -> T:
             with Ledger.open(self._target, lock_timeout=self._lock_timeout) as lg:
                 return work(lg)
 
         return await asyncio.to_thread(call)
 
-    async def import_facts(self, inputs: Iterable[tuple[str, bytes]]) -> ImportResult:
+    async def import_facts(self, inputs: Iterable[tuple[str, bytes | str]]) -> ImportResult:
+        """Import (name, content) pairs, all or nothing, as `Ledger.import_facts`."""
         batch = list(inputs)
         return await self._in_thread(lambda lg: lg.import_facts(batch))
 

@@ -23,12 +23,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import msgspec
-import structlog
 
 from ledger.errors import FactError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
 from ledger.facts import FactRetracted
 from ledger.importing.check import Chunk
 from ledger.importing.plan import Planner
+from ledger.logger import get_logger
 from ledger.reading import entries, log
 from ledger.reading.plans import Query, run, stream
 from ledger.replay.codec import index_payload
@@ -41,7 +41,7 @@ from ledger.storage.urls import shown
 from ledger.storage.writer import Batch, Copied, NewEntry
 from ledger.verification import verify
 
-logger = structlog.get_logger("ledger")
+logger = get_logger()
 
 CHUNK = 8192  # entries read, planned and written at a time
 _FACT_PREFIX = b'{"fact":'  # how an entry's stored bytes begin (`ledger.mapper.entry_bytes`)

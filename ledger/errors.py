@@ -7,7 +7,8 @@ codes. Each backend translates its driver's errors into these in one place
 
 Every error is also the built-in exception a Python caller would expect:
 bad input is a `ValueError`, a fact that is not there a `LookupError`, a
-missing ledger a `FileNotFoundError`.
+missing ledger a `FileNotFoundError`, a closed ledger a `ValueError` (as a
+closed file is).
 
     LedgerError                      exit 1 unless said otherwise
     ├── BadInput (ValueError)        exit 2: nothing was written
@@ -18,7 +19,8 @@ missing ledger a `FileNotFoundError`.
     │   └── CheckpointError          a checkpoint or key that cannot be read or does not verify
     ├── LedgerCorrupt                the stored ledger was altered or cannot be read
     └── StoreError                   the database failed (not the user's input)
-        └── ConflictError            another writer recorded the same fact first
+        ├── ConflictError            another writer recorded the same fact first
+        └── LedgerClosed (ValueError) the ledger was used after `close()` (as a closed file)
 """
 
 from __future__ import annotations
@@ -131,3 +133,11 @@ class StoreError(LedgerError):
 
 class ConflictError(StoreError):
     """Another writer recorded the same fact or correction first; nothing was written."""
+
+
+class LedgerClosed(StoreError, ValueError):
+    """A `Ledger` used after `close()` (or an `AsyncLedger` after its `async with` block)."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: the ledger is closed")

@@ -26,7 +26,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -41,6 +41,8 @@ PARAM = "document"  # how errors name the document given to `check` (the CLI nam
 
 Hex64 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
 Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_INTEGER)]
+# An option's value: one value, or (an option given several times) the distinct values, sorted.
+Option = str | Annotated[list[str], msgspec.Meta(min_length=2)] | None
 
 
 class Query(msgspec.Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True):
@@ -52,15 +54,13 @@ class Query(msgspec.Struct, frozen=True, omit_defaults=True, forbid_unknown_fiel
     command: str
     as_of: Annotated[str, msgspec.Meta(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     size: Count
-    mission: str | None = None
-    state: str | None = None
+    mission: Option = None
+    state: Option = None  # `replay --state` is repeatable: several codes are a sorted list
 
-    def options(self) -> dict[str, str]:
+    def options(self) -> dict[str, str | list[str]]:
         """The options given (those beside the command, the day and the size)."""
         return {
-            name: value
-            for name in self.__struct_fields__[3:]
-            if isinstance(value := getattr(self, name), str)
+            name: value for name in self.__struct_fields__[3:] if (value := getattr(self, name)) is not None
         }
 
 
@@ -246,13 +246,25 @@ def digest(value: Any) -> str:
 # Making a receipt
 
 
-def receipt(command: str, document: Any, **options: str | None) -> Receipt:
+def option(value: str | Iterable[str] | None) -> str | list[str] | None:
+    """An option as a query holds it: None when not given, one value as itself, several as the
+    distinct values sorted (the order they were given in does not shape an answer)."""
+    if value is None or isinstance(value, str):
+        return value
+    values = sorted(set(value))
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def receipt(command: str, document: Any, **options: str | Iterable[str] | None) -> Receipt:
     """The receipt of a document the ledger made: `document` has `as_of` and `ledger` (`size`,
     `root`), as every receipted document does; `options` are the options that shaped the answer
-    (None: not given)."""
+    (None: not given; a value given several times, such as `replay --state`, as a list)."""
     plain = msgspec.to_builtins(document)
     size, root = plain["ledger"]["size"], plain["ledger"]["root"]
-    return Receipt(Query(command, plain["as_of"], size, **options), size, root, digest(plain))
+    given = {name: option(value) for name, value in options.items()}
+    return Receipt(Query(command, plain["as_of"], size, **given), size, root, digest(plain))
 
 
 _JSON = msgspec.json.Encoder()

@@ -182,7 +182,7 @@ def test_async_ledger_agrees_with_the_sync_api_on_postgres(pg_url: str) -> None:
             {"mission": "m2", "size": 9},
             {"known_at": moment},
         ]
-        timelines = [lg.timeline(**k) for k in spans]
+        timelines = [list(lg.timeline(**k)) for k in spans]
         days = [day(-1), day(1), day(4), day(9), day(30)]
         worlds = {(d, n): doc(lg.replay(d, size=n)) for d in days for n in (None, 0, 3, 20, size)}
         known = [doc(lg.replay(d, known_at=moment)) for d in days]
@@ -196,7 +196,7 @@ def test_async_ledger_agrees_with_the_sync_api_on_postgres(pg_url: str) -> None:
         for k, want_facts, want_entries in zip(knowledge, facts, entries, strict=True):
             assert await collect(alg.facts(**k)) == want_facts, k
             assert await collect(alg.entries(**k)) == want_entries, k
-        assert [await alg.timeline(**k) for k in spans] == timelines
+        assert [await collect(alg.timeline(**k)) for k in spans] == timelines
         for (d, n), want in worlds.items():
             assert doc(await alg.replay(d, size=n)) == want, (d, n)
         assert [doc(await alg.replay(d, known_at=moment)) for d in days] == known
@@ -214,7 +214,7 @@ def test_the_example_ledger(pg_url: str, example_bytes: bytes) -> None:
     with Ledger.open(pg_url, create=True) as lg:
         lg.import_facts([("kazakhstan-2022-01-11.jsonl", example_bytes)])
         want = [doc(lg.replay(d)) for d in ("2022-01-04", "2022-01-08", "2022-01-12", "2022-12")]
-        timeline = lg.timeline(state="KZ", start="2022-01-09")
+        timeline = list(lg.timeline(state="KZ", start="2022-01-09"))
 
     async def check(alg: AsyncLedger) -> None:
         assert await alg.size() == 17
@@ -222,7 +222,7 @@ def test_the_example_ledger(pg_url: str, example_bytes: bytes) -> None:
         assert world.states["KZ"].offices["prime-minister"].person == "alikhan-smailov"
         days = ("2022-01-04", "2022-01-08", "2022-01-12", "2022-12")
         assert [doc(w) for w in await asyncio.gather(*(alg.replay(d) for d in days))] == want
-        assert await alg.timeline(state="KZ", start="2022-01-09") == timeline
+        assert await collect(alg.timeline(state="KZ", start="2022-01-09")) == timeline
 
     run(check, pg_url)
 
@@ -241,7 +241,7 @@ def test_many_concurrent_tasks_give_the_sequential_answers(pg_url: str) -> None:
 
     async def check(alg: AsyncLedger) -> None:
         sequential = [doc(await alg.replay(d, size=n)) for d, n in asks]
-        timeline = await alg.timeline(start=day(5), end=day(25))
+        timeline = await collect(alg.timeline(start=day(5), end=day(25)))
         facts = await collect(alg.facts())
         concurrent = await asyncio.gather(*(alg.replay(d, size=n) for d, n in asks))
         assert [doc(w) for w in concurrent] == sequential
@@ -249,14 +249,14 @@ def test_many_concurrent_tasks_give_the_sequential_answers(pg_url: str) -> None:
         # Replays, timelines, facts and runs side by side, each several times over.
         mixed = await asyncio.gather(
             *(alg.replay(d, size=n) for d, n in asks),
-            *(alg.timeline(start=day(5), end=day(25)) for _ in range(5)),
+            *(collect(alg.timeline(start=day(5), end=day(25))) for _ in range(5)),
             *(collect(alg.facts()) for _ in range(5)),
             *(alg.run(TypeCounter(), day(40)) for _ in range(3)),
         )
         assert [doc(w) for w in mixed[:20]] == sequential
         assert mixed[20:25] == [timeline] * 5
         assert mixed[25:30] == [facts] * 5
-        folded = len(await alg.timeline(end=day(40)))
+        folded = len(await collect(alg.timeline(end=day(40))))
         assert [sum(sink.counts.values()) for sink in mixed[30:]] == [folded] * 3  # type: ignore[attr-defined]
         assert len(backend_pids(alg)) <= CONNECTIONS
 
@@ -317,7 +317,7 @@ def test_cancelled_tasks_leave_the_ledger_usable(pg_url: str) -> None:
     with Ledger.open(pg_url, create=True) as lg:
         lg.import_facts([("bench.jsonl", synthetic_facts(5000))])
         want = doc(lg.replay(LAST, snapshots=False))
-        timeline = lg.timeline()
+        timeline = list(lg.timeline())
 
     async def check(alg: AsyncLedger) -> None:
         for steps in itertools.chain(range(12), (20, 40, 80)):
@@ -330,7 +330,7 @@ def test_cancelled_tasks_leave_the_ledger_usable(pg_url: str) -> None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             assert doc(await alg.replay(LAST)) == want, steps
-        assert await alg.timeline() == timeline
+        assert await collect(alg.timeline()) == timeline
         assert len(backend_pids(alg)) <= CONNECTIONS
 
     run(check, pg_url)
@@ -453,7 +453,7 @@ def test_a_read_cut_off_in_the_server_inside_a_loop_spares_the_loop(pg_url: str,
         lg.import_facts([("days.jsonl", jsonl(*daily_facts(2000)))])  # more entries than one batch
         entries = list(lg.entries())
         want = doc(lg.replay(day(3000), snapshots=False))
-        timeline = lg.timeline()
+        timeline = list(lg.timeline())
     locker = Settings(pg_url).connect()
 
     async def check(alg: AsyncLedger) -> None:
@@ -464,14 +464,15 @@ def test_a_read_cut_off_in_the_server_inside_a_loop_spares_the_loop(pg_url: str,
             if entry.seq == 10:
                 with pytest.raises(TimeoutError):
                     async with asyncio.timeout(0.3):
-                        await alg.timeline()  # waits for the lock in the server, and is cancelled there
+                        # waits for the lock in the server, and is cancelled there
+                        await collect(alg.timeline())
                 task = asyncio.create_task(alg.replay(day(3000)))
                 await asyncio.sleep(0.3)
                 task.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await task
                 locker.execute("ROLLBACK")
-                assert await alg.timeline() == timeline
+                assert await collect(alg.timeline()) == timeline
                 assert doc(await alg.replay(day(3000))) == want
             got.append(entry)
         assert got == entries
@@ -633,7 +634,7 @@ def test_a_table_dropped_after_opening_is_ledger_corrupt(pg_url: str) -> None:
     async def check(alg: AsyncLedger) -> None:
         execute(pg_url, "DROP TABLE replay_index")
         with pytest.raises(LedgerCorrupt) as err:
-            await alg.timeline()
+            await collect(alg.timeline())
         assert err.value.path == Settings(pg_url).shown
         assert err.value.message.startswith("cannot read the ledger: ")
         assert await alg.size() == len(correction_facts())  # the other tables still read
@@ -727,7 +728,7 @@ def test_async_reads_equal_the_sync_fast_loop_on_postgres(
         sizes = sorted({size, data.draw(st.integers(0, size), label="size")})
         asks = [(d, n) for d in DAYS for n in sizes]
         worlds = [doc(lg.replay(d, size=n, snapshots=False)) for d, n in asks]
-        timelines = [lg.timeline(size=n) for n in sizes]
+        timelines = [list(lg.timeline(size=n)) for n in sizes]
         facts = [list(lg.facts(size=n)) for n in sizes]
         runs = [lg.run(TypeCounter(), d).seen for d in DAYS]  # type: ignore[attr-defined]
         root = lg.root()
@@ -737,7 +738,7 @@ def test_async_reads_equal_the_sync_fast_loop_on_postgres(
         got = await asyncio.gather(*(alg.replay(d, size=n) for d, n in asks))
         assert [doc(w) for w in got] == worlds
         assert [doc(await alg.replay(d, size=n)) for d, n in asks] == worlds
-        assert [await alg.timeline(size=n) for n in sizes] == timelines
+        assert [await collect(alg.timeline(size=n)) for n in sizes] == timelines
         assert [await collect(alg.facts(size=n)) for n in sizes] == facts
         assert [(await alg.run(TypeCounter(), d)).seen for d in DAYS] == runs  # type: ignore[attr-defined]
 

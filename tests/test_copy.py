@@ -155,7 +155,7 @@ def answers(target: str | Path) -> dict[str, Any]:
             "replay": [enc(lg.replay(day)) for day in AS_OF],
             "sized": [enc(lg.replay("2022-02", size=n)) for n in sizes],
             "known": [enc(lg.replay("2022-02", known_at=m)) for m in moments],
-            "timeline": enc(lg.timeline()),
+            "timeline": enc(list(lg.timeline())),
             "show": [enc(lg.show(line.id)) for line in log],
             "proofs": [enc(lg.consistency_proof(n)) for n in sizes if n],
             "verify": enc(lg.verify()),

@@ -29,6 +29,7 @@ import contextlib
 import importlib
 import io
 import json
+import logging
 import os
 import pkgutil
 import re
@@ -212,12 +213,17 @@ def run_command(cmd: Command, cwd: Path, where: str, urls: dict[str, str] | None
 
 @contextlib.contextmanager
 def structlog_restored() -> Iterator[None]:
-    """Python examples may configure structlog; put the configuration back afterwards."""
+    """Python examples may configure structlog, and the library's `logging` logger; put both
+    back afterwards."""
     saved = structlog.get_config()
+    logger = logging.getLogger("ledger")
+    handlers, level = list(logger.handlers), logger.level
     try:
         yield
     finally:
         structlog.configure(**saved)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
 
 
 # The PostgreSQL ledger docs/postgres.md shows; each run of the document gets a fresh one instead.
@@ -338,6 +344,10 @@ def render_cli_reference() -> str:
         "",
         "This file is generated from `--help` by `python -m tests.test_docs`. Do not edit it by hand:",
         "`tests/test_docs.py` fails when it differs from what the commands print.",
+        "",
+        "The command is installed under two names, `ledger` and `timeline-ledger`: the same program,",
+        "whose help and messages use the name it was called by. Debian's `ledger` accounting tool",
+        "takes the short name; where it comes first on your `PATH`, call `timeline-ledger`.",
         "",
         "Exit codes, for every command: 0 success; 2 bad input or usage (nothing was written);",
         "1 any other failure, such as a ledger found altered or unreadable.",

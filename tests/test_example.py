@@ -153,7 +153,7 @@ def test_the_root_depends_on_the_size_not_on_the_date(example: Ledger) -> None:
 
 
 def test_the_example_timeline(example: Ledger) -> None:
-    items = example.timeline()
+    items = list(example.timeline())
     assert len(items) == 17
     assert [e.effective_day.isoformat() for e in items] == sorted(e.effective_day.isoformat() for e in items)
     on_the_9th = [e.fact.type for e in items if e.effective_day.isoformat() == "2022-01-09"]

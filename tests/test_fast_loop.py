@@ -466,7 +466,7 @@ def test_an_unreadable_index_payload_is_ledger_corrupt(tmp_path: Path) -> None:
         with pytest.raises(LedgerCorrupt):
             async_replays(path, [(day(30), seq + 1)])  # a smaller size: no snapshot
         with pytest.raises(LedgerCorrupt):
-            lg.timeline()
+            list(lg.timeline())
         with pytest.raises(LedgerCorrupt):
             lg.run(TypeCounter(), day(30))
 
@@ -541,7 +541,7 @@ def test_async_ledger_agrees_with_the_sync_api(tmp_path: Path) -> None:
         facts = [list(lg.facts(**k)) for k in knowledge]
         entries = [list(lg.entries(**k)) for k in knowledge]
         timelines = [
-            lg.timeline(**k)
+            list(lg.timeline(**k))
             for k in [
                 {},
                 {"start": day(3), "end": day(8)},
@@ -563,11 +563,11 @@ def test_async_ledger_agrees_with_the_sync_api(tmp_path: Path) -> None:
                 assert [f async for f in alg.facts(**k)] == want_facts, k
                 assert [e async for e in alg.entries(**k)] == want_entries, k
             got = [
-                await alg.timeline(),
-                await alg.timeline(start=day(3), end=day(8)),
-                await alg.timeline(state="KZ"),
-                await alg.timeline(mission="m2", size=9),
-                await alg.timeline(known_at=moment),
+                [e async for e in alg.timeline()],
+                [e async for e in alg.timeline(start=day(3), end=day(8))],
+                [e async for e in alg.timeline(state="KZ")],
+                [e async for e in alg.timeline(mission="m2", size=9)],
+                [e async for e in alg.timeline(known_at=moment)],
             ]
             assert got == timelines
             # Many tasks share one connection.
@@ -620,7 +620,7 @@ def test_run_sees_exactly_the_timeline(batches: list[list[Fact]], as_of: date, d
             lg.import_facts([(f"b{i}.jsonl", jsonl(*batch))])
         n = data.draw(st.integers(0, lg.size()), label="size")
         for knowledge in ({}, {"size": n}):
-            timeline = lg.timeline(end=as_of, **knowledge)
+            timeline = list(lg.timeline(end=as_of, **knowledge))
             want = [(f.fact.fact_id, f.effective_day) for f in timeline]
             sink = lg.run(TypeCounter(), as_of, **knowledge)
             assert isinstance(sink, TypeCounter)

@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -512,14 +513,18 @@ def test_the_library_names_a_malformed_replay_index_row(pristine: Path, tmp_path
     async def reads() -> list[tuple[int | None, str | None]]:
         named = []
         async with AsyncLedger.open(db) as alg:
-            for read in (lambda: alg.replay("2022-01-12"), alg.timeline, lambda: alg.run(Counter())):
+
+            async def timeline() -> list[Any]:
+                return [e async for e in alg.timeline()]
+
+            for read in (lambda: alg.replay("2022-01-12"), timeline, lambda: alg.run(Counter())):
                 with pytest.raises(LedgerCorrupt) as err:
                     await read()
                 named.append((err.value.seq, err.value.fact_id))
         return named
 
     with Ledger.open(db) as lg:
-        for read in (lambda: lg.replay("2022-01-12"), lambda: lg.timeline(), lambda: lg.run(Counter())):
+        for read in (lambda: lg.replay("2022-01-12"), lambda: list(lg.timeline()), lambda: lg.run(Counter())):
             with pytest.raises(LedgerCorrupt) as err:
                 read()
             assert (err.value.seq, err.value.fact_id) == (ENTRY, ENTRY_ID), str(err.value)

@@ -202,6 +202,28 @@ def test_known_at_becomes_a_size(example: Path, tmp_path: Path) -> None:
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_replay_state_is_in_the_query_and_checked(example: Path, tmp_path: Path) -> None:
+    for args, state in (
+        (["--state", "KZ"], "KZ"),
+        (["--state", "RU", "--state", "KZ", "--state", "RU"], ["KZ", "RU"]),
+    ):
+        r = run("--db", example, "replay", "--as-of", DAY, *args, "--json", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        doc = json.loads(r.stdout)
+        assert doc["receipt"]["query"] == {"command": "replay", "as_of": DAY, "size": 17, "state": state}
+        (tmp_path / "doc.json").write_text(r.stdout)
+        checked = run("--db", example, "check", "doc.json", cwd=tmp_path)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    with Ledger.open(example) as lg:
+        world = lg.replay(DAY, states=["FR"])
+        doc = with_receipt(world, receipt("replay", world, state=["FR"]))
+        assert json.loads(doc)["receipt"]["query"]["state"] == "FR" and lg.check(doc).ok
+        # Another state in the receipt asks another question: not the answer the body gives.
+        other = json.loads(doc)
+        other["receipt"]["query"]["state"] = "KZ"
+        assert lg.check(other).failed == ("answer",)
+
+
 # check, on both backends
 
 
@@ -304,6 +326,18 @@ NOT_DOCUMENTS: dict[str, tuple[Any, str]] = {
     "option-not-taken": (
         _with(["receipt", "query", "mission"], "m"),
         r"\$\.receipt\.query\.mission: `replay` takes no mission",
+    ),
+    "state-not-a-code": (
+        _with(["receipt", "query", "state"], "kz"),
+        r"\$\.receipt\.query\.state: 'kz': not an ISO 3166-1 alpha-2 state code",
+    ),
+    "states-not-codes": (
+        _with(["receipt", "query", "state"], ["KZ", "Kazakhstan"]),
+        r"\$\.receipt\.query\.state\[1\]: 'Kazakhstan': not an ISO 3166-1 alpha-2 state code",
+    ),
+    "states-a-list-of-one": (
+        _with(["receipt", "query", "state"], ["KZ"]),
+        r"\$\.receipt\.query\.state: expected `array` of length >= 2",
     ),
     "unknown-option": (
         _with(["receipt", "query", "lang"], "en"),

@@ -687,7 +687,7 @@ def test_retracting_a_superseding_fact_leaves_its_target_ignored(build: Build) -
     second = appointed("2022-01-11", "y", id="second", supersedes="first")
     lg = build(first, second, retracted("second"))
     assert world(lg, "2022-01-12")["states"] == {}
-    assert lg.timeline() == []
+    assert list(lg.timeline()) == []
 
 
 def test_corrections_change_knowledge_not_the_world(build: Build) -> None:

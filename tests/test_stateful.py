@@ -642,15 +642,15 @@ class LedgerMachine(RuleBasedStateMachine):
                 horizon["size"] = k % (size + 1)
                 n = min(n, horizon["size"])
             world = lg.replay(as_of, **horizon, snapshots=snapshots)
-            timeline = lg.timeline(end=as_of, **horizon)
+            timeline = list(lg.timeline(end=as_of, **horizon))
         elif how == "size":
             n = k % (size + 1)
             world = lg.replay(as_of, size=n, snapshots=snapshots)
-            timeline = lg.timeline(end=as_of, size=n)
+            timeline = list(lg.timeline(end=as_of, size=n))
         else:
             n = size
             world = lg.replay(as_of, snapshots=snapshots)
-            timeline = lg.timeline(end=as_of)
+            timeline = list(lg.timeline(end=as_of))
         expected = reference_fold.replay(self.entries, as_of, size=n, root=roots[n])
         actual = msgspec.to_builtins(world)
         assert actual == expected, _diff(as_of, n, actual, expected)

@@ -307,7 +307,7 @@ def test_size_beyond_the_ledger_is_a_usage_error(ledger: Ledger) -> None:
     for call in (
         lambda: ledger.replay("2022-01-10", size=3),
         lambda: list(ledger.entries(size=3)),
-        lambda: ledger.timeline(size=3),
+        lambda: list(ledger.timeline(size=3)),
         lambda: ledger.replay("2022-01-10", size=-1),
     ):
         with pytest.raises(UsageError) as err:

@@ -54,8 +54,10 @@ from ledger.errors import BadInput, LedgerCorrupt, UsageError
 from ledger.facts import AnyFact, FactRetracted
 from ledger.log.compact import CompactRange
 from ledger.reading import log
+from ledger.reading.args import state_code
 from ledger.reading.entries import corrected, size
 from ledger.reading.plans import Plan, Query
+from ledger.reading.replay import select
 from ledger.receipts import PARAM, CheckReport, Failure, Given, Receipt, digest
 from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, index_payload
 from ledger.replay.loop import Loop
@@ -85,12 +87,13 @@ class Facts(Protocol):
 
 
 class Question(NamedTuple):
-    """A receipt's query, parsed: the command, the as-of day, the size, the options given."""
+    """A receipt's query, parsed: the command, the as-of day, the size, the options given (one
+    value, or a list of several: `ledger.receipts.option`)."""
 
     command: str
     day: date
     size: int
-    options: Mapping[str, str]
+    options: Mapping[str, str | list[str]]
 
 
 Answer = Callable[[Question, Facts], Plan[Any]]
@@ -102,15 +105,25 @@ class Command(NamedTuple):
 
 
 def _replay(q: Question, facts: Facts) -> Plan[World]:
-    """`replay --json` (contract section 5)."""
+    """`replay --json` (contract section 5), limited to `--state` when given."""
     projection = Projection()
     yield from facts.fold(projection.apply, q.day.toordinal(), skip=Projection.IGNORES)
-    return projection.world(q.day, q.size, (yield from facts.root()))
+    world = projection.world(q.day, q.size, (yield from facts.root()))
+    states = q.options.get("state")
+    return world if states is None else select(world, _values(states))
 
 
 COMMANDS: dict[str, Command] = {
-    "replay": Command((), _replay),
+    "replay": Command(("state",), _replay),
 }
+
+
+def _values(value: str | list[str]) -> frozenset[str]:
+    return frozenset([value] if isinstance(value, str) else value)
+
+
+# How each option's values are checked when a receipt is read (a bad one is exit 2, naming it).
+_OPTION_VALUES: dict[str, Callable[[str, str], object]] = {"state": state_code}
 
 
 def _loop(apply: Apply, n: int, hidden: set[str], whole: bool) -> Loop[Any]:
@@ -147,7 +160,9 @@ class Indexed:
         return (yield from log.root(self.size)).hex()
 
 
-def answer(command: str, day: date, n: int, options: Mapping[str, str] | None = None) -> Plan[Any]:
+def answer(
+    command: str, day: date, n: int, options: Mapping[str, str | list[str]] | None = None
+) -> Plan[Any]:
     """A registered command's document (without its receipt), answered from the replay index."""
     q = Question(command, day, n, dict(options or {}))
     return (yield from COMMANDS[command].answer(q, Indexed(n)))
@@ -292,9 +307,17 @@ def question(made: Receipt) -> tuple[Command, Question]:
         known = ", ".join(repr(c) for c in COMMANDS)
         raise _bad("$.receipt.query.command", f"{q.command!r} is not a command with receipts ({known})")
     options = q.options()
-    for name in options:
+    for name, value in options.items():
         if name not in command.options:
             raise _bad(f"$.receipt.query.{name}", f"`{q.command}` takes no {name}")
+        check_value = _OPTION_VALUES.get(name)
+        for i, one in enumerate([value] if isinstance(value, str) else value):
+            try:
+                if check_value is not None:
+                    check_value(one, name)
+            except UsageError as e:
+                at = f"$.receipt.query.{name}" + ("" if isinstance(value, str) else f"[{i}]")
+                raise _bad(at, f"{one!r}: {e.reason}") from None
     return command, Question(q.command, date.fromisoformat(q.as_of), made.size, options)
 
 

@@ -3,8 +3,13 @@ into effective days and recorded-time text. Errors name the parameter (`as_of`, 
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 
+import pycountry
+
+from ledger.codes import is_state
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.errors import UsageError
 
@@ -48,6 +53,13 @@ def known_at_text(known_at: MomentLike | None) -> str | None:
         raise UsageError(str(e), param="known_at") from None
 
 
+def lock_timeout(seconds: int) -> int:
+    """How long a writer waits for another writer's lock: a whole number of seconds, 1 or more."""
+    if type(seconds) is not int or seconds < 1:
+        raise UsageError("wait at least 1 second", param="lock_timeout", value=seconds)
+    return seconds
+
+
 def knowledge(have: int, size: int | None, recorded: int | None) -> int:
     """How many entries a read considers (contract section 4): the first `size`, which must
     exist, and of those the `recorded` ones recorded by `known_at`."""
@@ -56,3 +68,75 @@ def knowledge(have: int, size: int | None, recorded: int | None) -> int:
             raise UsageError(f"the ledger has {have} entries", param="size", value=size)
         have = size
     return have if recorded is None else min(have, recorded)
+
+
+# Filters: a state code or a mission, checked so that a typo is an error with a hint, not an
+# empty answer (a well-formed code that is absent from the ledger is not an error).
+
+_STATE_ALIASES = {"UK": "GB"}  # the common name of a code that ISO assigns to none
+MISSIONS_LISTED = 5  # a ledger with this many missions or fewer names them when one is mistyped
+
+
+def _country_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                names[value.casefold()] = c.alpha_2
+    return names
+
+
+def state_hint(text: str) -> list[str]:
+    """The state codes a mistaken `text` may have meant: itself in upper case, the code of a
+    country name, alpha-3 or numeric code (pycountry's lookup), or of names close to it."""
+    if is_state(text.upper()):
+        return [text.upper()]
+    if text.upper() in _STATE_ALIASES:
+        return [_STATE_ALIASES[text.upper()]]
+    try:
+        return [pycountry.countries.lookup(text).alpha_2]
+    except LookupError:
+        pass
+    if len(text) <= 3:  # a code that is none: any name "containing" it would be a guess
+        return []
+    try:
+        found = [c.alpha_2 for c in pycountry.countries.search_fuzzy(text)]
+    except LookupError:
+        names = _country_names()
+        found = [names[n] for n in difflib.get_close_matches(text.casefold(), list(names), n=3, cutoff=0.75)]
+    return list(dict.fromkeys(code for code in found if is_state(code)))[:3]
+
+
+def did_you_mean(candidates: Sequence[str]) -> str:
+    return "; did you mean " + " or ".join(candidates) + "?" if candidates else ""
+
+
+def state_code(value: str, param: str = "state") -> str:
+    """A state code as the contract writes it (`KZ`), or UsageError naming `param` with a hint."""
+    if is_state(value):
+        return value
+    hint = did_you_mean(state_hint(value)) or " (such as KZ)"
+    raise UsageError(f"not an ISO 3166-1 alpha-2 state code{hint}", param=param, value=value)
+
+
+def state_codes(states: str | Iterable[str] | None, param: str = "states") -> frozenset[str] | None:
+    """The state codes of a `states` argument (one code, or several; None for every state), each
+    checked as `state_code` does; at least one."""
+    if states is None:
+        return None
+    codes = [states] if isinstance(states, str) else list(states)
+    if not codes:
+        raise UsageError("give at least one state code, or None for every state", param=param)
+    return frozenset(state_code(code, param) for code in codes)
+
+
+def known_mission(value: str, missions: Collection[str], param: str = "mission") -> str:
+    """`value`, when it names one of `missions`; else UsageError naming `param` with the closest."""
+    if value in missions:
+        return value
+    close = difflib.get_close_matches(value.lower(), sorted(missions), n=3, cutoff=0.6)
+    hint = did_you_mean(close)
+    if not hint and 0 < len(missions) <= MISSIONS_LISTED:
+        hint = f" (it has {', '.join(sorted(missions))})"
+    raise UsageError(f"no mission of this name in the ledger{hint}", param=param, value=value)

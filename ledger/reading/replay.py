@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from ledger.entries import Folded
 from ledger.reading import log
+from ledger.reading.args import known_mission, state_code
 from ledger.reading.entries import corrected, horizon, size
 from ledger.reading.plans import Plan, Query
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink, fact_loop, view_loop
@@ -16,6 +17,7 @@ from ledger.replay.loop import timeline as kept_facts
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
 from projections.fold import Projection
+from projections.timeline import narrow
 from projections.world import World
 
 
@@ -28,15 +30,36 @@ class Answer(NamedTuple):
 
 
 def world(
-    day: date, size_: int | None, known_at: str | None, where: str, *, snapshots: bool, every: int
+    day: date,
+    size_: int | None,
+    known_at: str | None,
+    where: str,
+    *,
+    snapshots: bool,
+    every: int,
+    states: frozenset[str] | None = None,
 ) -> Plan[Answer]:
     """The world on `day` as the ledger knew it (contract section 5): the knowledge horizon, its
-    Merkle root, and the fold, resuming from a snapshot when the whole ledger is replayed."""
+    Merkle root, and the fold, resuming from a snapshot when the whole ledger is replayed; with
+    `states`, only those states and the missions they host or contribute to (`select`)."""
     n = yield from horizon(size_, known_at)
     root = yield from log.root(n)
     full = snapshots and n == (yield from size())
     replayed = yield from fold(n, day.toordinal(), where, snapshots=full, every=every)
-    return Answer(replayed.projection.world(day, n, root.hex()), n, replayed.snapshots)
+    answer = replayed.projection.world(day, n, root.hex())
+    return Answer(answer if states is None else select(answer, states), n, replayed.snapshots)
+
+
+def select(world: World, states: Set[str]) -> World:
+    """`world` with only `states` (those of them it lists) and the missions they host or have a
+    contingent in, whatever its status; every other part of the document as it was."""
+    missions = {
+        name: m
+        for name, m in world.missions.items()
+        if m.host in states or any(code in states for code in m.contingents)
+    }
+    kept = {code: s for code, s in world.states.items() if code in states}
+    return World(world.as_of, world.ledger, kept, missions)
 
 
 class Replayed(NamedTuple):
@@ -104,6 +127,23 @@ def run(sink: Sink, n: int, upto: int) -> Plan[Sink]:
         loop.feed(rows)
         key = _next_key(rows)
     return sink
+
+
+def narrowed_timeline(
+    n: int, first: int | None, last: int, *, state: str | None, mission: str | None
+) -> Plan[list[Folded]]:
+    """The timeline of `Ledger.timeline`: the folded facts of days `first` to `last` known to the
+    first `n` entries, about `state` and `mission`. A `state` that is no state code, or a
+    `mission` that none of those entries creates (on any day), is a UsageError with a hint."""
+    if state is not None:
+        state_code(state)
+    folded = yield from timeline(n, last if mission is None else date.max.toordinal())
+    if mission is not None:
+        # The mission types create a mission (contract section 4; StatementMade.about does not).
+        missions = {str(getattr(f.fact, "mission", None)) for f in folded if f.fact.MISSION}
+        known_mission(mission, missions)
+        folded = [f for f in folded if f.effective <= last]
+    return narrow(folded, start=first, state=state, mission=mission)
 
 
 def timeline(n: int, upto: int) -> Plan[list[Folded]]:

@@ -9,6 +9,7 @@ opened database covers it too.
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal, NamedTuple
 
 Kind = Literal["int", "bigint", "text", "blob"]
@@ -149,6 +150,11 @@ def sqlite_statements() -> list[str]:
 def postgres_statements() -> list[str]:
     """The PostgreSQL statements that create the ledger's tables and indexes (not its rows)."""
     return [*(_create(t, _POSTGRES_TYPES, "") for t in TABLES), *(_index(i) for i in INDEXES)]
+
+
+def new_origin() -> str:
+    """A checkpoint origin unique to a new ledger (C2SP: a schema-less URL-like name)."""
+    return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
 
 
 def meta_rows(origin: str, format_: str) -> list[tuple[str, str]]:

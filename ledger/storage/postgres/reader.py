@@ -16,7 +16,8 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from ledger.errors import LedgerCorrupt, StoreError, UsageError, no_ledger, one_line
+from ledger.errors import LedgerClosed, LedgerCorrupt, StoreError, no_ledger, one_line
+from ledger.reading.args import lock_timeout as check_lock_timeout
 from ledger.reading.plans import Query, arun
 from ledger.storage import sql
 from ledger.storage.checks import check_meta
@@ -34,8 +35,7 @@ class PostgresReader:
     backend = "postgresql"
 
     def __init__(self, url: str, lock_timeout: int) -> None:
-        if lock_timeout < 1:
-            raise UsageError("wait at least 1 second", param="lock_timeout", value=lock_timeout)
+        check_lock_timeout(lock_timeout)
         self.settings = Settings(url)
         self.where = self.settings.shown
         self._pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
@@ -79,7 +79,7 @@ class PostgresReader:
 
     async def fetch(self, query: Query) -> list[Any]:
         if self._closed:
-            raise StoreError(f"{self.where}: the ledger was closed")
+            raise LedgerClosed(self.where)
         try:
             with translated(self.where, "read"):
                 async with self._pool.connection() as conn, conn.cursor(binary=True) as cur:

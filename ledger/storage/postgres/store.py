@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -19,9 +18,10 @@ from typing import Any
 import psycopg
 from psycopg import sql as pgsql
 
-from ledger.errors import LedgerCorrupt, LedgerMissing, StoreError, UsageError, no_ledger, one_line
+from ledger.errors import LedgerClosed, LedgerCorrupt, LedgerMissing, StoreError, no_ledger, one_line
+from ledger.reading.args import lock_timeout as check_lock_timeout
 from ledger.reading.plans import Query, run
-from ledger.storage import sql, writer
+from ledger.storage import schema, sql, writer
 from ledger.storage.checks import check_meta
 from ledger.storage.events import EventRow
 from ledger.storage.postgres import catalogue, recorder
@@ -31,11 +31,6 @@ from ledger.storage.writer import Batch, Copied
 
 SNAPSHOT_WAIT_MS = 100
 _COPYABLE = re.compile(r"INSERT INTO (\w+) VALUES \(\?(?:,\?)*\)")
-
-
-def new_origin() -> str:
-    """A checkpoint origin unique to this ledger (C2SP: a schema-less URL-like name)."""
-    return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
 
 
 def connect(settings: Settings, where: str, dbname: str | None = None) -> psycopg.Connection[Any]:
@@ -66,8 +61,7 @@ class PostgresStore:
     backend = "postgresql"
 
     def __init__(self, url: str, lock_timeout: int) -> None:
-        if lock_timeout < 1:
-            raise UsageError("wait at least 1 second", param="lock_timeout", value=lock_timeout)
+        check_lock_timeout(lock_timeout)
         self.settings = Settings(url)
         self.where = self.settings.shown
         self.lock_timeout = lock_timeout
@@ -128,7 +122,7 @@ class PostgresStore:
         """eventsourcing's table and ours, through its recorder, in one transaction."""
         store = recorder.datastore(self.settings, self.lock_timeout)
         try:
-            recorder.LedgerRecorder(store, new_origin()).create_table()
+            recorder.LedgerRecorder(store, schema.new_origin()).create_table()
         except Exception as e:
             raise StoreError(f"{self.where}: cannot create the ledger: {one_line(e)}") from None
         finally:
@@ -148,7 +142,7 @@ class PostgresStore:
 
     def _db(self) -> psycopg.Connection[Any]:
         if self._closed:
-            raise StoreError(f"{self.where}: the ledger was closed")
+            raise LedgerClosed(self.where)
         if self._conn is None or self._conn.closed:
             self._conn = connect(self.settings, self.where)
         return self._conn

@@ -11,16 +11,16 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ledger.errors import StoreError, UsageError, no_ledger
+from ledger.errors import LedgerClosed, StoreError, no_ledger
+from ledger.reading.args import lock_timeout as check_lock_timeout
 from ledger.reading.plans import Query
-from ledger.storage import sql, writer
+from ledger.storage import schema, sql, writer
 from ledger.storage.events import EventRow
 from ledger.storage.sqlite import catalogue, recorder
 from ledger.storage.sqlite.errors import is_locked, translate, translated
@@ -28,11 +28,6 @@ from ledger.storage.writer import Batch, Copied
 
 SNAPSHOT_WAIT_MS = 100  # a replay never waits longer than this to keep its snapshots
 CACHE_KIB = 256 * 1024  # room for the B-trees a large import touches
-
-
-def new_origin() -> str:
-    """A checkpoint origin unique to this ledger (C2SP: a schema-less URL-like name)."""
-    return f"timeline-ledger.local/{uuid.uuid4().hex[:16]}"
 
 
 def connect(path: Path, mode: str, lock_timeout: float) -> sqlite3.Connection:
@@ -70,7 +65,7 @@ class SQLiteStore:
     def open(cls, path: Path, lock_timeout: int) -> SQLiteStore:
         """An existing ledger; never creates a file. A read-only file (an auditor's copy) is
         opened read-only: it can be replayed and verified."""
-        _check_timeout(lock_timeout)
+        check_lock_timeout(lock_timeout)
         if not path.is_file():
             raise no_ledger(path)
         conn = None
@@ -98,7 +93,7 @@ class SQLiteStore:
     def create(cls, path: Path, lock_timeout: int) -> SQLiteStore:
         """Create the ledger file (or open it if it is already a ledger). A file that is neither
         empty nor a ledger is refused before anything is written to it."""
-        _check_timeout(lock_timeout)
+        check_lock_timeout(lock_timeout)
         try:
             conn = connect(path, "rwc", lock_timeout)
         except sqlite3.Error as e:
@@ -136,7 +131,7 @@ class SQLiteStore:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("BEGIN IMMEDIATE")
                 if not db.execute(catalogue.SCHEMA).fetchall():
-                    for statement in recorder.create_statements(new_origin()):
+                    for statement in recorder.create_statements(schema.new_origin()):
                         db.execute(statement)
                 db.execute("COMMIT")
                 return
@@ -150,7 +145,7 @@ class SQLiteStore:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise StoreError(f"{self.where}: the ledger was closed")
+            raise LedgerClosed(self.where)
         return self._conn
 
     def close(self) -> None:
@@ -237,11 +232,6 @@ class SQLiteStore:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
-
-
-def _check_timeout(lock_timeout: int) -> None:
-    if lock_timeout < 1:
-        raise UsageError("wait at least 1 second", param="lock_timeout", value=lock_timeout)
 
 
 class _Transaction:

@@ -1,0 +1,155 @@
+"""Rows for people and for programs: the columns a command prints, as a rich table, CSV or TSV.
+
+A table never cuts a value with an ellipsis. Each column says what it holds:
+
+- `id`: fact ids, slugs, codes: never cut, never folded, on a terminal or not;
+- `value`: types, dates, times, numbers: whole when stdout is not a terminal; on a terminal too,
+  unless the terminal is too narrow even for the narrow layout below, when they fold onto a
+  second line rather than lose characters;
+- `text`: prose (a summary): wrapped to the width left over, never narrower than `TEXT_MIN`.
+
+When stdout is not a terminal (`| cat`, `| grep`, a file), the table is as wide as its whole values
+need, wider than COLUMNS if need be, and only prose wraps. On a terminal, a table that does not fit
+its width puts a column marked `stacks` and the one after it in one cell, one above the other
+(`type` over `id`), before anything folds.
+
+CSV and TSV have the same columns, named by `Column.name`, with a header row and `\\n` line ends.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+
+Kind = Literal["id", "value", "text"]
+TEXT_MIN = 20  # the narrowest a prose column gets on a terminal
+PIPED_TEXT_MIN = 30  # and when stdout is not a terminal
+VALUE_MIN = 10  # the narrowest a type or a time folds to, on a very narrow terminal
+TEXT_FLOOR = 10  # and prose, there
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # as the table shows it
+    name: str  # as CSV and TSV name it
+    kind: Kind = "value"
+    stacks: bool = False  # on a narrow terminal, may share its cell with the next column
+
+
+Row = Sequence[str]
+
+
+def _width(text: str) -> int:
+    return max((cell_len(line) for line in text.split("\n")), default=0)
+
+
+def _stacked(columns: Sequence[Column], rows: list[Row]) -> tuple[list[Column], list[Row]]:
+    """Each column marked `stacks` and the next one as one column, one value above the other."""
+    merged: list[Column] = []
+    groups: list[list[int]] = []
+    i = 0
+    while i < len(columns):
+        c = columns[i]
+        if c.stacks and i + 1 < len(columns) and columns[i + 1].kind != "text":
+            d = columns[i + 1]
+            kind: Kind = "id" if "id" in (c.kind, d.kind) else "value"
+            merged.append(Column(f"{c.header}\n{d.header}", f"{c.name}/{d.name}", kind))
+            groups.append([i, i + 1])
+            i += 2
+        else:
+            merged.append(c)
+            groups.append([i])
+            i += 1
+    return merged, [["\n".join(r[j] for j in g) for g in groups] for r in rows]
+
+
+def _needed(columns: Sequence[Column], rows: list[Row], text_min: int, value_min: int | None = None) -> int:
+    """The width of the table with prose at `text_min` and every other value whole (or, with
+    `value_min`, values but not ids folded to that width): values, padding (one space each side)
+    and borders."""
+    width = 3 * len(columns) + 1
+    for i, c in enumerate(columns):
+        whole = max([_width(c.header), *(_width(r[i]) for r in rows)])
+        if c.kind == "text":
+            width += min(whole, text_min)
+        elif c.kind == "value" and value_min is not None:
+            width += min(whole, value_min)
+        else:
+            width += whole
+    return width
+
+
+def _print(console: Console, table: Table, width: int) -> None:
+    """Print `table` `width` columns wide at most, on a console that may be narrower: whole lines,
+    never cropped (a pipe has no width, and a terminal wraps what it cannot show)."""
+    saved = console.width
+    console.width = max(saved, width)
+    try:
+        console.print(table, crop=False, soft_wrap=True)
+    finally:
+        console.width = saved
+
+
+def _table(
+    columns: Sequence[Column], rows: list[Row], *, fold: bool, text_min: int, title: str | None
+) -> Table:
+    t = Table(title=title, title_justify="left")
+    for i, c in enumerate(columns):
+        whole = max([_width(c.header), *(_width(r[i]) for r in rows)])
+        if c.kind == "text":
+            t.add_column(c.header, overflow="fold", min_width=min(whole, text_min))
+        elif fold and c.kind == "value":
+            t.add_column(c.header, overflow="fold")
+        else:
+            t.add_column(c.header, no_wrap=True, min_width=whole)
+    for r in rows:
+        t.add_row(*r)
+    return t
+
+
+def print_table(
+    console: Console, columns: Sequence[Column], rows: Iterable[Row], *, title: str | None = None
+) -> None:
+    """`rows` as a table on `console`, laid out as the module says."""
+    kept = [list(r) for r in rows]
+    if not console.is_terminal:
+        table = _table(columns, kept, fold=False, text_min=PIPED_TEXT_MIN, title=title)
+        _print(console, table, _needed(columns, kept, PIPED_TEXT_MIN))
+        return
+    unstacked, stacked = (list(columns), kept), _stacked(columns, kept)
+    texts = sum(c.kind == "text" for c in columns)
+    for (cols, cells), least in ((unstacked, TEXT_MIN), (stacked, TEXT_MIN), (stacked, TEXT_FLOOR)):
+        room = console.width - _needed(cols, cells, 0)  # left for prose, every value whole
+        if (room // texts >= least) if texts else room >= 0:
+            text_min = min(room // max(texts, 1), TEXT_MIN)
+            console.print(_table(cols, cells, fold=False, text_min=text_min, title=title))
+            return
+    # A very narrow terminal: types and times fold too; ids stay whole.
+    cols, cells = stacked
+    table = _table(cols, cells, fold=True, text_min=TEXT_FLOOR, title=title)
+    _print(console, table, _needed(cols, cells, TEXT_FLOOR, VALUE_MIN))
+
+
+def write_delimited(columns: Sequence[Column], rows: Iterable[Row], *, tsv: bool) -> int:
+    """`rows` as RFC 4180 CSV (or tab-separated values) on stdout, UTF-8, a header row first and
+    `\\n` line ends, each row written as it comes; how many rows were written."""
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        writer = csv.writer(out, dialect="excel-tab" if tsv else "excel", lineterminator="\n")
+        writer.writerow([c.name for c in columns])
+        count = 0
+        for r in rows:
+            writer.writerow(r)
+            count += 1
+        out.flush()
+        return count
+    finally:
+        out.detach()

@@ -1,0 +1,155 @@
+"""One line that says what a fact says: the `summary` of `ledger timeline` and `ledger log`.
+
+`summary(fact, effective)` reads like a sentence (`askar-mamin left KZ prime-minister
+(dismissed)`, `RU deployed 3,000 personnel to KZ (csto-kazakhstan-2022)`). Actors are shown by
+their slugs and state codes unless `name` is given: a function from an actor (a slug or a state
+code) to the text to show for it, such as a described name in a language. Withdrawal deadlines are
+those replay computes (`projections.missions`), so that the line and `replay` always agree. A type
+this module does not know yet is shown as its fields (`name=value`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import msgspec
+
+from ledger.facts import (
+    DeploymentCompleted,
+    Fact,
+    FactRetracted,
+    ForcesDeployed,
+    ForcesWithdrawn,
+    GovernmentDismissed,
+    MissionAuthorized,
+    MissionCompleted,
+    MissionRequested,
+    OfficeAssumed,
+    OfficeLeft,
+    PrimeMinisterAppointed,
+    PrimeMinisterNominated,
+    StatementMade,
+    WithdrawalAnnounced,
+    WithdrawalStarted,
+)
+from ledger.replay.views import WithdrawalAnnouncedView, view_of
+from projections.missions import announced
+from projections.world import MissionView, Withdrawal
+
+__all__ = ["Name", "deadlines", "summary"]
+
+Name = Callable[[str], str]
+_ENVELOPE = frozenset(f.name for f in msgspec.structs.fields(Fact))
+_REASONS = {"term-ended": "term ended"}
+PRIME_MINISTER = "prime-minister"
+
+
+def _as_is(actor: str) -> str:
+    return actor
+
+
+def _by(who: str | None, name: Name) -> str:
+    return "" if who is None else f" by {name(who)}"
+
+
+def _people(n: int) -> str:
+    return f"{n:,} personnel"
+
+
+def deadlines(fact: WithdrawalAnnounced, effective: date) -> Withdrawal:
+    """The withdrawal an announcement sets, as replay computes it (`start_by`, `complete_by`)."""
+    view = view_of(fact)
+    assert isinstance(view, WithdrawalAnnouncedView)
+    missions: dict[str, MissionView] = {}
+    announced(missions, view, effective)
+    withdrawal = missions[fact.mission].withdrawal
+    assert withdrawal is not None
+    return withdrawal
+
+
+def _withdrawal(fact: WithdrawalAnnounced, effective: date, name: Name) -> str:
+    w = deadlines(fact, effective)
+    parts = [f"start by {w.start_by}"] if w.start_by else []
+    parts += [f"complete by {w.complete_by}"] if w.complete_by else []
+    said = f"{name(fact.mission)} withdrawal announced{_by(fact.announced_by, name)}"
+    return f"{said}: {', '.join(parts)}" if parts else f"{said}, no deadline given"
+
+
+def _office(state: str, office: str, name: Name) -> str:
+    return f"{name(state)} {name(office)}"
+
+
+def _described(f: Fact, effective: date, name: Name) -> str:
+    match f:
+        case GovernmentDismissed():
+            return f"{name(f.state)} government dismissed{_by(f.dismissed_by, name)}"
+        case OfficeLeft():
+            reason = "" if f.reason is None else f" ({_REASONS.get(f.reason, f.reason)})"
+            return f"{name(f.person)} left {_office(f.state, f.office, name)}{reason}"
+        case PrimeMinisterNominated():
+            where = _office(f.state, PRIME_MINISTER, name)
+            return f"{name(f.person)} nominated {where}{_by(f.nominated_by, name)}"
+        case PrimeMinisterAppointed() | OfficeAssumed():
+            office = f.office if isinstance(f, OfficeAssumed) else PRIME_MINISTER
+            acting = "acting " if f.acting else ""
+            where = _office(f.state, office, name)
+            return f"{name(f.person)} appointed {acting}{where}{_by(f.appointed_by, name)}"
+        case MissionRequested():
+            what = f"{name(f.organization)} mission {name(f.mission)}"
+            if f.requested_by is not None:
+                return f"{name(f.requested_by)} requested {what} for {name(f.host)}"
+            return f"{what} requested for {name(f.host)}"
+        case MissionAuthorized():
+            what = f"{name(f.organization)} mission {name(f.mission)} authorized for {name(f.host)}"
+            by = "" if f.body is None else f" by {f.body}"
+            return what + by + ("" if f.mandate is None else f": {f.mandate}")
+        case ForcesDeployed():
+            what = "forces" if f.personnel is None else _people(f.personnel)
+            to = "" if f.host is None else f" to {name(f.host)}"
+            return f"{name(f.contributor)} deployed {what}{to} ({name(f.mission)})"
+        case DeploymentCompleted():
+            return f"{name(f.mission)} deployment completed"
+        case MissionCompleted():
+            declared = "" if f.declared_by is None else f", declared by {name(f.declared_by)}"
+            return f"{name(f.mission)} completed{declared}"
+        case WithdrawalAnnounced():
+            return _withdrawal(f, effective, name)
+        case WithdrawalStarted():
+            if f.contributor is None:
+                return f"{name(f.mission)} withdrawal started (every deployed contingent)"
+            return f"{name(f.contributor)} started withdrawing from {name(f.mission)}"
+        case ForcesWithdrawn():
+            who = "every contingent" if f.contributor is None else name(f.contributor)
+            left = "" if f.personnel is None else f", {_people(f.personnel)}"
+            return f"{who} withdrawn from {name(f.mission)}{left}"
+        case StatementMade():
+            office = "" if f.office is None else f" ({f.office})"
+            return f"{name(f.speaker)}{office}: {f.summary}"
+        case FactRetracted():
+            return f"retracts {f.target}: {f.reason}"
+    return _fields(f)
+
+
+def _fields(f: Fact) -> str:
+    """A type without a sentence of its own yet: its fields, `name=value`."""
+    shown = []
+    for field in msgspec.structs.fields(f):
+        value = getattr(f, field.name)
+        if field.name in _ENVELOPE or value is None or value == field.default:
+            continue
+        if isinstance(value, tuple | list):
+            value = ",".join(map(str, value))
+        elif isinstance(value, dict):
+            value = ",".join(f"{k}:{v}" for k, v in value.items())
+        shown.append(f"{field.name}={value}")
+    return " ".join(shown)
+
+
+def summary(fact: Fact, effective: date, *, name: Name = _as_is) -> str:
+    """What `fact`, effective on `effective`, says, in one line; a correction says what it
+    corrects."""
+    text = _described(fact, effective, name)
+    if fact.supersedes is not None:
+        text += f" (corrects {fact.supersedes})"
+    return text
