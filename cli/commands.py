@@ -23,6 +23,7 @@ from cli.output import (
     rows_option,
     write_json,
     write_json_lines,
+    write_receipted,
     write_rows,
 )
 from ledger.api import LOCK_TIMEOUT_S, MAX_ERRORS, ImportCheck, Ledger, check_facts, shown
@@ -183,7 +184,10 @@ def replay(
     """The world on a date: governments, offices, foreign forces, missions."""
     with open_ledger(ctx) as lg:
         world = lg.replay(as_of, size=size, known_at=known_at, states=states or None)
-    emit(as_json, world, render.world)
+    if as_json:
+        write_receipted("replay", world, state=states or None)
+    else:
+        render.world(render.console(), world)
     if states and not world.states and not world.missions:
         note(f"Nothing is known about {' or '.join(dict.fromkeys(states))} on {world.as_of}.")
 

@@ -12,6 +12,7 @@ import msgspec
 from rich.console import Console
 
 from cli.table import Column, Row, print_table, write_delimited
+from ledger.receipts import receipt, with_receipt
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -116,6 +117,14 @@ def to_json(value: Any) -> bytes:
 def write_json(value: Any) -> None:
     out = sys.stdout.buffer
     out.write(to_json(value) + b"\n")
+    out.flush()
+
+
+def write_receipted(command: str, document: Any, **options: str | Iterable[str] | None) -> None:
+    """A document with its receipt (contract section 13): `options` are those that shaped the
+    answer (None when not given); the JSON is the document's own, with `"receipt"` last."""
+    out = sys.stdout.buffer
+    out.write(with_receipt(document, receipt(command, document, **options)) + b"\n")
     out.flush()
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 # projections) loads neither the store nor eventsourcing, sqlite3 or psycopg.
 _PUBLIC = {
     "AsyncLedger": "ledger.async_api",
+    "CheckReport": "ledger.receipts",
     "Checkpoint": "ledger.checkpoint",
     "ConsistencyProof": "ledger.verification",
     "Entry": "ledger.entries",
@@ -23,11 +24,13 @@ _PUBLIC = {
     "InclusionProof": "ledger.verification",
     "Ledger": "ledger.api",
     "LogLine": "ledger.entries",
+    "Receipt": "ledger.receipts",
     "VerifyReport": "ledger.verification",
     "World": "projections.world",
 }
 __all__ = [
     "AsyncLedger",
+    "CheckReport",
     "Checkpoint",
     "ConsistencyProof",
     "Entry",
@@ -37,6 +40,7 @@ __all__ = [
     "InclusionProof",
     "Ledger",
     "LogLine",
+    "Receipt",
     "VerifyReport",
     "World",
     "errors",
@@ -48,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.async_api import AsyncLedger
     from ledger.checkpoint import Checkpoint
     from ledger.entries import Entry, FactView, ImportCheck, ImportResult, LogLine
+    from ledger.receipts import CheckReport, Receipt
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
     from projections.world import World
 

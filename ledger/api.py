@@ -7,10 +7,10 @@ runs the same plans on an asyncio one. Writes go through the store in one transa
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
@@ -20,7 +20,7 @@ from ledger.hints import is_blank
 from ledger.importing.check import prepared_chunks
 from ledger.importing.plan import Known, Planner, Problems
 from ledger.logger import get_logger
-from ledger.reading import entries, follow, log, replay
+from ledger.reading import answers, entries, follow, log, replay
 from ledger.reading.args import (
     DateLike,
     MomentLike,
@@ -30,6 +30,7 @@ from ledger.reading.args import (
     state_codes,
 )
 from ledger.reading.plans import Plan, Stream, run, stream
+from ledger.receipts import CheckReport, read_document
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink
 from ledger.storage.checks import Row
 from ledger.storage.constants import LOCK_TIMEOUT_S
@@ -407,3 +408,14 @@ class Ledger:
     def verify(self, against: Checkpoint | None = None, *, public_key: str | None = None) -> VerifyReport:
         """Re-read every entry, leaf, node and checkpoint; optionally prove consistency with `against`."""
         return verify(self._store, against, public_key)
+
+    # Receipts (contract section 13)
+
+    def check(self, document: Mapping[str, Any] | bytes | str) -> CheckReport:
+        """Check a receipted document (`replay --json`, as JSON text or parsed): answer its query
+        again from the first `receipt.size` entries, each re-hashed from its stored bytes, and
+        compare the root, the new answer's digest and the document's own digest with its receipt.
+
+        A document that is not one, or a size beyond the ledger, is UsageError (param `document`,
+        the message naming the JSON path); a difference is a report with `ok` false."""
+        return self._run(answers.check(read_document(document)))

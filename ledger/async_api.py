@@ -12,17 +12,17 @@ caller iterates, so reads may nest in each other's loops.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ledger.api import MAX_ERRORS, Ledger, snapshot_interval
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
 from ledger.errors import LedgerClosed
 from ledger.facts import Fact
-from ledger.reading import entries, follow, log, replay
+from ledger.reading import answers, entries, follow, log, replay
 from ledger.reading.args import (
     DateLike,
     MomentLike,
@@ -32,6 +32,7 @@ from ledger.reading.args import (
     state_codes,
 )
 from ledger.reading.plans import Plan, Stream, arun, astream
+from ledger.receipts import CheckReport, read_document
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.location import Reader, open_reader
@@ -251,6 +252,10 @@ class AsyncLedger:
 
     async def consistency_proof(self, old: int, new: int | None = None) -> ConsistencyProof:
         return await self._run(consistency_plan(old, new))
+
+    async def check(self, document: Mapping[str, Any] | bytes | str) -> CheckReport:
+        """Check a receipted document against the ledger (as `Ledger.check`, the same plan)."""
+        return await self._run(answers.check(read_document(document)))
 
     # Writing and verification: the synchronous code, in a worker thread
 

@@ -31,7 +31,7 @@ from ledger.importing.plan import Planner
 from ledger.logger import get_logger
 from ledger.reading import entries, log
 from ledger.reading.plans import Query, run, stream
-from ledger.replay.codec import pack
+from ledger.replay.codec import index_payload
 from ledger.storage import sql
 from ledger.storage.checks import Row, stored_entry
 from ledger.storage.constants import LOCK_TIMEOUT_S
@@ -167,7 +167,6 @@ def _entry(src: Store, row: Row) -> NewEntry:
         raise LedgerCorrupt(
             "its stored bytes are not in the form the ledger writes", row.seq, row.fact_id, path=src.where
         )
-    retracts = isinstance(fact, FactRetracted)
     return NewEntry(
         row.seq,  # `line`: where the entry came from, for messages
         row.fact_id,
@@ -176,7 +175,7 @@ def _entry(src: Store, row: Row) -> NewEntry:
         row.effective,
         fact.target if isinstance(fact, FactRetracted) else fact.supersedes,
         raw,
-        None if retracts else pack(fact),
+        index_payload(fact),
         recorded_at=row.recorded_at,
     )
 

@@ -25,7 +25,7 @@ from ledger.log.compact import CompactRange
 from ledger.reading import entries, log
 from ledger.reading.plans import Fetch, Plan, Query, run, stream
 from ledger.reading.replay import fold_into
-from ledger.replay.codec import pack
+from ledger.replay.codec import index_payload
 from ledger.storage import sql
 from ledger.storage.checks import Row, snapshot_row, stored_entry
 from ledger.storage.events import CORRECTION_TOPIC, aggregate_id, decode_correction, decode_entry
@@ -187,10 +187,11 @@ def _index_problem(fetch: Fetch, expected: _Multiset) -> _Bad | None:
     stored = {row[2]: row for row in _index_rows(fetch)}
     for entry in stream(entries.rows(), fetch):
         fact = decode_entry(entry.topic, entry.state).fact
+        payload = index_payload(fact)
         want = (
             None
-            if isinstance(fact, FactRetracted)
-            else (entry.effective, fact.RANK, entry.seq, entry.fact_id, entry.type, pack(fact))
+            if payload is None
+            else (entry.effective, fact.RANK, entry.seq, entry.fact_id, entry.type, payload)
         )
         have = stored.pop(entry.seq, None)
         if (tuple(have) if have else None) != want:
@@ -321,8 +322,9 @@ def _verify(
         for row in stream(entries.rows(), fetch):
             fact = _check_row(row, tree_so_far.size, last)
             target = _target_of(fact)
-            if not isinstance(fact, FactRetracted):
-                index.add((row.effective, fact.RANK, row.seq, row.fact_id, row.type, pack(fact)))
+            payload = index_payload(fact)
+            if payload is not None:
+                index.add((row.effective, fact.RANK, row.seq, row.fact_id, row.type, payload))
             if target is not None:
                 corrections[target[0]] = (target[1], row.fact_id, row.seq)
             assert row.leaf is not None

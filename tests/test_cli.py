@@ -147,7 +147,7 @@ def test_replay_json_document(example_db: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert r.stdout.count("\n") == 1
-    assert list(doc) == ["as_of", "ledger", "states", "missions"]
+    assert list(doc) == ["as_of", "ledger", "states", "missions", "receipt"]
     assert doc["as_of"] == "2022-01-12"
     assert list(doc["ledger"]) == ["size", "root"]
     assert doc["ledger"]["size"] == 17 and is_root(doc["ledger"]["root"])

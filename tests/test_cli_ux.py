@@ -285,7 +285,11 @@ def test_replay_state_limits_the_document(example_db: Path, tmp_path: Path) -> N
     def doc(*args: str) -> dict[str, Any]:
         r = invoke("--db", example_db, "replay", "--as-of", "2022-01-12", *args, "--json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
-        return dict(json.loads(r.stdout))
+        document = dict(json.loads(r.stdout))
+        states = sorted(set(args[1::2]))  # the receipt's query names the states asked for (section 13)
+        asked = document.pop("receipt")["query"].get("state")
+        assert asked == (None if not states else states[0] if len(states) == 1 else states), asked
+        return document
 
     whole = doc()
     assert doc("--state", "KZ") == whole  # the only state, and the host of the only mission
@@ -296,7 +300,12 @@ def test_replay_state_limits_the_document(example_db: Path, tmp_path: Path) -> N
         "--db", example_db, "replay", "--as-of", "2022-01-12", "--state", "FR", "--json", cwd=tmp_path
     )
     assert fr.returncode == 0
-    assert json.loads(fr.stdout) == {**whole, "states": {}, "missions": {}}
+    assert {**json.loads(fr.stdout), "receipt": None} == {
+        **whole,
+        "states": {},
+        "missions": {},
+        "receipt": None,
+    }
     assert fr.stderr == "Nothing is known about FR on 2022-01-12.\n"
 
 

@@ -594,7 +594,7 @@ def test_schemas_are_draft_2020_12_in_the_supported_subset() -> None:
     schemas = schemas_by_heading()
     assert set(schemas) == {
         "fact", "replay", "import", "import --dry-run", "log", "timeline", "show", "verify", "init", "demo",
-        "checkpoint", "proof inclusion", "proof consistency", "bench",
+        "checkpoint", "proof inclusion", "proof consistency", "bench", "check",
     }  # fmt: skip
     for name, schema in schemas.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", name
@@ -671,6 +671,12 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     for day in ("2022-01-04", "2022-01-06", "2022-01-10", "2022-01-12", "2022-01-14", "2022-01-30"):
         run("replay", "--as-of", day)
     run("replay", "--as-of", "2022-01-12", "--size", "5")
+    (tmp_path / "answer.json").write_text(json.dumps(outputs["replay"][-1]), encoding="utf-8")
+    edited = json.loads(json.dumps(outputs["replay"][-1]))
+    edited["as_of"] = "2022-01-13"
+    (tmp_path / "edited.json").write_text(json.dumps(edited), encoding="utf-8")
+    run("check", "answer.json")
+    run("check", "edited.json", code=1)
     run("log")
     run("timeline")
     size = len(outputs["log"])
@@ -692,6 +698,7 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     run("verify", code=1)
 
     assert outputs["verify"][-1]["ok"] is False
+    assert [o["ok"] for o in outputs["check"]] == [True, False]
     assert any(o["corrected_by"] for o in outputs["show"])
     assert "signature" in middle and middle["root"] == outputs["proof consistency"][2]["old_root"]
     assert outputs["proof consistency"][-1]["proof"] == []

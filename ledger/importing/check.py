@@ -21,7 +21,7 @@ from ledger.codes import state_codes
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
 from ledger.hints import file_problem
-from ledger.replay.codec import pack
+from ledger.replay.codec import index_payload
 from ledger.storage.writer import NewEntry
 from ledger.validation import parse_line, read_lines
 
@@ -49,7 +49,7 @@ class Chunk(msgspec.Struct, frozen=True, array_like=True):
 def prepare(raw: bytes, source: str, number: int) -> NewEntry:
     checked = parse_line(raw, source, number)
     fact = checked.fact
-    fid, retracts = fact.fact_id, isinstance(fact, FactRetracted)
+    fid = fact.fact_id
     return NewEntry(
         number,
         fid,
@@ -58,7 +58,7 @@ def prepare(raw: bytes, source: str, number: int) -> NewEntry:
         checked.occurred.effective.toordinal(),
         fact.target if isinstance(fact, FactRetracted) else fact.supersedes,
         checked.stored,
-        None if retracts else pack(fact),
+        index_payload(fact),
     )
 
 

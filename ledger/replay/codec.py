@@ -13,7 +13,7 @@ from typing import Any, cast
 import msgspec
 
 from ledger.errors import LedgerCorrupt
-from ledger.facts import BY_TAG, AnyFact, Fact
+from ledger.facts import BY_TAG, AnyFact, Fact, FactRetracted
 from ledger.replay.views import VIEWS, AnyView
 
 Decoder = msgspec.msgpack.Decoder
@@ -32,6 +32,13 @@ MAX_DAY = date.max.toordinal()
 def pack(fact: Fact) -> bytes:
     """The replay index's payload: the fact in msgpack (measured faster to decode than JSON)."""
     return _PACK.encode(fact)
+
+
+def index_payload(fact: Fact) -> bytes | None:
+    """The payload of the fact's replay index row, or None for a fact replay never folds (a
+    retraction): the one rule for what the import and `ledger copy` write, and for what `verify`
+    and `check` expect to find."""
+    return None if isinstance(fact, FactRetracted) else pack(fact)
 
 
 def unpack(type_: str, payload: bytes) -> AnyFact:
