@@ -16,7 +16,7 @@ from typing import Any
 
 import pg
 import pytest
-from ledger_cli import run, start
+from ledger_cli import invoke, run, start
 from strategies import fact, jsonl
 
 from ledger import AsyncLedger, Entry, Ledger
@@ -256,6 +256,7 @@ def test_async_follow_ends_when_the_ledger_closes(shared: str) -> None:
 # (b) ledger log --follow, with a real second process importing meanwhile
 
 
+@pytest.mark.subprocess
 def test_log_follow_with_another_process_importing(shared: str, tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_bytes(facts(0, 1))
     (tmp_path / "b.jsonl").write_bytes(facts(2, 3, 4))
@@ -288,9 +289,9 @@ def test_log_follow_with_another_process_importing(shared: str, tmp_path: Path) 
 
 
 def test_log_follow_options(tmp_path: Path) -> None:
-    r = run("log", "--idle", "1", cwd=tmp_path)
+    r = invoke("log", "--idle", "1", cwd=tmp_path)
     assert r.returncode == 2 and "--idle: it applies to --follow only" in r.stderr
-    r = run("log", "--follow", "--size", "1", cwd=tmp_path)
+    r = invoke("log", "--follow", "--size", "1", cwd=tmp_path)
     assert r.returncode == 2 and "--follow reads the whole ledger as it grows" in r.stderr
-    r = run("log", "--follow", "--idle", "0", cwd=tmp_path)
+    r = invoke("log", "--follow", "--idle", "0", cwd=tmp_path)
     assert r.returncode == 2 and "no ledger here" in r.stderr

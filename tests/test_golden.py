@@ -65,6 +65,15 @@ _BAD_FILTER = (
     "cli-ux (item 9): a --state that is no ISO code, or a --mission the ledger lacks, is exit 2 with a hint"
 )
 _EMPTY = "cli-ux (item 9): an empty result says so in words on stderr; stdout (JSON Lines) is unchanged"
+_HINTS = (
+    "import-errors (issue 14, item 10): a refused line says what to write instead (the nearest type or "
+    "field, a slug for a name, the file's real encoding, JSON Lines for an array); an empty file warns"
+)
+_V1_TYPES = (
+    "GovernmentDismissed", "OfficeLeft", "PrimeMinisterNominated", "PrimeMinisterAppointed", "OfficeAssumed",
+    "MissionRequested", "MissionAuthorized", "ForcesDeployed", "DeploymentCompleted", "MissionCompleted",
+    "WithdrawalAnnounced", "WithdrawalStarted", "ForcesWithdrawn", "StatementMade", "FactRetracted",
+)  # fmt: skip
 
 
 ALLOWED = (
@@ -109,6 +118,28 @@ ALLOWED = (
         before=r"\A\Z",
         now="No entries for --known-at 2000-01-01T00:00Z.\n",
         reason=_EMPTY,
+    ),
+    *(
+        Allowed(case=r"import .*", before=before, now=now, reason=_HINTS)
+        for before, now in (
+            (r"(unknown field)$", r"\1; ForcesDeployed has the fields 'mission', 'contributor', 'host', "
+             r"'personnel', 'id', 'occurred', 'sources', 'supersedes', 'note'"),
+            (r"(unknown fact type 'TroopsSent')$", r"\1; the types are " + ", ".join(
+                repr(name) for name in _V1_TYPES)),
+            (r"\$\.mission: Expected `str` matching regex .*$", r"$.mission: 'CSTO mission' is not a slug; "
+             r"use a slug such as 'csto-mission'"),
+            (r"(not valid JSON \(Input data was truncated\))$", r"\1; write each fact whole on one line "
+             r"(JSON Lines)"),
+            (r"\$: invalid UTF-8 at byte 0$", r"$: the file is UTF-16; save it as UTF-8"),
+            (r"\$: Expected `object`, got `array`$", r"$: a JSON array of facts; write one fact per line: "
+             r"JSON Lines"),
+        )
+    ),
+    Allowed(
+        case=r"import a file of blank lines",
+        before=r"\A\Z",
+        now="ledger: warning: <tmp>/blank.jsonl: the file is empty: no fact to import\n",
+        reason=_HINTS,
     ),
     Allowed(
         case=r"lock timeout",

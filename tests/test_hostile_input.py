@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_cli import invoke, run
+from ledger_cli import invoke
 from strategies import hostile_lines, jsonl, world_facts
 
 from ledger import Ledger
@@ -117,18 +117,18 @@ def test_hostile_lines_through_the_cli(lines: list[bytes]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp)
         (cwd / "seed.jsonl").write_bytes(jsonl(SEED))
-        assert run("import", "seed.jsonl", cwd=cwd).returncode == 0
+        assert invoke("import", "seed.jsonl", cwd=cwd).returncode == 0
         (cwd / "pasted.jsonl").write_bytes(b"\n".join(lines))
-        dry = run("import", "--dry-run", "--json", "pasted.jsonl", cwd=cwd)
+        dry = invoke("import", "--dry-run", "--json", "pasted.jsonl", cwd=cwd)
         assert dry.returncode in (0, 2), dry.stderr
         errors = json.loads(dry.stdout)["errors"]
-        r = run("import", "pasted.jsonl", cwd=cwd)
+        r = invoke("import", "pasted.jsonl", cwd=cwd)
         assert r.returncode in (0, 2), r.stderr
         assert (r.returncode == 2) == (dry.returncode == 2) == bool(errors)
         if errors:
             first = errors[0]
             assert r.stderr == f"ledger: pasted.jsonl:{first['line']}: {first['path']}: {first['message']}\n"
-        assert run("verify", cwd=cwd).returncode == 0
+        assert invoke("verify", cwd=cwd).returncode == 0
 
 
 def test_hostile_files_through_the_cli(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pg
 import psycopg
 import pytest
-from ledger_cli import run
+from ledger_cli import invoke
 from strategies import fact, jsonl, line
 
 from ledger import ImportCheck, Ledger
@@ -32,13 +32,13 @@ def refused(tmp_path: Path, data: bytes, name: str = "facts.jsonl") -> str:
     db = tmp_path / "ledger.db"
     if not db.exists():
         (tmp_path / "seed.jsonl").write_bytes(jsonl(fact("DeploymentCompleted", "2022", mission="m")))
-        assert run("--db", db, "import", "seed.jsonl", cwd=tmp_path).returncode == 0
-    before = run("--db", db, "log", "--json", cwd=tmp_path).stdout
+        assert invoke("--db", db, "import", "seed.jsonl", cwd=tmp_path).returncode == 0
+    before = invoke("--db", db, "log", "--json", cwd=tmp_path).stdout
     (tmp_path / name).write_bytes(data)
-    r = run("--db", db, "import", name, cwd=tmp_path)
+    r = invoke("--db", db, "import", name, cwd=tmp_path)
     assert r.returncode == 2, r
     assert r.stdout == ""
-    assert run("--db", db, "log", "--json", cwd=tmp_path).stdout == before
+    assert invoke("--db", db, "log", "--json", cwd=tmp_path).stdout == before
     assert r.stderr.count("\n") == 1, r.stderr
     assert r.stderr.startswith("ledger: ")
     return r.stderr[len("ledger: ") : -1]
@@ -136,7 +136,7 @@ def test_a_lone_surrogate_escape_is_explained(tmp_path: Path) -> None:
 def test_empty_file_imports_nothing_with_a_warning(tmp_path: Path, data: bytes) -> None:
     (tmp_path / "empty.jsonl").write_bytes(data)
     (tmp_path / "one.jsonl").write_bytes(jsonl(GOOD))
-    r = run("import", "empty.jsonl", "one.jsonl", "--json", cwd=tmp_path)
+    r = invoke("import", "empty.jsonl", "one.jsonl", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stderr == "ledger: warning: empty.jsonl: the file is empty: no fact to import\n"
     assert json.loads(r.stdout) == {
@@ -145,7 +145,7 @@ def test_empty_file_imports_nothing_with_a_warning(tmp_path: Path, data: bytes) 
         "size": 1,
         "warnings": ["empty.jsonl: the file is empty: no fact to import"],
     }
-    r = run("import", "one.jsonl", "--json", cwd=tmp_path)
+    r = invoke("import", "one.jsonl", "--json", cwd=tmp_path)
     assert (r.stderr, json.loads(r.stdout)) == ("", {"appended": 0, "unchanged": 1, "size": 1})
 
 
@@ -182,18 +182,18 @@ def many() -> bytes:
 def test_dry_run_lists_every_bad_line_and_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "many.jsonl").write_bytes(many())
     (tmp_path / "seed.jsonl").write_bytes(jsonl(GOOD))
-    assert run("import", "seed.jsonl", cwd=tmp_path).returncode == 0
-    before = run("log", "--json", cwd=tmp_path).stdout
-    r = run("import", "--dry-run", "many.jsonl", cwd=tmp_path)
+    assert invoke("import", "seed.jsonl", cwd=tmp_path).returncode == 0
+    before = invoke("log", "--json", cwd=tmp_path).stdout
+    r = invoke("import", "--dry-run", "many.jsonl", cwd=tmp_path)
     assert r.returncode == 2
     assert r.stdout == ""
     assert r.stderr.splitlines() == [
         *(f"ledger: many.jsonl:{n}: {path}: {message}" for n, path, message in BAD_LINES),
         "ledger: 3 bad lines; nothing was written",
     ]
-    assert run("log", "--json", cwd=tmp_path).stdout == before
+    assert invoke("log", "--json", cwd=tmp_path).stdout == before
     # A plain import still stops at the first.
-    r = run("import", "many.jsonl", cwd=tmp_path)
+    r = invoke("import", "many.jsonl", cwd=tmp_path)
     assert (r.returncode, r.stderr.splitlines()) == (
         2,
         [f"ledger: many.jsonl:2: {BAD_LINES[0][1]}: {BAD_LINES[0][2]}"],
@@ -202,7 +202,7 @@ def test_dry_run_lists_every_bad_line_and_writes_nothing(tmp_path: Path) -> None
 
 def test_dry_run_max_errors_then_and_n_more(tmp_path: Path) -> None:
     (tmp_path / "many.jsonl").write_bytes(many())
-    r = run("import", "--dry-run", "--max-errors", "1", "many.jsonl", cwd=tmp_path)
+    r = invoke("import", "--dry-run", "--max-errors", "1", "many.jsonl", cwd=tmp_path)
     assert r.returncode == 2
     assert r.stderr.splitlines() == [
         f"ledger: many.jsonl:2: {BAD_LINES[0][1]}: {BAD_LINES[0][2]}",
@@ -215,7 +215,7 @@ def test_dry_run_max_errors_then_and_n_more(tmp_path: Path) -> None:
 def test_dry_run_default_lists_100(tmp_path: Path) -> None:
     bad = appointed(state="kz")
     (tmp_path / "bad.jsonl").write_bytes(jsonl(*[bad] * 250))
-    r = run("import", "--dry-run", "bad.jsonl", cwd=tmp_path)
+    r = invoke("import", "--dry-run", "bad.jsonl", cwd=tmp_path)
     lines = r.stderr.splitlines()
     assert r.returncode == 2
     assert len(lines) == 102
@@ -226,30 +226,30 @@ def test_dry_run_default_lists_100(tmp_path: Path) -> None:
 
 def test_max_errors_needs_dry_run(tmp_path: Path) -> None:
     (tmp_path / "one.jsonl").write_bytes(jsonl(GOOD))
-    r = run("import", "--max-errors", "3", "one.jsonl", cwd=tmp_path)
+    r = invoke("import", "--max-errors", "3", "one.jsonl", cwd=tmp_path)
     assert r.returncode == 2
     assert "--max-errors: it applies to --dry-run only" in r.stderr
     assert not (tmp_path / "ledger.db").exists()
-    r = run("import", "--dry-run", "--max-errors", "0", "one.jsonl", cwd=tmp_path)
+    r = invoke("import", "--dry-run", "--max-errors", "0", "one.jsonl", cwd=tmp_path)
     assert r.returncode == 2
 
 
 def test_dry_run_makes_no_ledger_file(tmp_path: Path) -> None:
     (tmp_path / "one.jsonl").write_bytes(jsonl(GOOD, GOOD))
-    r = run("--db", "new.db", "import", "--dry-run", "one.jsonl", cwd=tmp_path)
+    r = invoke("--db", "new.db", "import", "--dry-run", "one.jsonl", cwd=tmp_path)
     assert (r.returncode, r.stderr) == (0, "")
     assert r.stdout == (
         "Dry run: 1 fact would be appended (1 unchanged); nothing was written. The ledger has 0 entries.\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.jsonl"]
     (tmp_path / "many.jsonl").write_bytes(many())
-    assert run("--db", "new.db", "import", "--dry-run", "many.jsonl", cwd=tmp_path).returncode == 2
+    assert invoke("--db", "new.db", "import", "--dry-run", "many.jsonl", cwd=tmp_path).returncode == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many.jsonl", "one.jsonl"]
 
 
 def test_dry_run_makes_no_postgres_ledger(tmp_path: Path, pg_url: str) -> None:
     (tmp_path / "one.jsonl").write_bytes(jsonl(GOOD))
-    r = run("--db", pg_url, "import", "--dry-run", "one.jsonl", cwd=tmp_path)
+    r = invoke("--db", pg_url, "import", "--dry-run", "one.jsonl", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     base, schema = pg_url.rsplit("?schema=", 1)
     with psycopg.connect(base) as conn:
@@ -260,7 +260,9 @@ def test_dry_run_makes_no_postgres_ledger(tmp_path: Path, pg_url: str) -> None:
 def test_dry_run_json(tmp_path: Path) -> None:
     (tmp_path / "many.jsonl").write_bytes(many())
     (tmp_path / "empty.jsonl").write_bytes(b"")
-    r = run("import", "--dry-run", "--json", "--max-errors", "2", "many.jsonl", "empty.jsonl", cwd=tmp_path)
+    r = invoke(
+        "import", "--dry-run", "--json", "--max-errors", "2", "many.jsonl", "empty.jsonl", cwd=tmp_path
+    )
     assert r.returncode == 2
     assert json.loads(r.stdout) == {
         "ok": False,
@@ -275,7 +277,7 @@ def test_dry_run_json(tmp_path: Path) -> None:
         "warnings": ["empty.jsonl: the file is empty: no fact to import"],
     }
     (tmp_path / "one.jsonl").write_bytes(jsonl(GOOD))
-    r = run("import", "--dry-run", "--json", "one.jsonl", cwd=tmp_path)
+    r = invoke("import", "--dry-run", "--json", "one.jsonl", cwd=tmp_path)
     assert (r.returncode, json.loads(r.stdout)) == (
         0,
         {"ok": True, "new": 1, "unchanged": 0, "size": 0, "errors": [], "more": 0},
@@ -285,7 +287,7 @@ def test_dry_run_json(tmp_path: Path) -> None:
 def test_dry_run_of_several_files_and_stdin(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_bytes(jsonl(appointed(state="kz")))
     (tmp_path / "b.jsonl").write_bytes(json.dumps([GOOD]).encode())
-    r = run(
+    r = invoke(
         "import",
         "--dry-run",
         "a.jsonl",
@@ -399,14 +401,14 @@ def test_keep_going_is_the_same_in_the_checking_process(monkeypatch: pytest.Monk
 
 def test_dry_run_on_postgres_through_the_cli(tmp_path: Path, pg_url: str) -> None:
     (tmp_path / "seed.jsonl").write_bytes(jsonl(appointed(id="pm")))
-    assert run("--db", pg_url, "import", "seed.jsonl", cwd=tmp_path).returncode == 0
+    assert invoke("--db", pg_url, "import", "seed.jsonl", cwd=tmp_path).returncode == 0
     (tmp_path / "more.jsonl").write_bytes(jsonl(appointed(id="pm", person="z"), appointed(state="KAZ")))
-    r = run("--db", pg_url, "import", "--dry-run", "more.jsonl", cwd=tmp_path)
+    r = invoke("--db", pg_url, "import", "--dry-run", "more.jsonl", cwd=tmp_path)
     assert r.returncode == 2
     assert r.stderr.splitlines() == [
         "ledger: more.jsonl:1: $.id: fact 'pm' exists with other content",
         "ledger: more.jsonl:2: $.state: 'KAZ' is not a state code; use 'KZ'",
         "ledger: 2 bad lines; nothing was written",
     ]
-    assert run("--db", pg_url, "verify", cwd=tmp_path).returncode == 0
+    assert invoke("--db", pg_url, "verify", cwd=tmp_path).returncode == 0
     assert pg  # the fixture module: a server is needed (skipped without one)

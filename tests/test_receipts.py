@@ -34,7 +34,7 @@ import pytest
 import rfc8785
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from ledger_cli import run
+from ledger_cli import invoke
 from strategies import AS_OF, jsonl, ledgers_with_corrections
 
 from ledger import AsyncLedger, Ledger, merkle
@@ -173,7 +173,7 @@ def test_replay_documents_are_rfc8785_and_check(
 
 
 def test_replay_json_carries_its_receipt(example: Path, tmp_path: Path) -> None:
-    r = run("--db", example, "replay", "--as-of", "2022-01-12~", "--json", cwd=tmp_path)
+    r = invoke("--db", example, "replay", "--as-of", "2022-01-12~", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert list(doc) == ["as_of", "ledger", "states", "missions", "receipt"]
@@ -190,7 +190,7 @@ def test_replay_json_carries_its_receipt(example: Path, tmp_path: Path) -> None:
 
 def test_known_at_becomes_a_size(example: Path, tmp_path: Path) -> None:
     for args, size in ((["--known-at", "2000-01-01T00:00Z"], 0), (["--size", "5"], 5), ([], 17)):
-        r = run("--db", example, "replay", "--as-of", DAY, *args, "--json", cwd=tmp_path)
+        r = invoke("--db", example, "replay", "--as-of", DAY, *args, "--json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         made = json.loads(r.stdout)["receipt"]
         assert made["query"] == {"command": "replay", "as_of": DAY, "size": size}
@@ -198,7 +198,7 @@ def test_known_at_becomes_a_size(example: Path, tmp_path: Path) -> None:
         if size == 0:
             assert made["root"] == EMPTY_ROOT
         (tmp_path / "doc.json").write_text(r.stdout)
-        checked = run("--db", example, "check", "doc.json", cwd=tmp_path)
+        checked = invoke("--db", example, "check", "doc.json", cwd=tmp_path)
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
@@ -207,12 +207,12 @@ def test_replay_state_is_in_the_query_and_checked(example: Path, tmp_path: Path)
         (["--state", "KZ"], "KZ"),
         (["--state", "RU", "--state", "KZ", "--state", "RU"], ["KZ", "RU"]),
     ):
-        r = run("--db", example, "replay", "--as-of", DAY, *args, "--json", cwd=tmp_path)
+        r = invoke("--db", example, "replay", "--as-of", DAY, *args, "--json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         doc = json.loads(r.stdout)
         assert doc["receipt"]["query"] == {"command": "replay", "as_of": DAY, "size": 17, "state": state}
         (tmp_path / "doc.json").write_text(r.stdout)
-        checked = run("--db", example, "check", "doc.json", cwd=tmp_path)
+        checked = invoke("--db", example, "check", "doc.json", cwd=tmp_path)
         assert checked.returncode == 0, checked.stdout + checked.stderr
     with Ledger.open(example) as lg:
         world = lg.replay(DAY, states=["FR"])
@@ -453,10 +453,10 @@ def test_a_receipt_checks_on_every_copy(example: Path, pg_url: str, tmp_path: Pa
     finally:
         for lg in ledgers:
             lg.close()
-    r = run("--db", pg_url, "replay", "--as-of", DAY, "--json", cwd=tmp_path)
+    r = invoke("--db", pg_url, "replay", "--as-of", DAY, "--json", cwd=tmp_path)
     (tmp_path / "doc.json").write_bytes(r.stdout.encode())
     for db in (example, pg_url, back):
-        checked = run("--db", db, "check", "--json", "doc.json", cwd=tmp_path)
+        checked = invoke("--db", db, "check", "--json", "doc.json", cwd=tmp_path)
         assert checked.returncode == 0 and json.loads(checked.stdout)["ok"] is True, checked.stdout
 
 
@@ -534,13 +534,13 @@ def _altered(example: Path, tmp_path: Path, alter: Callable[[sqlite3.Connection]
 
 def _check(db: Path, doc: bytes, tmp_path: Path) -> tuple[int, dict[str, Any], str]:
     (tmp_path / "doc.json").write_bytes(doc)
-    r = run("--db", db, "check", "doc.json", "--json", cwd=tmp_path)
+    r = invoke("--db", db, "check", "doc.json", "--json", cwd=tmp_path)
     assert r.returncode in (0, 1), r.stderr
     return r.returncode, json.loads(r.stdout), r.stdout
 
 
 def _replay_json(db: Path, tmp_path: Path) -> bytes:
-    r = run("--db", db, "replay", "--as-of", DAY, "--json", cwd=tmp_path)
+    r = invoke("--db", db, "replay", "--as-of", DAY, "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     return r.stdout.encode()
 
@@ -584,7 +584,7 @@ def test_a_rewritten_entry_fails_even_when_verify_passes(
     example: Path, example_document: bytes, tmp_path: Path
 ) -> None:
     db = _altered(example, tmp_path, _rewrite_everything)
-    assert run("--db", db, "verify", cwd=tmp_path).returncode == 0
+    assert invoke("--db", db, "verify", cwd=tmp_path).returncode == 0
     wrong = _replay_json(db, tmp_path)
     assert b"someone-smailov" in wrong
     code, report, out = _check(db, example_document, tmp_path)
@@ -724,29 +724,29 @@ def test_check_command_text_json_stdin_and_exit_codes(
     example: Path, example_document: bytes, tmp_path: Path
 ) -> None:
     (tmp_path / "doc.json").write_bytes(example_document)
-    r = run("--db", example, "check", "doc.json", cwd=tmp_path)
+    r = invoke("--db", example, "check", "doc.json", cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.startswith(
         "OK: the ledger's first 17 entries have the receipt's root"
     )
-    r = run("--db", example, "check", "-", "--json", cwd=tmp_path, stdin=example_document)
+    r = invoke("--db", example, "check", "-", "--json", cwd=tmp_path, stdin=example_document)
     report = json.loads(r.stdout)
     assert r.returncode == 0 and list(report) == ["ok", "size", "root", "digest", "message"]
     assert report["digest"] == json.loads(example_document)["receipt"]["digest"]
     edited = example_document.replace(b'"in_office"', b'"caretaker"')
-    r = run("--db", example, "check", "-", cwd=tmp_path, stdin=edited)
+    r = invoke("--db", example, "check", "-", cwd=tmp_path, stdin=edited)
     assert r.returncode == 1 and r.stdout.startswith("FAILED: the document was edited after it was made")
-    r = run("--db", example, "check", "-", cwd=tmp_path, stdin=b"{}")
+    r = invoke("--db", example, "check", "-", cwd=tmp_path, stdin=b"{}")
     assert (
         r.returncode == 2
         and r.stderr
         == "ledger: -: $.receipt: missing: this document carries no receipt (made by `replay --json`?)\n"
     )
-    r = run("--db", example, "check", "nowhere.json", cwd=tmp_path)
+    r = invoke("--db", example, "check", "nowhere.json", cwd=tmp_path)
     assert r.returncode == 2 and "nowhere.json: cannot read" in r.stderr
     big = json.loads(example_document)
     big["receipt"]["size"] = big["receipt"]["query"]["size"] = 40
     (tmp_path / "big.json").write_text(json.dumps(big))
-    r = run("--db", example, "check", "big.json", cwd=tmp_path)
+    r = invoke("--db", example, "check", "big.json", cwd=tmp_path)
     assert (
         r.returncode == 2
         and r.stderr == "ledger: big.json: $.receipt.size: 40 entries: beyond the ledger, which has 17\n"
