@@ -122,17 +122,31 @@ ALLOWED = (
     *(
         Allowed(case=r"import .*", before=before, now=now, reason=_HINTS)
         for before, now in (
-            (r"(unknown field)$", r"\1; ForcesDeployed has the fields 'mission', 'contributor', 'host', "
-             r"'personnel', 'id', 'occurred', 'sources', 'supersedes', 'note'"),
-            (r"(unknown fact type 'TroopsSent')$", r"\1; the types are " + ", ".join(
-                repr(name) for name in _V1_TYPES)),
-            (r"\$\.mission: Expected `str` matching regex .*$", r"$.mission: 'CSTO mission' is not a slug; "
-             r"use a slug such as 'csto-mission'"),
-            (r"(not valid JSON \(Input data was truncated\))$", r"\1; write each fact whole on one line "
-             r"(JSON Lines)"),
+            (
+                r"(unknown field)$",
+                r"\1; ForcesDeployed has the fields 'mission', 'contributor', 'host', "
+                r"'personnel', 'id', 'occurred', 'sources', 'supersedes', 'note'",
+            ),
+            (
+                r"(unknown fact type 'TroopsSent')$",
+                r"\1; the types are " + ", ".join(repr(name) for name in _V1_TYPES),
+            ),
+            (
+                r"\$\.mission: Expected `str` matching regex .*$",
+                r"$.mission: 'CSTO mission' is not a slug; "
+                r"use a slug such as 'csto-mission'",
+            ),
+            (
+                r"(not valid JSON \(Input data was truncated\))$",
+                r"\1; write each fact whole on one line "
+                r"(JSON Lines)",
+            ),
             (r"\$: invalid UTF-8 at byte 0$", r"$: the file is UTF-16; save it as UTF-8"),
-            (r"\$: Expected `object`, got `array`$", r"$: a JSON array of facts; write one fact per line: "
-             r"JSON Lines"),
+            (
+                r"\$: Expected `object`, got `array`$",
+                r"$: a JSON array of facts; write one fact per line: "
+                r"JSON Lines",
+            ),
         )
     ),
     Allowed(
