@@ -19,7 +19,7 @@ from ledger import merkle
 from ledger.checkpoint import Checkpoint, check_public_key, check_signature, sign
 from ledger.dates import format_recorded, parse_date
 from ledger.errors import CheckpointError, FactNotFound, LedgerCorrupt, UsageError
-from ledger.facts import AnyFact, FactRetracted
+from ledger.facts import AnyFact, FactRetracted, replay_day
 from ledger.log import tree
 from ledger.log.compact import CompactRange
 from ledger.reading import entries, log
@@ -190,7 +190,7 @@ def _index_problem(fetch: Fetch, expected: _Multiset) -> _Bad | None:
         want = (
             None
             if isinstance(fact, FactRetracted)
-            else (entry.effective, fact.RANK, entry.seq, entry.fact_id, entry.type, pack(fact))
+            else (replay_day(fact.TYPE, entry.effective), fact.RANK, entry.seq, entry.fact_id, entry.type, pack(fact))
         )
         have = stored.pop(entry.seq, None)
         if (tuple(have) if have else None) != want:
@@ -322,7 +322,8 @@ def _verify(
             fact = _check_row(row, tree_so_far.size, last)
             target = _target_of(fact)
             if not isinstance(fact, FactRetracted):
-                index.add((row.effective, fact.RANK, row.seq, row.fact_id, row.type, pack(fact)))
+                day = replay_day(fact.TYPE, row.effective)
+                index.add((day, fact.RANK, row.seq, row.fact_id, row.type, pack(fact)))
             if target is not None:
                 corrections[target[0]] = (target[1], row.fact_id, row.seq)
             assert row.leaf is not None

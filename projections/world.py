@@ -1,4 +1,9 @@
-"""The state a replay produces; its JSON is the contract's `replay --json` document (section 5)."""
+"""The document a replay produces; its JSON is the contract's `replay --json` (sections 5, 9-11).
+
+These Structs are the answer only: the fold keeps its own state (`projections.state`) and builds
+them once, at the end (`Projection.world`), so that what the document derives (strength figures,
+`personnel`, `actors`) is computed once per answer rather than once per fact.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,35 @@ import msgspec
 
 
 class Government(msgspec.Struct):
-    status: str  # "in_office" or "caretaker"
+    status: str  # "in_office", "caretaker" or "overthrown"
     since: str
 
 
-class Office(msgspec.Struct):
+class Office(msgspec.Struct, omit_defaults=True):
     person: str | None
     since: str
     acting: bool
     facts: list[str]
+    stands_in_for: str | None = None  # an interim appointment's holder; absent otherwise
+
+
+class Claim(msgspec.Struct):
+    """One figure for a quantity (contract section 11): its fact, its range, who published it."""
+
+    fact: str
+    low: int
+    high: int
+    publishers: list[str]
+
+
+class Strength(msgspec.Struct):
+    """The current claims about a quantity: those of the latest effective day among its claims."""
+
+    low: int
+    high: int
+    as_of: str
+    disputed: bool
+    claims: list[Claim]
 
 
 class ForeignForce(msgspec.Struct):
@@ -22,7 +47,9 @@ class ForeignForce(msgspec.Struct):
     contributor: str
     status: str
     since: str
+    fact: str
     personnel: int | None
+    strength: Strength | None
 
 
 class StateView(msgspec.Struct):
@@ -34,7 +61,9 @@ class StateView(msgspec.Struct):
 class Contingent(msgspec.Struct):
     status: str  # "deployed", "withdrawing" or "withdrawn"
     since: str
+    fact: str  # the id of the fact that set `since`
     personnel: int | None = None
+    strength: Strength | None = None
 
 
 class Withdrawal(msgspec.Struct):
@@ -48,8 +77,17 @@ class MissionView(msgspec.Struct):
     host: str | None = None
     status: str | None = None
     since: str | None = None
+    fact: str | None = None  # the id of the fact that set `since`
     contingents: dict[str, Contingent] = msgspec.field(default_factory=dict)
     withdrawal: Withdrawal | None = None
+    strength: Strength | None = None  # of the mission as a whole
+
+
+class Description(msgspec.Struct):
+    """What the ledger's descriptions say of an actor (contract section 10)."""
+
+    names: dict[str, str]
+    wikidata: str | None = None
 
 
 class LedgerInfo(msgspec.Struct):
@@ -62,3 +100,4 @@ class World(msgspec.Struct):
     ledger: LedgerInfo
     states: dict[str, StateView]
     missions: dict[str, MissionView]
+    actors: dict[str, Description] = msgspec.field(default_factory=dict)

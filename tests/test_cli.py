@@ -410,7 +410,7 @@ def test_reading_a_missing_ledger_is_exit_2_and_creates_nothing(tmp_path: Path) 
     [
         (["replay", "--as-of", "2022-02-30"], "--as-of"),
         (["replay", "--as-of", "next week"], "--as-of"),
-        (["replay", "--known-at", "2022-01-12"], "--known-at"),
+        (["replay", "--known-at", "2022-01-12~"], "--known-at"),
         (["replay", "--known-at", "2022-01-12T25:00"], "--known-at"),
         (["replay", "--size", "18"], "--size"),
         (["replay", "--size", "-1"], "--size"),

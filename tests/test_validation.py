@@ -273,7 +273,7 @@ def test_unknown_state_code() -> None:
 
 def test_lower_case_state_code() -> None:
     f = fact("GovernmentDismissed", "2022-01-05", state="kz")
-    assert error_of(f) == "facts.jsonl:7: $.state: Expected `str` matching regex '^[A-Z]{2}$'"
+    assert error_of(f) == "facts.jsonl:7: $.state: Expected `str` matching regex '^[A-Z]{2}(?:[A-Z]{2})?$'"
 
 
 def test_state_codes_in_host_and_contributor() -> None:
