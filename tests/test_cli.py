@@ -142,7 +142,8 @@ def test_replay_json_document(example_db: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert r.stdout.count("\n") == 1
-    assert list(doc) == ["as_of", "ledger", "states", "missions"]
+    assert list(doc) == ["as_of", "ledger", "states", "missions", "actors"]
+    assert doc["actors"] == {}
     assert doc["as_of"] == "2022-01-12"
     assert list(doc["ledger"]) == ["size", "root"]
     assert doc["ledger"]["size"] == 17 and is_root(doc["ledger"]["root"])
@@ -160,7 +161,9 @@ def test_replay_json_document(example_db: Path, tmp_path: Path) -> None:
         "contributor": "RU",
         "status": "deployed",
         "since": "2022-01-06",
+        "fact": "kz-2022-01-11-forces-deployed-ru",
         "personnel": None,
+        "strength": None,
     }
     m = doc["missions"][M]
     assert {k: m[k] for k in ("organization", "host", "status", "since")} == {
@@ -169,7 +172,14 @@ def test_replay_json_document(example_db: Path, tmp_path: Path) -> None:
         "status": "completed",
         "since": "2022-01-11",
     }
-    assert m["contingents"]["RU"] == {"status": "deployed", "since": "2022-01-06", "personnel": None}
+    assert m["fact"] == "kz-2022-01-11-mission-completed" and m["strength"] is None
+    assert m["contingents"]["RU"] == {
+        "status": "deployed",
+        "since": "2022-01-06",
+        "fact": "kz-2022-01-11-forces-deployed-ru",
+        "personnel": None,
+        "strength": None,
+    }
     assert m["withdrawal"] == {
         "announced": "2022-01-11",
         "start_by": "2022-01-13",
@@ -238,9 +248,11 @@ def test_timeline_filters(example_db: Path, tmp_path: Path) -> None:
         "forces-deployed-tj",
         "forces-deployed-kg",
     ]
+    # RU has a contingent in the mission: its facts concern RU (contract section 9); a statement
+    # concerns the states its `about` names, not the state of its speaker's office.
     assert timeline_ids(example_db, tmp_path, "--from", "2022-01-10", "--state", "RU") == [
-        "statement-shoigu",
-        "statement-volodin",
+        "mission-completed",
+        "withdrawal-announced",
     ]
     assert timeline_ids(example_db, tmp_path, "--state", "US") == ["statement-volodin"]
     assert len(timeline_ids(example_db, tmp_path, "--state", "KZ")) == 17

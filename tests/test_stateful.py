@@ -141,8 +141,9 @@ def stored_fact(f: Fact, fid: str) -> Fact:
     """The fact as the ledger stores it: without nulls (also in sources), without `acting: false`
     (the default), with its id."""
     result = {k: drop_nulls(v) for k, v in f.items() if v is not None}
-    if result.get("acting") is False:
-        del result["acting"]
+    for default in ("acting", "interim"):
+        if result.get(default) is False:
+            del result[default]
     result["id"] = fid
     return result
 
@@ -656,16 +657,27 @@ class LedgerMachine(RuleBasedStateMachine):
         assert actual == expected, _diff(as_of, n, actual, expected)
         _describe(expected)
         assert [e.fact.fact_id for e in timeline] == reference_fold.folded_ids(self.entries, as_of, n)
+        code = ("KZ", "KG", "RU", "SUHH")[k % 4]
+        narrowed = lg.timeline(end=as_of, state=code, size=n)
+        assert [e.fact.fact_id for e in narrowed] == reference_fold.timeline_ids_for_state(
+            self.entries, as_of, code, n
+        ), (as_of, n, code)
         encoded = msgspec.json.encode(world)
         assert self.seen.setdefault((expected["as_of"], n), encoded) == encoded, (as_of, n)
 
 
 def _describe(doc: dict[str, Any]) -> None:
     """Hypothesis events (`--hypothesis-show-statistics`): what the compared worlds held."""
+    if doc["actors"]:
+        event("a described actor")
     for m in doc["missions"].values():
         event(f"mission {m['status']}")
+        if m["strength"] is not None:
+            event("a mission's strength" + (", disputed" if m["strength"]["disputed"] else ""))
         for c in m["contingents"].values():
             event(f"contingent {c['status']}")
+            if c["strength"] is not None:
+                event("a contingent's strength" + (", disputed" if c["strength"]["disputed"] else ""))
         if m["withdrawal"] is not None:
             event("a withdrawal with deadlines" if m["withdrawal"]["complete_by"] else "a withdrawal")
     for state in doc["states"].values():
@@ -676,11 +688,13 @@ def _describe(doc: dict[str, Any]) -> None:
                 event("a vacant office")
             elif len(office["facts"]) > 1:
                 event("an office held on through a dismissal")
+            if "stands_in_for" in office:
+                event("an interim stands in")
 
 
 def _diff(as_of: date | str, n: int, actual: dict[str, Any], expected: dict[str, Any]) -> str:
     lines = [f"replay as of {as_of!r} knowing {n} entries differs from the reference fold"]
-    for part in ("as_of", "ledger", "states", "missions"):
+    for part in ("as_of", "ledger", "states", "missions", "actors"):
         a, b = actual.get(part), expected.get(part)
         if a != b:
             if isinstance(a, dict) and isinstance(b, dict):
