@@ -111,14 +111,21 @@ def _semantic_errors(fact: Fact, day: date) -> Iterator[tuple[str, str]]:
         if fact.actor.isupper() and not is_state(fact.actor):
             yield "$.actor", not_a_state(fact.actor)
         for tag, name in fact.names.items():
-            at = f"$.names.{tag}" if _PLAIN_KEY.fullmatch(tag) else f"$.names[{msgspec.json.encode(tag).decode()}]"
+            at = (
+                f"$.names.{tag}"
+                if _PLAIN_KEY.fullmatch(tag)
+                else f"$.names[{msgspec.json.encode(tag).decode()}]"
+            )
             if not _LANGUAGE.fullmatch(tag):
                 yield at, f"{tag!r} is not a BCP 47 language tag"
             elif not name.strip():
                 yield at, "must not be blank"
-    elif isinstance(fact, StrengthReported):
-        if fact.personnel_high is not None and fact.personnel_high < fact.personnel:
-            yield "$.personnel_high", f"{fact.personnel_high} is less than personnel ({fact.personnel})"
+    elif (
+        isinstance(fact, StrengthReported)
+        and fact.personnel_high is not None
+        and fact.personnel_high < fact.personnel
+    ):
+        yield "$.personnel_high", f"{fact.personnel_high} is less than personnel ({fact.personnel})"
     if isinstance(fact, FactRetracted) and fact.supersedes is not None:
         yield "$.supersedes", "a FactRetracted cannot carry supersedes"
     if isinstance(fact, WithdrawalAnnounced):
@@ -163,7 +170,9 @@ def check_fact(fact: AnyFact, source: str, line: int) -> Checked:
         raise FactError(source, line, "$.occurred", occurred)
     for path, message in _semantic_errors(fact, occurred.effective):
         raise FactError(source, line, path, message)
-    if isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)) and (fact.acting is None or fact.interim is None):
+    if isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)) and (
+        fact.acting is None or fact.interim is None
+    ):
         fact = msgspec.structs.replace(fact, acting=bool(fact.acting), interim=bool(fact.interim))
     elif isinstance(fact, ActorDescribed) and list(fact.names) != sorted(fact.names):
         # In the order of the stored form (RFC 8785 sorts keys), so that the replay index's copy of

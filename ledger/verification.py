@@ -190,7 +190,14 @@ def _index_problem(fetch: Fetch, expected: _Multiset) -> _Bad | None:
         want = (
             None
             if isinstance(fact, FactRetracted)
-            else (replay_day(fact.TYPE, entry.effective), fact.RANK, entry.seq, entry.fact_id, entry.type, pack(fact))
+            else (
+                replay_day(fact.TYPE, entry.effective),
+                fact.RANK,
+                entry.seq,
+                entry.fact_id,
+                entry.type,
+                pack(fact),
+            )
         )
         have = stored.pop(entry.seq, None)
         if (tuple(have) if have else None) != want:

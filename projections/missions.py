@@ -53,7 +53,14 @@ def _mission(model: Model, name: str) -> MissionRecord:
 
 
 def _claim(
-    model: Model, mission: str, quantity: str, view: View, effective: date, low: int, high: int, by: Publishers
+    model: Model,
+    mission: str,
+    quantity: str,
+    view: View,
+    effective: date,
+    low: int,
+    high: int,
+    by: Publishers,
 ) -> None:
     """A claim about a quantity: the current claims are those of the latest day (section 11)."""
     quantities = model.claims.get(mission)
@@ -81,7 +88,16 @@ def deployed(model: Model, view: ForcesDeployedView, effective: date) -> None:
         mission.host = view.host
     _set(mission, view.contributor, "deployed", view)
     if view.personnel is not None:
-        _claim(model, view.mission, view.contributor, view, effective, view.personnel, view.personnel, view.sources)
+        _claim(
+            model,
+            view.mission,
+            view.contributor,
+            view,
+            effective,
+            view.personnel,
+            view.personnel,
+            view.sources,
+        )
     if mission.status == "withdrawn":  # a redeployment
         mission.status = "deploying"
         mission.since = view.occurred

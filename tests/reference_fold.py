@@ -116,7 +116,9 @@ def descriptions(entries: list[Fact]) -> dict[str, dict[str, Any]]:
     return merged
 
 
-def timeline_ids_for_state(entries: list[Fact], as_of: date | str, code: str, size: int | None = None) -> list[str]:
+def timeline_ids_for_state(
+    entries: list[Fact], as_of: date | str, code: str, size: int | None = None
+) -> list[str]:
     """Section 9: `timeline --state S`, decided for each folded fact with what replay knows at
     that point: its own fields, its `about`, its mission's host and contingents."""
     hosts: dict[str, str] = {}
@@ -129,7 +131,9 @@ def timeline_ids_for_state(entries: list[Fact], as_of: date | str, code: str, si
                 hosts[m] = f["host"]
             if f["type"] == "ForcesDeployed" and f.get("host") is not None:
                 hosts[m] = f["host"]
-            if f["type"] in ("ForcesDeployed", "WithdrawalStarted", "ForcesWithdrawn") and f.get("contributor"):
+            if f["type"] in ("ForcesDeployed", "WithdrawalStarted", "ForcesWithdrawn") and f.get(
+                "contributor"
+            ):
                 contributors.setdefault(m, set()).add(f["contributor"])
         if (
             any(f.get(name) == code for name in STATE_FIELDS)
@@ -202,7 +206,12 @@ class World:
         for office, entry in list(offices.items()):
             holders = {entry["person"], entry.get("stands_in_for")} - {None}
             if holders & set(ousted):
-                offices[office] = {"person": None, "since": f["occurred"], "acting": False, "facts": [f["id"]]}
+                offices[office] = {
+                    "person": None,
+                    "since": f["occurred"],
+                    "acting": False,
+                    "facts": [f["id"]],
+                }
 
     def holds(self, f: Fact) -> bool:
         """Whether the OfficeLeft's person holds the office (or stands in for its holder) now."""
@@ -224,7 +233,12 @@ class World:
                 "facts": [f["id"]],
             }
         else:
-            offices[f["office"]] = {"person": None, "since": f["occurred"], "acting": False, "facts": [f["id"]]}
+            offices[f["office"]] = {
+                "person": None,
+                "since": f["occurred"],
+                "acting": False,
+                "facts": [f["id"]],
+            }
 
     # Missions and contingents
 
@@ -264,7 +278,10 @@ class World:
     def claim(self, mission: str, contributor: str | None, f: Fact, low: int, high: int) -> None:
         publishers = [source["publisher"] for source in f["sources"]]
         self.claims.setdefault((mission, contributor), []).append(
-            (effective_day(f["occurred"]), {"fact": f["id"], "low": low, "high": high, "publishers": publishers})
+            (
+                effective_day(f["occurred"]),
+                {"fact": f["id"], "low": low, "high": high, "publishers": publishers},
+            )
         )
 
     def strength(self, mission: str, contributor: str | None) -> dict[str, Any] | None:
@@ -342,7 +359,13 @@ class World:
         if kind in MISSION_TYPES:
             self.apply_mission_fact(f)
         elif kind == "StrengthReported":  # a claim only: no mission, no contingent, no status
-            self.claim(f["mission"], f.get("contributor"), f, f["personnel"], f.get("personnel_high") or f["personnel"])
+            self.claim(
+                f["mission"],
+                f.get("contributor"),
+                f,
+                f["personnel"],
+                f.get("personnel_high") or f["personnel"],
+            )
         elif kind == "GovernmentOverthrown":
             self.overthrow(f)
         elif kind == "PrimeMinisterAppointed":
@@ -373,7 +396,9 @@ class World:
                 c["strength"] = strength
                 m["contingents"][contributor] = c
                 if m["host"] is not None and c["status"] in ("deployed", "withdrawing"):
-                    forces.setdefault(m["host"], []).append({"mission": name, "contributor": contributor, **c})
+                    forces.setdefault(m["host"], []).append(
+                        {"mission": name, "contributor": contributor, **c}
+                    )
             m["strength"] = self.strength(name, None)
             missions[name] = m
         states = {}
@@ -397,7 +422,10 @@ class World:
             named |= {name, m["organization"], m["host"], *m["contingents"]}
         actors = {}
         for actor in sorted(a for a in named if a is not None and a in described):
-            actors[actor] = {"names": dict(sorted(described[actor]["names"].items())), "wikidata": described[actor]["wikidata"]}
+            actors[actor] = {
+                "names": dict(sorted(described[actor]["names"].items())),
+                "wikidata": described[actor]["wikidata"],
+            }
         return {
             "as_of": day.isoformat(),
             "ledger": {"size": size, "root": root},

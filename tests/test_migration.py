@@ -133,10 +133,11 @@ def test_a_migrated_ledger_takes_v2_facts_and_opens_again_as_it_is(old_copy: Pat
             [
                 (
                     "v2.jsonl",
-                    b'{"type": "StrengthReported", "occurred": "2022-01-08", "mission": "csto-kazakhstan-2022",'
-                    b' "contributor": "RU", "personnel": 90, "sources": [{"publisher": "Fixture Wire"}]}\n'
-                    b'{"type": "ActorDescribed", "occurred": "2024", "actor": "KZ", "names": {"en": "Kazakhstan"},'
-                    b' "sources": [{"publisher": "Fixture Wire"}]}\n',
+                    b'{"type": "StrengthReported", "occurred": "2022-01-08", "contributor": "RU",'
+                    b' "mission": "csto-kazakhstan-2022", "personnel": 90,'
+                    b' "sources": [{"publisher": "Fixture Wire"}]}\n'
+                    b'{"type": "ActorDescribed", "occurred": "2024", "actor": "KZ",'
+                    b' "names": {"en": "Kazakhstan"}, "sources": [{"publisher": "Fixture Wire"}]}\n',
                 )
             ]
         )
@@ -227,12 +228,13 @@ def old_pg(pg_url: str) -> Iterator[str]:
             "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events"
         ):
             db.execute(
-                "INSERT INTO stored_events (notification_id, originator_id, originator_version, topic, state) "
-                "VALUES (?,?,?,?,?)",
+                "INSERT INTO stored_events "
+                "(notification_id, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
                 row,
             )
         db.execute(
-            "SELECT setval('stored_events_notification_id_seq', (SELECT max(notification_id) FROM stored_events))"
+            "SELECT setval('stored_events_notification_id_seq', "
+            "(SELECT max(notification_id) FROM stored_events))"
         )
         db.commit()
     yield pg_url

@@ -463,7 +463,19 @@ class LedgerMachine(RuleBasedStateMachine):
             t for i in items[:pos] if (t := i.fact.get("target") or i.fact.get("supersedes"))
         ]
         # Mistakes a line shows by itself, then mistakes only the ledger can see (three times as likely).
-        kinds = ["state", "field", "json", "missing", "date", "integer", "type", "slug", "url", "deadline"]
+        kinds = [
+            "state",
+            "field",
+            "json",
+            "missing",
+            "date",
+            "integer",
+            "type",
+            "slug",
+            "url",
+            "deadline",
+            "v2",
+        ]
         kinds += ["absent"] * 3 + ["clash"] * 3 * bool(known) + ["retraction"] * 3 * bool(retractions)
         kinds += ["again"] * 3 * bool(corrected) + ["forward"] * 3 * bool(after)
         kind = data.draw(st.sampled_from(kinds), label="bad kind")
@@ -523,6 +535,27 @@ class LedgerMachine(RuleBasedStateMachine):
                 completes_within_days=20,
             )
             return line(f), ("$.completes_within_days", "$.starts_within_days", "$")
+        if kind == "v2":  # what sections 9-11 refuse
+            which = data.draw(st.sampled_from(["both ways", "range", "former", "names", "wikidata"]))
+            if which == "both ways":
+                f = fact(
+                    "WithdrawalAnnounced", when, mission="alpha", complete_by="2023", completes_within_days=3
+                )
+                return line(f), ("$.complete_by",)
+            if which == "range":
+                f = fact("StrengthReported", when, mission="beta", personnel=10, personnel_high=9)
+                return line(f), ("$.personnel_high",)
+            if which == "former":
+                f = fact("ForcesDeployed", when, mission="alpha", contributor="SUXX")
+                return line(f), ("$.contributor",)
+            f = fact("ActorDescribed", when, actor="KZ", names={"en": "Kazakhstan"})
+            if which == "names":
+                return line(f | {"names": data.draw(st.sampled_from([{}, {"en": " "}, {"EN_x": "a"}]))}), (
+                    "$.names",
+                    "$.names.en",
+                    "$.names.EN_x",
+                )
+            return line(f | {"wikidata": data.draw(st.sampled_from(["Q0", "42", "q42"]))}), ("$.wikidata",)
         if kind == "absent":
             bad, paths = self.refused_correction(data, f"no-such-fact-{self.new_id()}")
             return line(bad), paths

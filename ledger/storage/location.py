@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ledger.errors import UsageError
-from ledger.storage.checks import NeedsMigration
 from ledger.reading.plans import Query
+from ledger.storage.checks import NeedsMigration
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.urls import is_postgres, is_url
 from ledger.storage.writer import Batch, Copied

@@ -25,8 +25,8 @@ from ledger.reading import log
 from ledger.reading.plans import Query, run
 from ledger.storage.checks import recorded_tail
 from ledger.storage.constants import FORMAT
-from ledger.storage.migration import CURRENT_FORMAT
 from ledger.storage.events import Correction, EventRow, correction_row, entry_bytes, fact_row
+from ledger.storage.migration import CURRENT_FORMAT
 
 
 class NewEntry(msgspec.Struct, frozen=True, array_like=True):
