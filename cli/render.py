@@ -107,7 +107,7 @@ def fact_view(console: Console, v: FactView) -> None:
     console.print(f"occurred {f.occurred} (effective {v.effective})")
     for name in f.__struct_fields__:
         value = getattr(f, name)
-        if name in ("id", "occurred", "sources") or value is None:
+        if name in ("id", "occurred", "sources") or value is None or (name == "interim" and not value):
             continue
         if isinstance(value, bool):
             value = "yes" if value else "no"
