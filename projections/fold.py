@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from operator import attrgetter
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
@@ -33,7 +34,8 @@ from ledger.replay.views import (
     view_of,
 )
 from projections import actors, government, missions
-from projections.state import WHOLE, ClaimRecord, Model, ProjectionState, Quantity
+from projections.state import WHOLE, Model, ProjectionState, Quantity
+from projections.state import Claim as ClaimView
 from projections.world import (
     Claim,
     Contingent,
@@ -82,6 +84,7 @@ _FOLDS: dict[type[View], Fold] = dict(
     ]
 )
 
+_PUBLISHER = attrgetter("publisher")
 _SNAPSHOT = msgspec.msgpack.Encoder()
 _RESTORE = msgspec.msgpack.Decoder(ProjectionState)
 
@@ -126,7 +129,7 @@ class Projection(Model):
         }
         views: dict[str, MissionView] = {}
         for name, m in sorted(self.missions.items()):
-            claims = self.claims.get(name, {})
+            claims = m.claims
             contingents: dict[str, Contingent] = {}
             for contributor, c in sorted(m.contingents.items()):
                 strength, personnel = _strength(claims.get(contributor))
@@ -156,16 +159,26 @@ def _strength(quantity: Quantity | None) -> tuple[Strength | None, int | None]:
     """A quantity's `strength` and `personnel` (the last current claim's low), or (None, None)."""
     if quantity is None:
         return None, None
-    current: list[ClaimRecord] = quantity.claims
-    claims = [Claim(c.fact, c.low, c.high, [s.publisher for s in c.sources]) for c in current]
+    day, current = quantity
+    claims = [_claim(c) for c in current]
+    last = claims[-1]
+    if len(claims) == 1:
+        return Strength(last.low, last.high, day.isoformat(), False, claims), last.low
     strength = Strength(
-        min(c.low for c in current),
-        max(c.high for c in current),
-        date.fromordinal(quantity.day).isoformat(),
-        len({(c.low, c.high) for c in current}) > 1,
+        min(c.low for c in claims),
+        max(c.high for c in claims),
+        day.isoformat(),
+        len({(c.low, c.high) for c in claims}) > 1,
         claims,
     )
-    return strength, current[-1].low
+    return strength, last.low
+
+
+def _claim(view: ClaimView) -> Claim:
+    """A claim as the document shows it: a range's high is its `personnel_high`, else its low."""
+    low = view.personnel or 0  # never None: a ForcesDeployed is a claim only with a figure
+    high = view.personnel_high if type(view) is StrengthReportedView else None
+    return Claim(view.fact_id, low, low if high is None else high, list(map(_PUBLISHER, view.sources)))
 
 
 def _named(states: dict[str, StateView], views: dict[str, MissionView]) -> Iterable[str]:

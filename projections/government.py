@@ -58,7 +58,9 @@ def appoint(model: Model, view: PrimeMinisterAppointedView | OfficeAssumedView, 
     one stands in for the holder, who keeps the office."""
     slug = view.office if isinstance(view, OfficeAssumedView) else PRIME_MINISTER
     acting = bool(view.acting)
-    state = _state(model, view.state)
+    state = model.states.get(view.state)
+    if state is None:
+        state = model.states[view.state] = StateRecord()
     current = state.offices.get(slug)
     if view.interim and current is not None and current.person is not None:
         if current.stands_in_for is not None:  # another interim for the same holder

@@ -13,13 +13,12 @@ from ledger.replay.views import (
     MissionAuthorizedView,
     MissionCompletedView,
     MissionRequestedView,
-    Publishers,
     StrengthReportedView,
     View,
     WithdrawalAnnouncedView,
     WithdrawalStartedView,
 )
-from projections.state import WHOLE, ClaimRecord, ContingentRecord, MissionRecord, Model, Quantity
+from projections.state import WHOLE, Claim, ContingentRecord, MissionRecord, Model, Quantity
 from projections.world import Withdrawal
 
 STAGES = ("requested", "authorized", "deploying", "deployed", "completed", "withdrawing", "withdrawn")
@@ -32,47 +31,36 @@ def _reach(mission: MissionRecord, stage: str, view: View) -> None:
     if mission.status is None or _RANK[stage] > _RANK[mission.status]:
         mission.status = stage
         mission.since = view.occurred
-        mission.fact = view.fact_id
+        mission.fact = view.id
 
 
 def _set(mission: MissionRecord, contributor: str, status: str, view: View) -> None:
     contingent = mission.contingents.get(contributor)
     if contingent is None:
-        mission.contingents[contributor] = ContingentRecord(status, view.occurred, view.fact_id)
+        mission.contingents[contributor] = ContingentRecord(status, view.occurred, view.id)
     elif contingent.status != status:
         contingent.status = status
         contingent.since = view.occurred
-        contingent.fact = view.fact_id
+        contingent.fact = view.id
 
 
 def _mission(model: Model, name: str) -> MissionRecord:
     mission = model.missions.get(name)
     if mission is None:
-        mission = model.missions[name] = MissionRecord()
+        # A mission exists from its first mission fact; the claims made about it before are its own.
+        mission = model.missions[name] = MissionRecord(claims=model.claims.pop(name, {}))
     return mission
 
 
-def _claim(
-    model: Model,
-    mission: str,
-    quantity: str,
-    view: View,
-    effective: date,
-    low: int,
-    high: int,
-    by: Publishers,
-) -> None:
-    """A claim about a quantity: the current claims are those of the latest day (section 11)."""
-    quantities = model.claims.get(mission)
-    if quantities is None:
-        quantities = model.claims[mission] = {}
-    day = effective.toordinal()
-    current = quantities.get(quantity)
-    claim = ClaimRecord(view.fact_id, low, high, by)
-    if current is None or current.day != day:  # replay order: a later day, never an earlier one
-        quantities[quantity] = Quantity(day, [claim])
-    else:  # the same day: competing claims, side by side
-        current.claims.append(claim)
+def _claim(claims: dict[str, Quantity], quantity: str, view: Claim, effective: date) -> None:
+    """A claim about a quantity: the current claims are those of the latest day (section 11).
+    Replay is in effective-day order: a claim of another day than the current ones is of a later
+    day, and replaces them; one of the same day competes with them, side by side."""
+    current = claims.get(quantity)
+    if current is not None and current[0] == effective:
+        current[1].append(view)
+    else:
+        claims[quantity] = (effective, [view])
 
 
 def requested(model: Model, view: MissionRequestedView | MissionAuthorizedView, _: date) -> None:
@@ -88,20 +76,11 @@ def deployed(model: Model, view: ForcesDeployedView, effective: date) -> None:
         mission.host = view.host
     _set(mission, view.contributor, "deployed", view)
     if view.personnel is not None:
-        _claim(
-            model,
-            view.mission,
-            view.contributor,
-            view,
-            effective,
-            view.personnel,
-            view.personnel,
-            view.sources,
-        )
+        _claim(mission.claims, view.contributor, view, effective)
     if mission.status == "withdrawn":  # a redeployment
         mission.status = "deploying"
         mission.since = view.occurred
-        mission.fact = view.fact_id
+        mission.fact = view.id
     else:
         _reach(mission, "deploying", view)
 
@@ -142,9 +121,12 @@ def withdrawn(model: Model, view: ForcesWithdrawnView, _: date) -> None:
 
 def reported(model: Model, view: StrengthReportedView, effective: date) -> None:
     """A figure only: it makes no mission or contingent and changes no status."""
-    high = view.personnel if view.personnel_high is None else view.personnel_high
-    quantity = WHOLE if view.contributor is None else view.contributor
-    _claim(model, view.mission, quantity, view, effective, view.personnel, high, view.sources)
+    mission = model.missions.get(view.mission)
+    if mission is not None:
+        claims = mission.claims
+    else:  # kept apart until the mission exists (`_mission`)
+        claims = model.claims.get(view.mission) or model.claims.setdefault(view.mission, {})
+    _claim(claims, WHOLE if view.contributor is None else view.contributor, view, effective)
 
 
 def _deadline(written: str | None, days: int | None, start: date | None) -> date | None:

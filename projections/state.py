@@ -3,7 +3,10 @@
 The fold keeps its own records, not the document's Structs (`projections.world`): a record holds
 what the folds need and the document does not show (the acting of a holder an interim stands in
 for), and the document shows what is derived once, at the end (strength figures, `personnel`,
-`actors`). Records are msgpack arrays in a snapshot.
+`actors`). Records are msgpack arrays in a snapshot, and are not tracked by the garbage collector
+(`gc=False`): they refer only to strings, numbers, other records and containers of them, never
+back up, so they are in no reference cycle, and a replay's many records stay out of every
+collection's walk.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from datetime import date
 
 import msgspec
 
-from ledger.replay.views import OfficeLeftView, Publishers
+from ledger.replay.views import ForcesDeployedView, OfficeLeftView, StrengthReportedView
 from projections.world import Description, Government, Withdrawal
 
 
-class OfficeRecord(msgspec.Struct, array_like=True):
+class OfficeRecord(msgspec.Struct, array_like=True, gc=False):
     person: str | None
     since: str
     acting: bool
@@ -25,18 +28,29 @@ class OfficeRecord(msgspec.Struct, array_like=True):
     held_acting: bool = False  # that holder's `acting`, given back when the interim leaves
 
 
-class StateRecord(msgspec.Struct, array_like=True):
+class StateRecord(msgspec.Struct, array_like=True, gc=False):
     government: Government | None = None
     offices: dict[str, OfficeRecord] = msgspec.field(default_factory=dict)
 
 
-class ContingentRecord(msgspec.Struct, array_like=True):
+class ContingentRecord(msgspec.Struct, array_like=True, gc=False):
     status: str
     since: str
-    fact: str
+    fact: str | None  # a view's `id`, which the replay index's copy of a fact always has
 
 
-class MissionRecord(msgspec.Struct, array_like=True):
+# A claim is kept as the view replay decoded (its figures, id and publishers): nothing is built per
+# claim, and `Projection.world` reads low, high and publishers from it once, at the end.
+Claim = ForcesDeployedView | StrengthReportedView
+
+
+# The current claims about one quantity: the effective day of the latest claims folded, and every
+# claim folded on that day, in replay order (replay is in effective-day order, so a claim of a later
+# day replaces them). A plain tuple and list: a claim costs a lookup and an append, nothing more.
+Quantity = tuple[date, list[Claim]]
+
+
+class MissionRecord(msgspec.Struct, array_like=True, gc=False):
     organization: str | None = None
     host: str | None = None
     status: str | None = None
@@ -44,21 +58,7 @@ class MissionRecord(msgspec.Struct, array_like=True):
     fact: str | None = None
     contingents: dict[str, ContingentRecord] = msgspec.field(default_factory=dict)
     withdrawal: Withdrawal | None = None
-
-
-class ClaimRecord(msgspec.Struct, array_like=True):
-    fact: str
-    low: int
-    high: int
-    sources: Publishers  # the view's own tuple: nothing is copied per claim
-
-
-class Quantity(msgspec.Struct, array_like=True):
-    """The current claims about one quantity: every claim folded on `day` (an ordinal), the latest
-    effective day among its claims (replay is in effective-day order, so a later day replaces)."""
-
-    day: int
-    claims: list[ClaimRecord]
+    claims: dict[str, Quantity] = msgspec.field(default_factory=dict)  # by contributor, WHOLE
 
 
 WHOLE = ""  # the key, among a mission's quantities, of the mission as a whole (contributors are codes)
@@ -67,12 +67,13 @@ WHOLE = ""  # the key, among a mission's quantities, of the mission as a whole (
 class Model:
     """The state of a replay in progress: what the folds read and write.
 
-    `claims` holds every quantity's claims by mission, then contributor (`WHOLE` for the mission
-    as a whole), apart from the missions: a claim makes no mission or contingent, and shows once
-    they exist. `actors` holds the descriptions folded so far. `leaves` holds, for the day being
-    folded, the OfficeLeft facts that changed nothing yet, in case their person is appointed to
-    that office later the same day (contract section 9, same-day spells); it is never in a
-    snapshot, which is taken between two days."""
+    A mission's record holds the claims about its quantities, by contributor (`WHOLE` for the
+    mission as a whole); `claims` holds those about missions that do not exist yet, by mission (a
+    claim makes no mission or contingent, and shows once they exist), until the mission's first
+    mission fact makes them its own. `actors` holds the descriptions folded so far. `leaves`
+    holds, for the day being folded, the OfficeLeft facts that changed nothing yet, in case their
+    person is appointed to that office later the same day (contract section 9, same-day spells);
+    it is never in a snapshot, which is taken between two days."""
 
     def __init__(
         self,

@@ -47,7 +47,7 @@ class ForeignForce(msgspec.Struct):
     contributor: str
     status: str
     since: str
-    fact: str
+    fact: str | None  # never null: the id of the fact that set `since`
     personnel: int | None
     strength: Strength | None
 
@@ -61,7 +61,7 @@ class StateView(msgspec.Struct):
 class Contingent(msgspec.Struct):
     status: str  # "deployed", "withdrawing" or "withdrawn"
     since: str
-    fact: str  # the id of the fact that set `since`
+    fact: str | None  # never null: the id of the fact that set `since`
     personnel: int | None = None
     strength: Strength | None = None
 

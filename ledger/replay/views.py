@@ -25,7 +25,7 @@ import msgspec
 from ledger.facts import Fact
 
 
-class Publisher(msgspec.Struct, frozen=True):
+class Publisher(msgspec.Struct, frozen=True, gc=False):
     """A source as a claim's view keeps it: its publisher only (its other fields are skipped)."""
 
     publisher: str
@@ -34,8 +34,12 @@ class Publisher(msgspec.Struct, frozen=True):
 Publishers = tuple[Publisher, ...]
 
 
-class View(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
-    """The envelope every view shares: the fact's, less `sources` and `note`."""
+class View(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", gc=False):
+    """The envelope every view shares: the fact's, less `sources` and `note`.
+
+    Not tracked by Python's garbage collector (`gc=False`): a view holds strings, numbers and
+    tuples of them, so it can be in no reference cycle, and a replay keeps some alive (the
+    current strength claims) without making every collection walk them."""
 
     TYPE: ClassVar[str] = ""  # the contract's type name (the tag); set for each type below
     RANK: ClassVar[int] = 1000  # position within one day, as the fact's
