@@ -94,7 +94,7 @@ def _summary(e: Entry | Folded) -> str:
         if isinstance(getattr(f, name, None), str):
             return str(getattr(f, name))
     parts = []
-    for name in ("state", "office", "person", "mission", "contributor", "host", "target"):
+    for name in ("state", "office", "person", "mission", "contributor", "host", "target", "actor"):
         value = getattr(f, name, None)
         if value is not None:
             parts.append(f"{name}={value}")
@@ -111,6 +111,8 @@ def fact_view(console: Console, v: FactView) -> None:
             continue
         if isinstance(value, bool):
             value = "yes" if value else "no"
+        elif isinstance(value, dict):  # names, by language
+            value = ", ".join(f"{tag}: {text}" for tag, text in value.items())
         console.print(f"  {name}: {', '.join(value) if isinstance(value, tuple) else value}")
     for i, s in enumerate(f.sources):
         console.print(f"[bold]source {i + 1}[/bold]: {s.publisher}")

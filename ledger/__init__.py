@@ -24,6 +24,7 @@ _PUBLIC = {
     "LogLine": "ledger.entries",
     "VerifyReport": "ledger.verification",
     "World": "projections.world",
+    "described_name": "projections.actors",
 }
 __all__ = [
     "AsyncLedger",
@@ -37,6 +38,7 @@ __all__ = [
     "LogLine",
     "VerifyReport",
     "World",
+    "described_name",
     "errors",
 ]
 
@@ -47,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.checkpoint import Checkpoint
     from ledger.entries import Entry, FactView, ImportResult, LogLine
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
+    from projections.actors import described_name
     from projections.world import World
 
 
