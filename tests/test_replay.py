@@ -170,6 +170,7 @@ def test_as_of_defaults_to_today_in_utc(ledger: Ledger) -> None:
 def test_timeline_is_in_replay_order_by_type_rank(build: Build) -> None:
     day = "2022-01-10"
     one_of_each = {
+        "GovernmentOverthrown": fact("GovernmentOverthrown", day, state="KZ"),
         "GovernmentDismissed": dismissed(day),
         "OfficeLeft": left(day, "minister-of-energy", "b"),
         "PrimeMinisterNominated": fact("PrimeMinisterNominated", day, state="KZ", person="a"),
@@ -183,6 +184,7 @@ def test_timeline_is_in_replay_order_by_type_rank(build: Build) -> None:
         "WithdrawalAnnounced": mission_fact("WithdrawalAnnounced", day),
         "WithdrawalStarted": mission_fact("WithdrawalStarted", day),
         "ForcesWithdrawn": mission_fact("ForcesWithdrawn", day),
+        "StrengthReported": mission_fact("StrengthReported", day, personnel=5),
         "StatementMade": fact("StatementMade", day, speaker="s", summary="x"),
     }
     # Recorded in reverse rank order; OfficeAssumed before PrimeMinisterAppointed (same rank).
