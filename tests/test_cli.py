@@ -451,6 +451,11 @@ def test_usage_errors_are_exit_2(example_db: Path, tmp_path: Path, args: list[st
         ("0001-01-01T00:00Z", 0),
         ("9999-12-31T23:59-01:00", 17),
         ("9999-12-31T23:59:59.999999Z", 17),
+        # A date without qualifier: the end of its effective day, UTC (contract section 9).
+        ("0001-01-01", 0),
+        ("2000", 0),
+        ("9999-12", 17),
+        ("9999-12-31", 17),
     ],
 )
 def test_known_at_at_the_ends_of_the_calendar(
@@ -461,3 +466,16 @@ def test_known_at_at_the_ends_of_the_calendar(
     )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["ledger"]["size"] == size
+
+
+def test_known_at_a_date_is_the_end_of_that_day(example_db: Path, tmp_path: Path) -> None:
+    """`--known-at 2026-12-04` is `--known-at 2026-12-04T23:59:59.999999Z`, on every command."""
+    recorded = lines(run("--db", example_db, "log", "--json", cwd=tmp_path).stdout)[0]["recorded_at"]
+    day = recorded[:10]
+    for command in (["replay", "--as-of", "2022-01-12"], ["timeline"], ["log"]):
+        by_day = run("--db", example_db, *command, "--known-at", day, "--json", cwd=tmp_path)
+        by_moment = run(
+            "--db", example_db, *command, "--known-at", f"{day}T23:59:59.999999Z", "--json", cwd=tmp_path
+        )
+        assert by_day.returncode == 0, by_day.stderr
+        assert by_day.stdout == by_moment.stdout and by_day.stdout
