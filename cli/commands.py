@@ -200,7 +200,12 @@ def replay(
     help="Only facts whose effective day is on or after DATE (its first day: 2022-01 is 2022-01-01).",
 )
 @click.option("--to", "end", metavar="DATE", help="Only facts whose effective day is on or before DATE.")
-@click.option("--state", metavar="CODE", help="Only facts about this state (ISO code, e.g. KZ).")
+@click.option(
+    "--state",
+    metavar="CODE",
+    help="Only facts about this state (ISO code, e.g. KZ, or a former state's, e.g. SUHH): its own "
+    "state, host or contributor, its about, or a mission it hosts or has a contingent in at that point.",
+)
 @click.option("--mission", metavar="SLUG", help="Only facts about this mission.")
 @knowledge_options
 @db_option

@@ -99,7 +99,8 @@ def knowledge_options(f: F) -> F:
     f = click.option(
         "--known-at",
         metavar="MOMENT",
-        help="Consider only entries recorded at or before this moment (no offset: UTC).",
+        help="Consider only entries recorded at or before this moment (no offset: UTC), or by the "
+        "end of this date's effective day, UTC (2026-12-04: 2026-12-04T23:59:59.999999Z).",
     )(f)
     return click.option(
         "--size",

@@ -132,10 +132,12 @@ def fact_view(console: Console, v: FactView) -> None:
     console.print(f"occurred {f.occurred} (effective {v.effective})")
     for name in f.__struct_fields__:
         value = getattr(f, name)
-        if name in ("id", "occurred", "sources") or value is None:
+        if name in ("id", "occurred", "sources") or value is None or (name == "interim" and not value):
             continue
         if isinstance(value, bool):
             value = "yes" if value else "no"
+        elif isinstance(value, dict):  # names, by language
+            value = ", ".join(f"{tag}: {text}" for tag, text in value.items())
         console.print(f"  {name}: {', '.join(value) if isinstance(value, tuple) else value}")
     for i, s in enumerate(f.sources):
         console.print(f"[bold]source {i + 1}[/bold]: {s.publisher}")

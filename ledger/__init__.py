@@ -27,6 +27,7 @@ _PUBLIC = {
     "Receipt": "ledger.receipts",
     "VerifyReport": "ledger.verification",
     "World": "projections.world",
+    "described_name": "projections.actors",
 }
 __all__ = [
     "AsyncLedger",
@@ -43,6 +44,7 @@ __all__ = [
     "Receipt",
     "VerifyReport",
     "World",
+    "described_name",
     "errors",
 ]
 
@@ -54,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.entries import Entry, FactView, ImportCheck, ImportResult, LogLine
     from ledger.receipts import CheckReport, Receipt
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
+    from projections.actors import described_name
     from projections.world import World
 
 

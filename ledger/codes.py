@@ -1,4 +1,6 @@
-"""State codes: the officially assigned ISO 3166-1 alpha-2 codes, plus XK (Kosovo)."""
+"""State codes: the officially assigned ISO 3166-1 alpha-2 codes, plus XK (Kosovo), and the
+four-letter ISO 3166-3 codes of formerly used country names (SUHH, DDDE, YUCS, ...), all from
+pycountry; and the English names pycountry gives them."""
 
 from __future__ import annotations
 
@@ -8,10 +10,41 @@ import pycountry
 
 
 @cache
-def state_codes() -> frozenset[str]:
-    """Every code the contract accepts as a state, read once from pycountry's ISO list."""
+def current_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes officially assigned, and XK."""
     return frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
+
+
+@cache
+def former_codes() -> frozenset[str]:
+    """ISO 3166-3 four-letter codes of formerly used country names (pycountry's historic_countries)."""
+    return frozenset(c.alpha_4 for c in pycountry.historic_countries)
+
+
+@cache
+def state_codes() -> frozenset[str]:
+    """Every code the contract accepts as a state, read once from pycountry's ISO lists."""
+    return current_codes() | former_codes()
 
 
 def is_state(code: str) -> bool:
     return code in state_codes()
+
+
+def not_a_state(code: str) -> str:
+    """Why `code` is not a state code (for a message naming the field)."""
+    if len(code) == 4:
+        return f"{code!r} is not an ISO 3166-3 code of a former state"
+    return f"{code!r} is not an ISO 3166-1 alpha-2 state code"
+
+
+@cache
+def iso_name(code: str) -> str | None:
+    """The ISO 3166 English name of a state code (Kosovo's for XK), or None."""
+    if code == "XK":
+        return "Kosovo"
+    if len(code) == 4:
+        former = pycountry.historic_countries.get(alpha_4=code)
+        return None if former is None else str(former.name)
+    country = pycountry.countries.get(alpha_2=code)
+    return None if country is None else str(country.name)

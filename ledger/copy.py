@@ -7,8 +7,10 @@ source's root at every size, and a checkpoint signed for the source verifies
 against the copy. Projection snapshots are not copied: the next replay
 rebuilds them.
 
-The source is only read, and verified in full (`ledger.verification.verify`) before
-anything is written; a source that does not verify is refused. Its entries
+The source is only read (once it is of this version's format: a ledger of format 2 is
+migrated when it is opened, as by any command; `ledger.storage.migration`), and verified in
+full (`ledger.verification.verify`) before anything is written; a source that does not verify
+is refused. Its entries
 are then streamed a chunk at a time through the import's own `Planner` (so
 corrections, and their stored correction rows, are made exactly as an import
 makes them) into one transaction on the destination, which the writer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 _DATE = re.compile(
@@ -91,13 +91,20 @@ def parse_date(text: str) -> FactDate:
 
 
 def parse_moment(text: str) -> datetime:
-    """Parse a moment for `--known-at` (no offset means UTC) as an aware UTC datetime."""
+    """Parse a `--known-at` value as an aware UTC datetime: a moment (no offset means UTC), or a
+    date without qualifier, which means the end of its effective day, UTC (contract section 9:
+    `2026-12-04` is 2026-12-04T23:59:59.999999Z, `2026` is 2026-12-31T23:59:59.999999Z)."""
     try:
         parsed = parse_date(text)
     except ValueError as e:
-        raise ValueError(f"{e}; --known-at takes a moment") from None
+        raise ValueError(f"{e}; --known-at takes a moment or a date") from None
     if not parsed.is_moment:
-        raise ValueError(f"{text!r} is not a moment (YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|+hh:mm|-hh:mm])")
+        if parsed.qualifier is not None:
+            raise ValueError(
+                f"{text!r}: --known-at takes a moment or a date without qualifier "
+                "(YYYY[-MM[-DD]] or YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|+hh:mm|-hh:mm])"
+            )
+        return datetime.combine(parsed.effective, time.max, tzinfo=UTC)
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)

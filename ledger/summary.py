@@ -34,8 +34,8 @@ from ledger.facts import (
     WithdrawalStarted,
 )
 from ledger.replay.views import WithdrawalAnnouncedView, view_of
-from projections.missions import announced
-from projections.world import MissionView, Withdrawal
+from projections.missions import deadlines as mission_deadlines
+from projections.world import Withdrawal
 
 __all__ = ["Name", "deadlines", "summary"]
 
@@ -61,11 +61,7 @@ def deadlines(fact: WithdrawalAnnounced, effective: date) -> Withdrawal:
     """The withdrawal an announcement sets, as replay computes it (`start_by`, `complete_by`)."""
     view = view_of(fact)
     assert isinstance(view, WithdrawalAnnouncedView)
-    missions: dict[str, MissionView] = {}
-    announced(missions, view, effective)
-    withdrawal = missions[fact.mission].withdrawal
-    assert withdrawal is not None
-    return withdrawal
+    return mission_deadlines(view, effective)
 
 
 def _withdrawal(fact: WithdrawalAnnounced, effective: date, name: Name) -> str:

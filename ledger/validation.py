@@ -17,17 +17,19 @@ from urllib.parse import urlsplit
 import msgspec
 
 from ledger import hints
-from ledger.codes import is_state, state_codes
+from ledger.codes import is_state, not_a_state, state_codes
 from ledger.dates import FactDate, add_days, parse_date
 from ledger.errors import FactError
 from ledger.facts import (
     BY_TAG,
+    ActorDescribed,
     AnyFact,
     Fact,
     FactRetracted,
     OfficeAssumed,
     PrimeMinisterAppointed,
     StatementMade,
+    StrengthReported,
     WithdrawalAnnounced,
 )
 from ledger.identity import canonical_form, derived_id, stored_form
@@ -37,6 +39,8 @@ _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>\$[^`]*)`$", re.S)
 _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`$")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>.*)`$", re.S)
 _REGEX = re.compile(r"^Expected `str` matching regex '(?P<regex>.*)'$", re.S)
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")  # BCP 47, as `Source.language`
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
 _STATE_FIELDS = ("state", "host", "contributor")
 _STATE_FIELDS_OF = {c: tuple(n for n in _STATE_FIELDS if n in c.__struct_fields__) for c in BY_TAG.values()}
 _PARSED = 65536  # distinct date strings remembered: a file repeats its dates and sources
@@ -110,6 +114,10 @@ def _shape_error(err: msgspec.ValidationError, data: bytes) -> tuple[str, str]:
 
 
 def _not_a_state(code: str) -> str:
+    """Why a code of a state's shape is not one: a former state's four letters, or two letters
+    with a hint of the code meant."""
+    if len(code) == 4 and code.isalpha() and code.isupper():
+        return not_a_state(code)
     return hints.not_a_state(code, assigned=True)
 
 
@@ -128,11 +136,30 @@ def _semantic_errors(fact: Fact, day: date) -> Iterator[tuple[str, str]]:
         if code is not None and code not in codes:
             yield f"$.{name}", _not_a_state(code)
     if isinstance(fact, StatementMade):
-        if fact.office is not None and not is_state(fact.office[:2]):
-            yield "$.office", _not_a_state(fact.office[:2])
+        if fact.office is not None and not is_state(state := fact.office.partition("/")[0]):
+            yield "$.office", _not_a_state(state)
         for i, subject in enumerate(fact.about or ()):
             if subject.isupper() and not is_state(subject):
                 yield f"$.about[{i}]", _not_a_state(subject)
+    elif isinstance(fact, ActorDescribed):
+        if fact.actor.isupper() and not is_state(fact.actor):
+            yield "$.actor", _not_a_state(fact.actor)
+        for tag, name in fact.names.items():
+            at = (
+                f"$.names.{tag}"
+                if _PLAIN_KEY.fullmatch(tag)
+                else f"$.names[{msgspec.json.encode(tag).decode()}]"
+            )
+            if not _LANGUAGE.fullmatch(tag):
+                yield at, f"{tag!r} is not a BCP 47 language tag"
+            elif not name.strip():
+                yield at, "must not be blank"
+    elif (
+        isinstance(fact, StrengthReported)
+        and fact.personnel_high is not None
+        and fact.personnel_high < fact.personnel
+    ):
+        yield "$.personnel_high", f"{fact.personnel_high} is less than personnel ({fact.personnel})"
     if isinstance(fact, FactRetracted) and fact.supersedes is not None:
         yield "$.supersedes", "a FactRetracted cannot carry supersedes"
     if isinstance(fact, WithdrawalAnnounced):
@@ -140,12 +167,29 @@ def _semantic_errors(fact: Fact, day: date) -> Iterator[tuple[str, str]]:
 
 
 def _deadline_errors(fact: WithdrawalAnnounced, day: date) -> Iterator[tuple[str, str]]:
-    try:
-        if fact.starts_within_days is not None:
+    """A deadline is given as a number of days or as a date, not both (contract section 9), and
+    falls within the calendar: `complete_by` counts from `start_by` when that is known."""
+    for as_date, as_days in (("start_by", "starts_within_days"), ("complete_by", "completes_within_days")):
+        if getattr(fact, as_date) is not None and getattr(fact, as_days) is not None:
+            yield f"$.{as_date}", f"a deadline is given as a date or as {as_days}, not both"
+            return
+    dated: dict[str, date] = {}
+    for name in ("start_by", "complete_by"):
+        text = getattr(fact, name)
+        if text is not None:
+            parsed = _date(text)
+            if isinstance(parsed, str):
+                yield f"$.{name}", parsed
+                return
+            dated[name] = parsed.effective
+    if "start_by" in dated:
+        day = dated["start_by"]
+    elif fact.starts_within_days is not None:
+        try:
             day = add_days(day, fact.starts_within_days)
-    except ValueError as e:
-        yield "$.starts_within_days", f"the deadline {e}"
-        return
+        except ValueError as e:
+            yield "$.starts_within_days", f"the deadline {e}"
+            return
     if fact.completes_within_days is not None:
         try:
             add_days(day, fact.completes_within_days)
@@ -160,8 +204,14 @@ def check_fact(fact: AnyFact, source: str, line: int) -> Checked:
         raise FactError(source, line, "$.occurred", occurred)
     for path, message in _semantic_errors(fact, occurred.effective):
         raise FactError(source, line, path, message)
-    if isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)) and fact.acting is None:
-        fact = msgspec.structs.replace(fact, acting=False)
+    if isinstance(fact, (PrimeMinisterAppointed, OfficeAssumed)) and (
+        fact.acting is None or fact.interim is None
+    ):
+        fact = msgspec.structs.replace(fact, acting=bool(fact.acting), interim=bool(fact.interim))
+    elif isinstance(fact, ActorDescribed) and list(fact.names) != sorted(fact.names):
+        # In the order of the stored form (RFC 8785 sorts keys), so that the replay index's copy of
+        # a fact just read is byte for byte the copy of the fact as stored (`ledger verify`).
+        fact = msgspec.structs.replace(fact, names=dict(sorted(fact.names.items())))
     if fact.id is None or fact.id.startswith("sha256:"):
         derived = derived_id(canonical_form(fact))
         if fact.id is None:

@@ -19,7 +19,7 @@ from ledger import merkle
 from ledger.checkpoint import Checkpoint, check_public_key, check_signature, sign
 from ledger.dates import format_recorded, parse_date
 from ledger.errors import CheckpointError, FactNotFound, LedgerCorrupt, UsageError
-from ledger.facts import AnyFact, FactRetracted
+from ledger.facts import AnyFact, FactRetracted, replay_day
 from ledger.log import tree
 from ledger.log.compact import CompactRange
 from ledger.reading import entries, log
@@ -191,7 +191,14 @@ def _index_problem(fetch: Fetch, expected: _Multiset) -> _Bad | None:
         want = (
             None
             if payload is None
-            else (entry.effective, fact.RANK, entry.seq, entry.fact_id, entry.type, payload)
+            else (
+                replay_day(fact.TYPE, entry.effective),
+                fact.RANK,
+                entry.seq,
+                entry.fact_id,
+                entry.type,
+                payload,
+            )
         )
         have = stored.pop(entry.seq, None)
         if (tuple(have) if have else None) != want:
@@ -324,7 +331,8 @@ def _verify(
             target = _target_of(fact)
             payload = index_payload(fact)
             if payload is not None:
-                index.add((row.effective, fact.RANK, row.seq, row.fact_id, row.type, payload))
+                day = replay_day(fact.TYPE, row.effective)
+                index.add((day, fact.RANK, row.seq, row.fact_id, row.type, payload))
             if target is not None:
                 corrections[target[0]] = (target[1], row.fact_id, row.seq)
             assert row.leaf is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from operator import attrgetter
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
@@ -11,11 +12,13 @@ import msgspec
 from ledger.entries import Entry
 from ledger.errors import LedgerCorrupt
 from ledger.replay.views import (
+    ActorDescribedView,
     AnyView,
     DeploymentCompletedView,
     ForcesDeployedView,
     ForcesWithdrawnView,
     GovernmentDismissedView,
+    GovernmentOverthrownView,
     MissionAuthorizedView,
     MissionCompletedView,
     MissionRequestedView,
@@ -24,73 +27,69 @@ from ledger.replay.views import (
     PrimeMinisterAppointedView,
     PrimeMinisterNominatedView,
     StatementMadeView,
+    StrengthReportedView,
     View,
     WithdrawalAnnouncedView,
     WithdrawalStartedView,
     view_of,
 )
-from projections import government, missions
-from projections.world import ForeignForce, LedgerInfo, MissionView, StateView, World
+from projections import actors, government, missions
+from projections.state import WHOLE, Model, ProjectionState, Quantity
+from projections.state import Claim as ClaimView
+from projections.world import (
+    Claim,
+    Contingent,
+    ForeignForce,
+    LedgerInfo,
+    MissionView,
+    Office,
+    StateView,
+    Strength,
+    World,
+)
 
-# Dispatch is by the view's exact class, through two tables whose every entry pairs a view class
-# with a fold typed for it (`_mission_fold`, `_state_fold`: mypy checks each pair), so a fold always
-# gets the view it is typed for. Not a `match` on the classes: a class pattern costs an isinstance
-# call per case tried, and with the folded types in contract order that was 574 ns per view against
-# 156 ns for a dict lookup (dispatch alone, 100,000 views of the bench's mix), over a quarter of
-# the fold loop's whole cost per row (about 1.5 us); cases ordered by the bench's frequencies still
-# cost 217 ns, and real ledgers have other frequencies. A dict lookup costs the same for every type.
+# Dispatch is by the view's exact class, through one table whose every entry pairs a view class
+# with a fold typed for it (`_fold`: mypy checks each pair), so a fold always gets the view it is
+# typed for. Not a `match` on the classes: a class pattern costs an isinstance call per case tried,
+# and with the folded types in contract order that was 574 ns per view against 156 ns for a dict
+# lookup (dispatch alone, 100,000 views of the bench's mix), over a quarter of the fold loop's
+# whole cost per row (about 1.5 us); cases ordered by the bench's frequencies still cost 217 ns,
+# and real ledgers have other frequencies. A dict lookup costs the same for every type.
 
 V = TypeVar("V", bound=View)
-MissionFold = Callable[[dict[str, MissionView], Any, date], None]
-StateFold = Callable[[dict[str, StateView], Any], None]
+Fold = Callable[[Model, Any, date], None]
 
 
-def _mission_fold(
-    cls: type[V], fold: Callable[[dict[str, MissionView], V, date], None]
-) -> tuple[type[View], MissionFold]:
+def _fold(cls: type[V], fold: Callable[[Model, V, date], None]) -> tuple[type[View], Fold]:
     return cls, fold
 
 
-def _state_fold(
-    cls: type[V], fold: Callable[[dict[str, StateView], V], None]
-) -> tuple[type[View], StateFold]:
-    return cls, fold
-
-
-_MISSION_FOLDS: dict[type[View], MissionFold] = dict(
+_FOLDS: dict[type[View], Fold] = dict(
     [
-        _mission_fold(MissionRequestedView, missions.requested),
-        _mission_fold(MissionAuthorizedView, missions.requested),
-        _mission_fold(ForcesDeployedView, missions.deployed),
-        _mission_fold(DeploymentCompletedView, missions.deployment_completed),
-        _mission_fold(MissionCompletedView, missions.completed),
-        _mission_fold(WithdrawalAnnouncedView, missions.announced),
-        _mission_fold(WithdrawalStartedView, missions.started),
-        _mission_fold(ForcesWithdrawnView, missions.withdrawn),
-    ]
-)
-_STATE_FOLDS: dict[type[View], StateFold] = dict(
-    [
-        _state_fold(GovernmentDismissedView, government.dismiss),
-        _state_fold(PrimeMinisterAppointedView, government.appoint),
-        _state_fold(OfficeAssumedView, government.appoint),
-        _state_fold(OfficeLeftView, government.leave),
+        _fold(MissionRequestedView, missions.requested),
+        _fold(MissionAuthorizedView, missions.requested),
+        _fold(ForcesDeployedView, missions.deployed),
+        _fold(DeploymentCompletedView, missions.deployment_completed),
+        _fold(MissionCompletedView, missions.completed),
+        _fold(WithdrawalAnnouncedView, missions.announced),
+        _fold(WithdrawalStartedView, missions.started),
+        _fold(ForcesWithdrawnView, missions.withdrawn),
+        _fold(StrengthReportedView, missions.reported),
+        _fold(GovernmentOverthrownView, government.overthrow),
+        _fold(GovernmentDismissedView, government.dismiss),
+        _fold(PrimeMinisterAppointedView, government.appoint),
+        _fold(OfficeAssumedView, government.appoint),
+        _fold(OfficeLeftView, government.leave),
+        _fold(ActorDescribedView, actors.describe),
     ]
 )
 
-
-class ProjectionState(msgspec.Struct):
-    """What a projection snapshot holds."""
-
-    states: dict[str, StateView]
-    missions: dict[str, MissionView]
-
-
+_PUBLISHER = attrgetter("publisher")
 _SNAPSHOT = msgspec.msgpack.Encoder()
 _RESTORE = msgspec.msgpack.Decoder(ProjectionState)
 
 
-class Projection:
+class Projection(Model):
     """Mutable state of a replay in progress: feed it views (`ledger.replay.views`) in replay order."""
 
     # Type ranks whose facts never change this projection (PrimeMinisterNominated,
@@ -98,12 +97,14 @@ class Projection:
     IGNORES: ClassVar[tuple[int, ...]] = (PrimeMinisterNominatedView.RANK, StatementMadeView.RANK)
 
     def __init__(self, state: ProjectionState | None = None) -> None:
-        self.states: dict[str, StateView] = state.states if state else {}
-        self.missions: dict[str, MissionView] = state.missions if state else {}
+        if state is None:
+            super().__init__()
+        else:
+            super().__init__(state.states, state.missions, state.claims, state.actors)
 
     def snapshot(self) -> bytes:
         """The state so far, to resume from later (`Projection.restore`)."""
-        return _SNAPSHOT.encode(ProjectionState(self.states, self.missions))
+        return _SNAPSHOT.encode(ProjectionState(self.states, self.missions, self.claims, self.actors))
 
     @classmethod
     def restore(cls, snapshot: bytes) -> Projection:
@@ -113,43 +114,93 @@ class Projection:
             raise LedgerCorrupt(f"a projection snapshot cannot be read: {e}") from None
 
     def apply(self, view: AnyView, effective: date) -> None:
-        """Fold one fact's view, effective on `effective`."""
-        kind = type(view)
-        fold = _MISSION_FOLDS.get(kind)
+        """Fold one fact's view, effective on `effective` (a description's day is never used)."""
+        fold = _FOLDS.get(type(view))
         if fold is not None:
-            fold(self.missions, view, effective)
-        else:
-            state_fold = _STATE_FOLDS.get(kind)
-            if state_fold is not None:
-                state_fold(self.states, view)
+            fold(self, view, effective)
         # PrimeMinisterNominated and StatementMade are kept in the timeline only.
 
     def world(self, as_of: date, size: int, root: str | None = None) -> World:
-        """The contract's document: sorted keys, foreign forces derived from missions."""
+        """The contract's document: sorted keys, foreign forces and figures derived from the
+        missions and their claims, and the descriptions of the actors it names."""
         states = {
-            code: StateView(s.government, dict(sorted(s.offices.items())), [])
+            code: StateView(s.government, {slug: _office(o) for slug, o in sorted(s.offices.items())}, [])
             for code, s in self.states.items()
         }
-        for name, mission in sorted(self.missions.items()):
-            if mission.host is None:
-                continue
-            for contributor, c in sorted(mission.contingents.items()):
-                if c.status in missions.ON_SOIL:
-                    states.setdefault(mission.host, StateView()).foreign_forces.append(
-                        ForeignForce(name, contributor, c.status, c.since, c.personnel)
+        views: dict[str, MissionView] = {}
+        for name, m in sorted(self.missions.items()):
+            claims = m.claims
+            contingents: dict[str, Contingent] = {}
+            for contributor, c in sorted(m.contingents.items()):
+                strength, personnel = _strength(claims.get(contributor))
+                contingents[contributor] = Contingent(c.status, c.since, c.fact, personnel, strength)
+                if m.host is not None and c.status in missions.ON_SOIL:
+                    states.setdefault(m.host, StateView()).foreign_forces.append(
+                        ForeignForce(name, contributor, c.status, c.since, c.fact, personnel, strength)
                     )
+            whole, _ = _strength(claims.get(WHOLE))
+            views[name] = MissionView(
+                m.organization, m.host, m.status, m.since, m.fact, contingents, m.withdrawal, whole
+            )
         listed = {
             code: s
             for code, s in sorted(states.items())
             if s.government is not None or s.offices or s.foreign_forces
         }
-        views = {
-            name: MissionView(
-                m.organization, m.host, m.status, m.since, dict(sorted(m.contingents.items())), m.withdrawal
-            )
-            for name, m in sorted(self.missions.items())
-        }
-        return World(as_of.isoformat(), LedgerInfo(size, root), listed, views)
+        named = actors.described(self.actors, _named(listed, views)) if self.actors else {}
+        return World(as_of.isoformat(), LedgerInfo(size, root), listed, views, named)
+
+
+def _office(o: Any) -> Office:
+    return Office(o.person, o.since, o.acting, list(o.facts), o.stands_in_for)
+
+
+def _strength(quantity: Quantity | None) -> tuple[Strength | None, int | None]:
+    """A quantity's `strength` and `personnel` (the last current claim's low), or (None, None)."""
+    if quantity is None:
+        return None, None
+    day, current = quantity
+    claims = [_claim(c) for c in current]
+    last = claims[-1]
+    if len(claims) == 1:
+        return Strength(last.low, last.high, day.isoformat(), False, claims), last.low
+    strength = Strength(
+        min(c.low for c in claims),
+        max(c.high for c in claims),
+        day.isoformat(),
+        len({(c.low, c.high) for c in claims}) > 1,
+        claims,
+    )
+    return strength, last.low
+
+
+def _claim(view: ClaimView) -> Claim:
+    """A claim as the document shows it: a range's high is its `personnel_high`, else its low."""
+    low = view.personnel or 0  # never None: a ForcesDeployed is a claim only with a figure
+    high = view.personnel_high if type(view) is StrengthReportedView else None
+    return Claim(view.fact_id, low, low if high is None else high, list(map(_PUBLISHER, view.sources)))
+
+
+def _named(states: dict[str, StateView], views: dict[str, MissionView]) -> Iterable[str]:
+    """Every actor the document names: states, offices and their persons, missions, their
+    organizations, hosts and contributors."""
+    for code, state in states.items():
+        yield code
+        for slug, office in state.offices.items():
+            yield slug
+            if office.person is not None:
+                yield office.person
+            if office.stands_in_for is not None:
+                yield office.stands_in_for
+        for force in state.foreign_forces:
+            yield force.mission
+            yield force.contributor
+    for name, m in views.items():
+        yield name
+        for actor in (m.organization, m.host):
+            if actor is not None:
+                yield actor
+        yield from m.contingents
 
 
 def fold(entries: Iterable[Entry]) -> Projection:

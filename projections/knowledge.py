@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ledger.entries import Entry
-from ledger.facts import FactRetracted
+from ledger.facts import FactRetracted, replay_day
 
 
 def corrected(entries: Iterable[Entry]) -> set[str]:
@@ -27,14 +27,15 @@ def corrected(entries: Iterable[Entry]) -> set[str]:
 
 
 def replay_order(entries: list[Entry], as_of: int | None = None) -> list[Entry]:
-    """The facts to fold, in replay order: corrected facts and retractions left out."""
+    """The facts to fold, in replay order: corrected facts and retractions left out; descriptions
+    (knowledge, at day 0 of the replay index) first, whatever their date."""
     hidden = corrected(entries)
     kept = [
-        e
+        (replay_day(e.fact.TYPE, e.effective), e)
         for e in entries
         if not isinstance(e.fact, FactRetracted)
         and e.fact.fact_id not in hidden
-        and (as_of is None or e.effective <= as_of)
+        and (as_of is None or replay_day(e.fact.TYPE, e.effective) <= as_of)
     ]
-    kept.sort(key=lambda e: (e.effective, e.fact.RANK, e.seq))
-    return kept
+    kept.sort(key=lambda item: (item[0], item[1].fact.RANK, item[1].seq))
+    return [e for _, e in kept]

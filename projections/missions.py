@@ -1,10 +1,11 @@
-"""Missions, their contingents and withdrawal deadlines (contract section 4, "Missions")."""
+"""Missions, their contingents, withdrawal deadlines and strength claims (contract sections 4,
+"Missions", 9 and 11)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from ledger.dates import add_days
+from ledger.dates import add_days, parse_date
 from ledger.replay.views import (
     DeploymentCompletedView,
     ForcesDeployedView,
@@ -12,78 +13,92 @@ from ledger.replay.views import (
     MissionAuthorizedView,
     MissionCompletedView,
     MissionRequestedView,
+    StrengthReportedView,
     View,
     WithdrawalAnnouncedView,
     WithdrawalStartedView,
 )
-from projections.world import Contingent, MissionView, Withdrawal
+from projections.state import WHOLE, Claim, ContingentRecord, MissionRecord, Model, Quantity
+from projections.world import Withdrawal
 
 STAGES = ("requested", "authorized", "deploying", "deployed", "completed", "withdrawing", "withdrawn")
 _RANK = {stage: i for i, stage in enumerate(STAGES)}
 ON_SOIL = ("deployed", "withdrawing")
 
 
-def _reach(mission: MissionView, stage: str, view: View) -> None:
-    """The status is the furthest stage reached; `since` moves only when it changes."""
+def _reach(mission: MissionRecord, stage: str, view: View) -> None:
+    """The status is the furthest stage reached; `since` (and `fact`) move only when it changes."""
     if mission.status is None or _RANK[stage] > _RANK[mission.status]:
         mission.status = stage
         mission.since = view.occurred
+        mission.fact = view.id
 
 
-def _set(mission: MissionView, contributor: str, status: str, view: View) -> Contingent:
+def _set(mission: MissionRecord, contributor: str, status: str, view: View) -> None:
     contingent = mission.contingents.get(contributor)
     if contingent is None:
-        contingent = mission.contingents[contributor] = Contingent(status, view.occurred)
+        mission.contingents[contributor] = ContingentRecord(status, view.occurred, view.id)
     elif contingent.status != status:
         contingent.status = status
         contingent.since = view.occurred
-    return contingent
+        contingent.fact = view.id
 
 
-def _mission(missions: dict[str, MissionView], name: str) -> MissionView:
-    mission = missions.get(name)
+def _mission(model: Model, name: str) -> MissionRecord:
+    mission = model.missions.get(name)
     if mission is None:
-        mission = missions[name] = MissionView()
+        # A mission exists from its first mission fact; the claims made about it before are its own.
+        mission = model.missions[name] = MissionRecord(claims=model.claims.pop(name, {}))
     return mission
 
 
-def requested(
-    missions: dict[str, MissionView], view: MissionRequestedView | MissionAuthorizedView, _: date
-) -> None:
-    mission = _mission(missions, view.mission)
+def _claim(claims: dict[str, Quantity], quantity: str, view: Claim, effective: date) -> None:
+    """A claim about a quantity: the current claims are those of the latest day (section 11).
+    Replay is in effective-day order: a claim of another day than the current ones is of a later
+    day, and replaces them; one of the same day competes with them, side by side."""
+    current = claims.get(quantity)
+    if current is not None and current[0] == effective:
+        current[1].append(view)
+    else:
+        claims[quantity] = (effective, [view])
+
+
+def requested(model: Model, view: MissionRequestedView | MissionAuthorizedView, _: date) -> None:
+    mission = _mission(model, view.mission)
     mission.organization = view.organization
     mission.host = view.host
     _reach(mission, "requested" if isinstance(view, MissionRequestedView) else "authorized", view)
 
 
-def deployed(missions: dict[str, MissionView], view: ForcesDeployedView, _: date) -> None:
-    mission = _mission(missions, view.mission)
+def deployed(model: Model, view: ForcesDeployedView, effective: date) -> None:
+    mission = _mission(model, view.mission)
     if view.host is not None:
         mission.host = view.host
-    contingent = _set(mission, view.contributor, "deployed", view)
+    _set(mission, view.contributor, "deployed", view)
     if view.personnel is not None:
-        contingent.personnel = view.personnel
+        _claim(mission.claims, view.contributor, view, effective)
     if mission.status == "withdrawn":  # a redeployment
         mission.status = "deploying"
         mission.since = view.occurred
+        mission.fact = view.id
     else:
         _reach(mission, "deploying", view)
 
 
-def deployment_completed(missions: dict[str, MissionView], view: DeploymentCompletedView, _: date) -> None:
-    _reach(_mission(missions, view.mission), "deployed", view)
+def deployment_completed(model: Model, view: DeploymentCompletedView, _: date) -> None:
+    _reach(_mission(model, view.mission), "deployed", view)
 
 
-def completed(missions: dict[str, MissionView], view: MissionCompletedView, _: date) -> None:
-    _reach(_mission(missions, view.mission), "completed", view)
+def completed(model: Model, view: MissionCompletedView, _: date) -> None:
+    _reach(_mission(model, view.mission), "completed", view)
 
 
-def announced(missions: dict[str, MissionView], view: WithdrawalAnnouncedView, effective: date) -> None:
-    _mission(missions, view.mission).withdrawal = _deadlines(view, effective)
+def announced(model: Model, view: WithdrawalAnnouncedView, effective: date) -> None:
+    _mission(model, view.mission).withdrawal = deadlines(view, effective)
 
 
-def started(missions: dict[str, MissionView], view: WithdrawalStartedView, _: date) -> None:
-    mission = _mission(missions, view.mission)
+def started(model: Model, view: WithdrawalStartedView, _: date) -> None:
+    mission = _mission(model, view.mission)
     if view.contributor is not None:
         _set(mission, view.contributor, "withdrawing", view)
     else:
@@ -93,8 +108,8 @@ def started(missions: dict[str, MissionView], view: WithdrawalStartedView, _: da
     _reach(mission, "withdrawing", view)
 
 
-def withdrawn(missions: dict[str, MissionView], view: ForcesWithdrawnView, _: date) -> None:
-    mission = _mission(missions, view.mission)
+def withdrawn(model: Model, view: ForcesWithdrawnView, _: date) -> None:
+    mission = _mission(model, view.mission)
     if view.contributor is not None:
         _set(mission, view.contributor, "withdrawn", view)
     else:
@@ -104,11 +119,29 @@ def withdrawn(missions: dict[str, MissionView], view: ForcesWithdrawnView, _: da
     _reach(mission, "withdrawing" if remaining else "withdrawn", view)
 
 
-def _deadlines(view: WithdrawalAnnouncedView, effective: date) -> Withdrawal:
-    start_by = None if view.starts_within_days is None else add_days(effective, view.starts_within_days)
-    complete_by = None
-    if view.completes_within_days is not None:
-        complete_by = add_days(start_by or effective, view.completes_within_days)
+def reported(model: Model, view: StrengthReportedView, effective: date) -> None:
+    """A figure only: it makes no mission or contingent and changes no status."""
+    mission = model.missions.get(view.mission)
+    if mission is not None:
+        claims = mission.claims
+    else:  # kept apart until the mission exists (`_mission`)
+        claims = model.claims.get(view.mission) or model.claims.setdefault(view.mission, {})
+    _claim(claims, WHOLE if view.contributor is None else view.contributor, view, effective)
+
+
+def _deadline(written: str | None, days: int | None, start: date | None) -> date | None:
+    """A deadline given as a date (its effective day), or as days after `start`."""
+    if written is not None:
+        return parse_date(written).effective
+    if days is None or start is None:
+        return None
+    return add_days(start, days)
+
+
+def deadlines(view: WithdrawalAnnouncedView, effective: date) -> Withdrawal:
+    """The withdrawal an announcement sets (contract sections 4 and 9): its deadlines as days."""
+    start_by = _deadline(view.start_by, view.starts_within_days, effective)
+    complete_by = _deadline(view.complete_by, view.completes_within_days, start_by or effective)
     return Withdrawal(
         view.occurred,
         start_by.isoformat() if start_by else None,

@@ -76,23 +76,27 @@ def fact_id(f: Fact) -> str:
     return parse_line(line(f), "-", 1).fact.fact_id
 
 
-# Replay order within one day (contract section 4), written out independently of the code.
+# Replay order within one day (contract sections 4, 9 and 11), written out independently of the
+# code: only the order matters. ActorDescribed is knowledge, never in this order (section 10).
 RANK = {
-    "GovernmentDismissed": 0,
-    "OfficeLeft": 1,
-    "PrimeMinisterNominated": 2,
-    "PrimeMinisterAppointed": 3,
-    "OfficeAssumed": 3,
-    "MissionRequested": 4,
-    "MissionAuthorized": 5,
-    "ForcesDeployed": 6,
-    "DeploymentCompleted": 7,
-    "MissionCompleted": 8,
-    "WithdrawalAnnounced": 9,
-    "WithdrawalStarted": 10,
-    "ForcesWithdrawn": 11,
-    "StatementMade": 12,
+    "GovernmentOverthrown": 0,
+    "GovernmentDismissed": 1,
+    "OfficeLeft": 2,
+    "PrimeMinisterNominated": 3,
+    "PrimeMinisterAppointed": 4,
+    "OfficeAssumed": 4,
+    "MissionRequested": 5,
+    "MissionAuthorized": 6,
+    "ForcesDeployed": 7,
+    "DeploymentCompleted": 8,
+    "MissionCompleted": 9,
+    "WithdrawalAnnounced": 10,
+    "WithdrawalStarted": 11,
+    "ForcesWithdrawn": 12,
+    "StrengthReported": 13,
+    "StatementMade": 14,
 }
+DESCRIBED = "ActorDescribed"
 
 # Written dates and their effective days (contract section 3).
 DATES = {
@@ -110,10 +114,12 @@ DATES = {
 AS_OF = ("2022-01-28", "2022-01-29", "2022-01-30", "2022-01-31", "2022-02")
 
 STATES = ("KZ", "KG")
-CONTRIBUTORS = ("RU", "BY", "AM")
+CONTRIBUTORS = ("RU", "BY", "SUHH")  # SUHH: a former state (ISO 3166-3), as good as any
 MISSIONS = ("alpha", "beta")
 PERSONS = ("ana", "ben", "cai")
 OFFICES = ("prime-minister", "minister-of-defence", "first-deputy-prime-minister", "president")
+ACTORS = (*STATES, "RU", "SUHH", *MISSIONS, *PERSONS, "prime-minister", "president", "csto")
+LANGUAGES = ("en", "fr", "ru", "zh-Hant")
 
 dates = st.sampled_from(sorted(DATES))
 states = st.sampled_from(STATES)
@@ -124,6 +130,9 @@ offices = st.sampled_from(OFFICES)
 counts = st.integers(min_value=0, max_value=40)
 # Free text: any Unicode hypothesis draws (it never draws lone surrogates), kept short.
 texts = st.text(max_size=12)
+names = st.text(min_size=1, max_size=8).filter(lambda t: t.strip() != "")
+# Deadlines given as dates (contract section 9): any date of section 3, some far off.
+deadlines = st.sampled_from([*sorted(DATES), "2022-02", "2023", "2022-03-01~"])
 
 
 def _opt(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -170,19 +179,33 @@ _PAYLOADS: dict[str, tuple[dict[str, st.SearchStrategy[Any]], dict[str, st.Searc
     "MissionCompleted": ({"mission": missions}, {"declared_by": persons}),
     "WithdrawalAnnounced": (
         {"mission": missions},
-        {"announced_by": persons, "starts_within_days": counts, "completes_within_days": counts},
+        {
+            "announced_by": persons,
+            "starts_within_days": counts,
+            "completes_within_days": counts,
+            "start_by": deadlines,  # a deadline is given one way only: see `_one_way`
+            "complete_by": deadlines,
+        },
     ),
     "WithdrawalStarted": ({"mission": missions}, {"contributor": contributors}),
     "ForcesWithdrawn": ({"mission": missions}, {"contributor": contributors, "personnel": counts}),
+    "StrengthReported": (
+        {"mission": missions, "personnel": counts},
+        {"contributor": contributors, "personnel_high": counts},  # kept >= personnel: see `_one_way`
+    ),
+    "GovernmentOverthrown": (
+        {"state": states},
+        {"by": st.sampled_from([*PERSONS, "junta"]), "ousted": st.lists(persons, max_size=2)},
+    ),
     "GovernmentDismissed": ({"state": states}, {"dismissed_by": persons}),
     "PrimeMinisterNominated": ({"state": states, "person": persons}, {"nominated_by": persons}),
     "PrimeMinisterAppointed": (
         {"state": states, "person": persons},
-        {"appointed_by": persons, "acting": st.booleans()},
+        {"appointed_by": persons, "acting": st.booleans(), "interim": st.booleans()},
     ),
     "OfficeAssumed": (
         {"state": states, "office": offices, "person": persons},
-        {"appointed_by": persons, "acting": st.booleans()},
+        {"appointed_by": persons, "acting": st.booleans(), "interim": st.booleans()},
     ),
     "OfficeLeft": (
         {"state": states, "office": offices, "person": persons},
@@ -192,13 +215,36 @@ _PAYLOADS: dict[str, tuple[dict[str, st.SearchStrategy[Any]], dict[str, st.Searc
         {"speaker": persons, "summary": texts},
         {
             "office": st.sampled_from(["KZ/president", "RU/minister-of-defence"]),
-            "about": st.lists(st.sampled_from([*STATES, *MISSIONS, "csto"]), max_size=3),
+            "about": st.lists(st.sampled_from([*STATES, *MISSIONS, "csto", "SUHH"]), max_size=3),
         },
+    ),
+    "ActorDescribed": (
+        {
+            "actor": st.sampled_from(ACTORS),
+            "names": st.dictionaries(st.sampled_from(LANGUAGES), names, min_size=1, max_size=2),
+        },
+        {"wikidata": st.sampled_from(["Q1", "Q42", "Q159"])},
     ),
 }
 # Weighted towards the types that change the world, so that replays are rarely empty and
 # same-day, same-rank facts that disagree (two appointments, two deployments) are common.
-_TYPES = sorted(RANK) + ["ForcesDeployed", "PrimeMinisterAppointed", "OfficeAssumed", "WithdrawalStarted"] * 2
+_TYPES = (
+    sorted(RANK)
+    + [DESCRIBED]
+    + ["ForcesDeployed", "PrimeMinisterAppointed", "OfficeAssumed", "WithdrawalStarted", "OfficeLeft"] * 2
+    + ["StrengthReported"]
+)
+
+
+def _one_way(f: Fact) -> Fact:
+    """What the contract requires beyond each field's own values: a withdrawal deadline given as
+    a date or as days, not both; a range's high no lower than its low."""
+    for as_date, as_days in (("start_by", "starts_within_days"), ("complete_by", "completes_within_days")):
+        if f.get(as_date) is not None and f.get(as_days) is not None:
+            del f[as_days if len(f[as_date]) % 2 else as_date]  # either way, drawn from the date
+    if f.get("personnel_high") is not None and f["personnel_high"] < f["personnel"]:
+        f["personnel"], f["personnel_high"] = f["personnel_high"], f["personnel"]
+    return f
 
 
 @st.composite
@@ -207,7 +253,7 @@ def world_facts(
     with_note: bool = True,
     source_lists: st.SearchStrategy[list[dict[str, Any]]] | None = None,
 ) -> Fact:
-    """One contract-valid fact of a type that replay folds (no id, no correction).
+    """One contract-valid fact of a type replay folds, or a description (no id, no correction).
 
     `source_lists` replaces `sources()`, the slowest part to draw, for tests that draw many facts."""
     type_ = draw(st.sampled_from(_TYPES))
@@ -224,7 +270,7 @@ def world_facts(
         note = draw(_opt(texts))
         if note is not ...:
             f["note"] = note
-    return f
+    return _one_way(f)
 
 
 @st.composite
@@ -274,7 +320,10 @@ def effective_day(f: Fact) -> date:
 
 
 def order_key(f: Fact) -> tuple[date, int]:
-    """What replay orders by before recording order: (effective day, type rank)."""
+    """What replay orders by before recording order: (effective day, type rank). Descriptions
+    merge in recording order whatever their dates (contract section 10): one group of their own."""
+    if f["type"] == DESCRIBED:
+        return date.min, -1
     return effective_day(f), RANK[f["type"]]
 
 

@@ -147,7 +147,8 @@ def test_replay_json_document(example_db: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert r.stdout.count("\n") == 1
-    assert list(doc) == ["as_of", "ledger", "states", "missions", "receipt"]
+    assert list(doc) == ["as_of", "ledger", "states", "missions", "actors", "receipt"]
+    assert doc["actors"] == {}
     assert doc["as_of"] == "2022-01-12"
     assert list(doc["ledger"]) == ["size", "root"]
     assert doc["ledger"]["size"] == 17 and is_root(doc["ledger"]["root"])
@@ -165,7 +166,9 @@ def test_replay_json_document(example_db: Path, tmp_path: Path) -> None:
         "contributor": "RU",
         "status": "deployed",
         "since": "2022-01-06",
+        "fact": "kz-2022-01-11-forces-deployed-ru",
         "personnel": None,
+        "strength": None,
     }
     m = doc["missions"][M]
     assert {k: m[k] for k in ("organization", "host", "status", "since")} == {
@@ -174,7 +177,14 @@ def test_replay_json_document(example_db: Path, tmp_path: Path) -> None:
         "status": "completed",
         "since": "2022-01-11",
     }
-    assert m["contingents"]["RU"] == {"status": "deployed", "since": "2022-01-06", "personnel": None}
+    assert m["fact"] == "kz-2022-01-11-mission-completed" and m["strength"] is None
+    assert m["contingents"]["RU"] == {
+        "status": "deployed",
+        "since": "2022-01-06",
+        "fact": "kz-2022-01-11-forces-deployed-ru",
+        "personnel": None,
+        "strength": None,
+    }
     assert m["withdrawal"] == {
         "announced": "2022-01-11",
         "start_by": "2022-01-13",
@@ -243,9 +253,11 @@ def test_timeline_filters(example_db: Path, tmp_path: Path) -> None:
         "forces-deployed-tj",
         "forces-deployed-kg",
     ]
+    # RU has a contingent in the mission: its facts concern RU (contract section 9); a statement
+    # concerns the states its `about` names, not the state of its speaker's office.
     assert timeline_ids(example_db, tmp_path, "--from", "2022-01-10", "--state", "RU") == [
-        "statement-shoigu",
-        "statement-volodin",
+        "mission-completed",
+        "withdrawal-announced",
     ]
     assert timeline_ids(example_db, tmp_path, "--state", "US") == ["statement-volodin"]
     assert len(timeline_ids(example_db, tmp_path, "--state", "KZ")) == 17
@@ -418,7 +430,7 @@ def test_reading_a_missing_ledger_is_exit_2_and_creates_nothing(tmp_path: Path) 
     [
         (["replay", "--as-of", "2022-02-30"], "--as-of"),
         (["replay", "--as-of", "next week"], "--as-of"),
-        (["replay", "--known-at", "2022-01-12"], "--known-at"),
+        (["replay", "--known-at", "2022-01-12~"], "--known-at"),
         (["replay", "--known-at", "2022-01-12T25:00"], "--known-at"),
         (["replay", "--size", "18"], "--size"),
         (["replay", "--size", "-1"], "--size"),
@@ -447,6 +459,11 @@ def test_usage_errors_are_exit_2(example_db: Path, tmp_path: Path, args: list[st
         ("0001-01-01T00:00Z", 0),
         ("9999-12-31T23:59-01:00", 17),
         ("9999-12-31T23:59:59.999999Z", 17),
+        # A date without qualifier: the end of its effective day, UTC (contract section 9).
+        ("0001-01-01", 0),
+        ("2000", 0),
+        ("9999-12", 17),
+        ("9999-12-31", 17),
     ],
 )
 def test_known_at_at_the_ends_of_the_calendar(
@@ -493,3 +510,16 @@ def test_in_this_process_as_from_the_real_script(example_db: Path, tmp_path: Pat
         )
     assert answers[0] == answers[1]
     assert answers[0][1] or answers[0][2]  # something was said
+
+
+def test_known_at_a_date_is_the_end_of_that_day(example_db: Path, tmp_path: Path) -> None:
+    """`--known-at 2026-12-04` is `--known-at 2026-12-04T23:59:59.999999Z`, on every command."""
+    recorded = lines(invoke("--db", example_db, "log", "--json", cwd=tmp_path).stdout)[0]["recorded_at"]
+    day = recorded[:10]
+    for command in (["replay", "--as-of", "2022-01-12"], ["timeline"], ["log"]):
+        by_day = invoke("--db", example_db, *command, "--known-at", day, "--json", cwd=tmp_path)
+        by_moment = invoke(
+            "--db", example_db, *command, "--known-at", f"{day}T23:59:59.999999Z", "--json", cwd=tmp_path
+        )
+        assert by_day.returncode == 0, by_day.stderr
+        assert by_day.stdout == by_moment.stdout and by_day.stdout

@@ -163,8 +163,20 @@ def test_parse_moment_is_utc_without_an_offset_and_converts_offsets(text: str, u
 
 
 @pytest.mark.parametrize(
-    "text", ["2022-01-11", "2022-01", "2022", "2022-01-11?", "2022-01-11T10:00?", "soon"]
+    ("text", "utc"),
+    [
+        ("2026-12-04", datetime(2026, 12, 4, 23, 59, 59, 999999, tzinfo=UTC)),
+        ("2026-02", datetime(2026, 2, 28, 23, 59, 59, 999999, tzinfo=UTC)),
+        ("2026", datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+        ("9999", datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+    ],
 )
-def test_parse_moment_takes_only_moments(text: str) -> None:
+def test_a_date_without_qualifier_is_the_end_of_its_effective_day_utc(text: str, utc: datetime) -> None:
+    """Contract section 9: `--known-at 2026-12-04` is 2026-12-04T23:59:59.999999Z."""
+    assert parse_moment(text) == utc
+
+
+@pytest.mark.parametrize("text", ["2022-01-11?", "2022-01~", "2022%", "2022-01-11T10:00?", "soon", "2022-13"])
+def test_parse_moment_takes_moments_and_dates_without_qualifier_only(text: str) -> None:
     with pytest.raises(ValueError):
         parse_moment(text)

@@ -28,13 +28,28 @@ def world(lg: Ledger, as_of: str) -> dict[str, Any]:
     return mask_root(msgspec.to_builtins(lg.replay(as_of)))
 
 
+def deployed(contributor: str) -> str:
+    return f"kz-2022-01-11-forces-deployed-{contributor.lower()}"
+
+
 def contingents(since: str) -> dict[str, Any]:
-    return {c: {"status": "deployed", "since": since, "personnel": None} for c in CONTRIBUTORS}
+    return {
+        c: {"status": "deployed", "since": since, "fact": deployed(c), "personnel": None, "strength": None}
+        for c in CONTRIBUTORS
+    }
 
 
 def forces(since: str) -> list[dict[str, Any]]:
     return [
-        {"mission": M, "contributor": c, "status": "deployed", "since": since, "personnel": None}
+        {
+            "mission": M,
+            "contributor": c,
+            "status": "deployed",
+            "since": since,
+            "fact": deployed(c),
+            "personnel": None,
+            "strength": None,
+        }
         for c in CONTRIBUTORS
     ]
 
@@ -51,6 +66,7 @@ def test_before_anything_happened(example: Ledger) -> None:
         "ledger": {"size": 17, "root": MASKED_ROOT},
         "states": {},
         "missions": {},
+        "actors": {},
     }
 
 
@@ -65,10 +81,13 @@ def test_2022_01_08_forces_deploying(example: Ledger) -> None:
                 "host": "KZ",
                 "status": "deploying",
                 "since": "2022-01-06",
+                "fact": deployed("RU"),  # the first deployment made it deploying
                 "contingents": contingents("2022-01-06"),
                 "withdrawal": None,
+                "strength": None,
             }
         },
+        "actors": {},
     }
 
 
@@ -109,14 +128,17 @@ def test_2022_01_12_is_the_contract_example(example: Ledger) -> None:
                 "host": "KZ",
                 "status": "completed",
                 "since": "2022-01-11",
+                "fact": "kz-2022-01-11-mission-completed",
                 "contingents": contingents("2022-01-06"),
                 "withdrawal": {
                     "announced": "2022-01-11",
                     "start_by": "2022-01-13",
                     "complete_by": "2022-01-23",
                 },
+                "strength": None,
             }
         },
+        "actors": {},
     }
 
 
@@ -138,8 +160,10 @@ def test_the_example_after_its_first_entry(example: Ledger) -> None:
             "host": "KZ",
             "status": "requested",
             "since": "2022-01-06?",
+            "fact": "kz-2022-01-11-mission-requested",
             "contingents": {},
             "withdrawal": None,
+            "strength": None,
         }
     }
     assert mask_root(msgspec.to_builtins(example.replay("2022-01-12", size=17))) == world(

@@ -20,12 +20,26 @@ def world(lg: Ledger, as_of: str, **knowledge: Any) -> dict[str, Any]:
     return mask_root(msgspec.to_builtins(lg.replay(as_of, **knowledge)))
 
 
+V2 = ("fact", "strength")  # what v2 adds to missions and contingents (tests/test_replay_v2.py)
+
+
+def v1(obj: dict[str, Any]) -> dict[str, Any]:
+    """A mission, contingent or foreign force without v2's fields: v1's rules, v1's shapes."""
+    return {k: v1(v) if k == "contingents" else v for k, v in obj.items() if k not in V2} | (
+        {"contingents": {c: v1(x) for c, x in obj["contingents"].items()}} if "contingents" in obj else {}
+    )
+
+
 def mission(lg: Ledger, as_of: str, name: str = M) -> dict[str, Any] | None:
-    return world(lg, as_of)["missions"].get(name)
+    found = world(lg, as_of)["missions"].get(name)
+    return None if found is None else v1(found)
 
 
 def state(lg: Ledger, as_of: str, code: str = "KZ", **knowledge: Any) -> dict[str, Any] | None:
-    return world(lg, as_of, **knowledge)["states"].get(code)
+    found = world(lg, as_of, **knowledge)["states"].get(code)
+    if found is not None:
+        found["foreign_forces"] = [v1(f) for f in found["foreign_forces"]]
+    return found
 
 
 def status(lg: Ledger, as_of: str, name: str = M) -> tuple[str | None, str | None]:
@@ -87,7 +101,7 @@ def test_document_shape(build: Build) -> None:
         ),
         "2022-01-12",
     )
-    assert list(w) == ["as_of", "ledger", "states", "missions"]
+    assert list(w) == ["as_of", "ledger", "states", "missions", "actors"]
     assert w["as_of"] == "2022-01-12"
     assert w["ledger"] == {"size": 4, "root": MASKED_ROOT}
     assert list(w["states"]["KZ"]) == ["government", "offices", "foreign_forces"]
@@ -98,12 +112,26 @@ def test_document_shape(build: Build) -> None:
         "contributor",
         "status",
         "since",
+        "fact",
         "personnel",
+        "strength",
     ]
     m = w["missions"][M]
-    assert list(m) == ["organization", "host", "status", "since", "contingents", "withdrawal"]
-    assert list(m["contingents"]["RU"]) == ["status", "since", "personnel"]
+    assert list(m) == [
+        "organization",
+        "host",
+        "status",
+        "since",
+        "fact",
+        "contingents",
+        "withdrawal",
+        "strength",
+    ]
+    assert list(m["contingents"]["RU"]) == ["status", "since", "fact", "personnel", "strength"]
+    assert list(m["contingents"]["RU"]["strength"]) == ["low", "high", "as_of", "disputed", "claims"]
+    assert list(m["contingents"]["RU"]["strength"]["claims"][0]) == ["fact", "low", "high", "publishers"]
     assert list(m["withdrawal"]) == ["announced", "start_by", "complete_by"]
+    assert w["actors"] == {}
 
 
 def test_empty_ledger(ledger: Ledger) -> None:
@@ -112,6 +140,7 @@ def test_empty_ledger(ledger: Ledger) -> None:
         "ledger": {"size": 0, "root": MASKED_ROOT},
         "states": {},
         "missions": {},
+        "actors": {},
     }
 
 
@@ -141,6 +170,7 @@ def test_as_of_defaults_to_today_in_utc(ledger: Ledger) -> None:
 def test_timeline_is_in_replay_order_by_type_rank(build: Build) -> None:
     day = "2022-01-10"
     one_of_each = {
+        "GovernmentOverthrown": fact("GovernmentOverthrown", day, state="KZ"),
         "GovernmentDismissed": dismissed(day),
         "OfficeLeft": left(day, "minister-of-energy", "b"),
         "PrimeMinisterNominated": fact("PrimeMinisterNominated", day, state="KZ", person="a"),
@@ -154,6 +184,7 @@ def test_timeline_is_in_replay_order_by_type_rank(build: Build) -> None:
         "WithdrawalAnnounced": mission_fact("WithdrawalAnnounced", day),
         "WithdrawalStarted": mission_fact("WithdrawalStarted", day),
         "ForcesWithdrawn": mission_fact("ForcesWithdrawn", day),
+        "StrengthReported": mission_fact("StrengthReported", day, personnel=5),
         "StatementMade": fact("StatementMade", day, speaker="s", summary="x"),
     }
     # Recorded in reverse rank order; OfficeAssumed before PrimeMinisterAppointed (same rank).

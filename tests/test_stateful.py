@@ -142,8 +142,9 @@ def stored_fact(f: Fact, fid: str) -> Fact:
     """The fact as the ledger stores it: without nulls (also in sources), without `acting: false`
     (the default), with its id."""
     result = {k: drop_nulls(v) for k, v in f.items() if v is not None}
-    if result.get("acting") is False:
-        del result["acting"]
+    for default in ("acting", "interim"):
+        if result.get(default) is False:
+            del result[default]
     result["id"] = fid
     return result
 
@@ -463,7 +464,19 @@ class LedgerMachine(RuleBasedStateMachine):
             t for i in items[:pos] if (t := i.fact.get("target") or i.fact.get("supersedes"))
         ]
         # Mistakes a line shows by itself, then mistakes only the ledger can see (three times as likely).
-        kinds = ["state", "field", "json", "missing", "date", "integer", "type", "slug", "url", "deadline"]
+        kinds = [
+            "state",
+            "field",
+            "json",
+            "missing",
+            "date",
+            "integer",
+            "type",
+            "slug",
+            "url",
+            "deadline",
+            "v2",
+        ]
         kinds += ["absent"] * 3 + ["clash"] * 3 * bool(known) + ["retraction"] * 3 * bool(retractions)
         kinds += ["again"] * 3 * bool(corrected) + ["forward"] * 3 * bool(after)
         kind = data.draw(st.sampled_from(kinds), label="bad kind")
@@ -523,6 +536,27 @@ class LedgerMachine(RuleBasedStateMachine):
                 completes_within_days=20,
             )
             return line(f), ("$.completes_within_days", "$.starts_within_days", "$")
+        if kind == "v2":  # what sections 9-11 refuse
+            which = data.draw(st.sampled_from(["both ways", "range", "former", "names", "wikidata"]))
+            if which == "both ways":
+                f = fact(
+                    "WithdrawalAnnounced", when, mission="alpha", complete_by="2023", completes_within_days=3
+                )
+                return line(f), ("$.complete_by",)
+            if which == "range":
+                f = fact("StrengthReported", when, mission="beta", personnel=10, personnel_high=9)
+                return line(f), ("$.personnel_high",)
+            if which == "former":
+                f = fact("ForcesDeployed", when, mission="alpha", contributor="SUXX")
+                return line(f), ("$.contributor",)
+            f = fact("ActorDescribed", when, actor="KZ", names={"en": "Kazakhstan"})
+            if which == "names":
+                return line(f | {"names": data.draw(st.sampled_from([{}, {"en": " "}, {"EN_x": "a"}]))}), (
+                    "$.names",
+                    "$.names.en",
+                    "$.names.EN_x",
+                )
+            return line(f | {"wikidata": data.draw(st.sampled_from(["Q0", "42", "q42"]))}), ("$.wikidata",)
         if kind == "absent":
             bad, paths = self.refused_correction(data, f"no-such-fact-{self.new_id()}")
             return line(bad), paths
@@ -657,16 +691,27 @@ class LedgerMachine(RuleBasedStateMachine):
         assert actual == expected, _diff(as_of, n, actual, expected)
         _describe(expected)
         assert [e.fact.fact_id for e in timeline] == reference_fold.folded_ids(self.entries, as_of, n)
+        code = ("KZ", "KG", "RU", "SUHH")[k % 4]
+        narrowed = lg.timeline(end=as_of, state=code, size=n)
+        assert [e.fact.fact_id for e in narrowed] == reference_fold.timeline_ids_for_state(
+            self.entries, as_of, code, n
+        ), (as_of, n, code)
         encoded = msgspec.json.encode(world)
         assert self.seen.setdefault((expected["as_of"], n), encoded) == encoded, (as_of, n)
 
 
 def _describe(doc: dict[str, Any]) -> None:
     """Hypothesis events (`--hypothesis-show-statistics`): what the compared worlds held."""
+    if doc["actors"]:
+        event("a described actor")
     for m in doc["missions"].values():
         event(f"mission {m['status']}")
+        if m["strength"] is not None:
+            event("a mission's strength" + (", disputed" if m["strength"]["disputed"] else ""))
         for c in m["contingents"].values():
             event(f"contingent {c['status']}")
+            if c["strength"] is not None:
+                event("a contingent's strength" + (", disputed" if c["strength"]["disputed"] else ""))
         if m["withdrawal"] is not None:
             event("a withdrawal with deadlines" if m["withdrawal"]["complete_by"] else "a withdrawal")
     for state in doc["states"].values():
@@ -677,11 +722,13 @@ def _describe(doc: dict[str, Any]) -> None:
                 event("a vacant office")
             elif len(office["facts"]) > 1:
                 event("an office held on through a dismissal")
+            if "stands_in_for" in office:
+                event("an interim stands in")
 
 
 def _diff(as_of: date | str, n: int, actual: dict[str, Any], expected: dict[str, Any]) -> str:
     lines = [f"replay as of {as_of!r} knowing {n} entries differs from the reference fold"]
-    for part in ("as_of", "ledger", "states", "missions"):
+    for part in ("as_of", "ledger", "states", "missions", "actors"):
         a, b = actual.get(part), expected.get(part)
         if a != b:
             if isinstance(a, dict) and isinstance(b, dict):

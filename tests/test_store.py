@@ -369,7 +369,7 @@ def test_known_at_at_the_start_of_the_calendar_knows_nothing(ledger: Ledger, mom
     assert ledger.replay("2022-01-10", known_at=moment).ledger.size == 0
 
 
-@pytest.mark.parametrize("moment", ["2022-01-10", "yesterday", "2022-01-10T25:00", "2022-01-10T10:00?"])
+@pytest.mark.parametrize("moment", ["2022-01-10?", "yesterday", "2022-01-10T25:00", "2022-01-10T10:00?"])
 def test_bad_known_at(ledger: Ledger, moment: str) -> None:
     with pytest.raises(UsageError) as err:
         ledger.replay("2022-01-10", known_at=moment)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from ledger.errors import FactError
-from ledger.facts import FactRetracted
+from ledger.facts import FactRetracted, replay_day
 from ledger.importing.check import Chunk
 from ledger.storage.checks import Row
 from ledger.storage.events import Correction, CorrectionState, entry_bytes
@@ -85,7 +85,9 @@ class Planner:
         items, source = chunk.lines, self._sources[chunk.input]
         targets = [t for p in items if (t := p.target) is not None]
         found = self._known.find([p.fact_id for p in items] + targets)
-        self._days.update((fid, row.effective) for fid, row in found.items())
+        # The day each fact sorts under in the replay index (0 for a description, which every
+        # snapshot holds): correcting it invalidates the snapshots from that day on.
+        self._days.update((fid, replay_day(row.type, row.effective)) for fid, row in found.items())
         self._already.update((fid, (c.how, c.by)) for fid, c in self._known.corrections(targets).items())
         batch = Batch([], [], None)
         touched: list[int] = []
@@ -124,9 +126,9 @@ class Planner:
             already[p.target] = (how, fid)
             batch.corrections.append((p.target, fid, how))
             touched.append(days[p.target])
-        new[fid], days[fid] = p, p.effective
+        new[fid], days[fid] = p, replay_day(p.type, p.effective)
         if p.packed is not None:
-            touched.append(p.effective)
+            touched.append(days[fid])
         batch.entries.append(p)
 
 

@@ -51,7 +51,7 @@ import msgspec
 from ledger import merkle
 from ledger.dates import parse_date
 from ledger.errors import BadInput, LedgerCorrupt, UsageError
-from ledger.facts import AnyFact, FactRetracted
+from ledger.facts import AnyFact, FactRetracted, replay_day
 from ledger.log.compact import CompactRange
 from ledger.reading import log
 from ledger.reading.args import state_code
@@ -132,7 +132,7 @@ def _loop(apply: Apply, n: int, hidden: set[str], whole: bool) -> Loop[Any]:
     return Loop(VIEW_DECODERS, n, hidden, apply=apply)
 
 
-_FIRST = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)  # before every row of the replay index
+_FIRST = sql.FIRST_KEY  # before every row of the replay index, descriptions' day 0 included
 
 
 def _next_key(rows: list[Any]) -> tuple[int, int, int] | None:
@@ -237,6 +237,7 @@ class Verified:
                 effective = days[fact.occurred] = parse_date(fact.occurred).effective.toordinal()
             except ValueError as e:
                 raise LedgerCorrupt(f"its date cannot be read: {e}") from None
+        effective = replay_day(fact.TYPE, effective)  # 0 for a description: knowledge
         self._days[seq], self._ranks[seq] = effective, fact.RANK
         corrects = fact.target if isinstance(fact, FactRetracted) else fact.supersedes
         if corrects is not None:

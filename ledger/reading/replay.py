@@ -109,7 +109,11 @@ def fold_into(
         every=every or SNAPSHOT_EVERY,
         since=since,
     )
-    key: tuple[int, int, int] | None = (since, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
+    # From the start, day 0 too: the descriptions, which apply at every date, sort there (before
+    # every real day; a snapshot of a real day holds them). `timeline` and `run` start after it.
+    key: tuple[int, int, int] | None = (
+        (since, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ) if since else sql.FIRST_KEY
+    )
     while key is not None:
         rows = yield _page_query(key, upto, Projection.IGNORES)
         loop.feed(rows)

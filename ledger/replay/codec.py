@@ -51,9 +51,10 @@ def row_problem(seq: Any, fact_id: Any, type_: Any, effective: Any, payload: Any
     anyway (the index is a copy the import wrote; `ledger verify` compares it with the entries)."""
     if type(seq) is not int:
         return f"its seq {seq!r} is not a number"
-    if type(effective) is not int or not 0 < effective <= MAX_DAY:
-        return f"its effective day {effective!r} is not a day"
     decoder = FACT_DECODERS.get(type_) if isinstance(type_, str) else None
+    knowledge = decoder is not None and BY_TAG[type_].KNOWLEDGE
+    if type(effective) is not int or not (effective == 0 if knowledge else 0 < effective <= MAX_DAY):
+        return f"its effective day {effective!r} is not a day"
     if decoder is None:
         return f"unknown type {type_!r}"
     if not isinstance(payload, bytes):

@@ -95,7 +95,9 @@ class Loop(Generic[V]):
             raise index_error(seq, fact_id, problem) from None
 
     def _new_day(self, effective: int) -> None:
-        if self.snapshot is not None and self._pending >= self.every:
+        # Never a snapshot of day 0, the descriptions' (`ledger.facts.replay_day`): a snapshot is
+        # of a real day, and a replay from none reads day 0 first.
+        if self.snapshot is not None and self._pending >= self.every and self._day > 0:
             self.snapshots.append((self._day, self.snapshot()))  # the state after day self._day
             self._pending = 0
         self._date = date.fromordinal(effective)
@@ -103,7 +105,7 @@ class Loop(Generic[V]):
 
     def finish(self, upto: int) -> None:
         """Every fact up to day `upto` was fed: the state is the state after that day."""
-        if self.snapshot is not None and self._pending >= self.every:
+        if self.snapshot is not None and self._pending >= self.every and upto > 0:
             self.snapshots.append((upto, self.snapshot()))
             self._pending = 0
 

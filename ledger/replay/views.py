@@ -2,7 +2,11 @@
 
 A view has the fields of its fact (`ledger.facts`) but `sources` and `note`,
 with the same names, plain types and defaults, and the same tag (the
-contract's type name, never a class name). Decoding a replay index payload
+contract's type name, never a class name). The two types whose figures are
+claims (contract section 11: `ForcesDeployed`, `StrengthReported`) keep of
+their sources only each one's `publisher` (`Publishers`), which the strength
+of a contingent or mission lists: those two types pay for decoding it, and
+no other type pays anything. Decoding a replay index payload
 into a view skips the citations instead of building them, and checks the
 types but not the patterns and ranges: the import validated every fact, and
 `ledger verify` compares the replay index with the stored entries. A value of
@@ -21,11 +25,24 @@ import msgspec
 from ledger.facts import Fact
 
 
-class View(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
-    """The envelope every view shares: the fact's, less `sources` and `note`."""
+class Publisher(msgspec.Struct, frozen=True, gc=False):
+    """A source as a claim's view keeps it: its publisher only (its other fields are skipped)."""
+
+    publisher: str
+
+
+Publishers = tuple[Publisher, ...]
+
+
+class View(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", gc=False):
+    """The envelope every view shares: the fact's, less `sources` and `note`.
+
+    Not tracked by Python's garbage collector (`gc=False`): a view holds strings, numbers and
+    tuples of them, so it can be in no reference cycle, and a replay keeps some alive (the
+    current strength claims) without making every collection walk them."""
 
     TYPE: ClassVar[str] = ""  # the contract's type name (the tag); set for each type below
-    RANK: ClassVar[int] = 99  # position within one day, as the fact's
+    RANK: ClassVar[int] = 1000  # position within one day, as the fact's
 
     id: str | None = None
     occurred: str
@@ -38,17 +55,24 @@ class View(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
         return self.id
 
 
-# Government (ranks 0-3)
+# Government (ranks 10-50)
+
+
+class GovernmentOverthrownView(View, tag="GovernmentOverthrown", frozen=True):
+    RANK = 10
+    state: str
+    by: str | None = None
+    ousted: tuple[str, ...] | None = None
 
 
 class GovernmentDismissedView(View, tag="GovernmentDismissed", frozen=True):
-    RANK = 0
+    RANK = 20
     state: str
     dismissed_by: str | None = None
 
 
 class OfficeLeftView(View, tag="OfficeLeft", frozen=True):
-    RANK = 1
+    RANK = 30
     state: str
     office: str
     person: str
@@ -56,34 +80,36 @@ class OfficeLeftView(View, tag="OfficeLeft", frozen=True):
 
 
 class PrimeMinisterNominatedView(View, tag="PrimeMinisterNominated", frozen=True):
-    RANK = 2
+    RANK = 40
     state: str
     person: str
     nominated_by: str | None = None
 
 
 class PrimeMinisterAppointedView(View, tag="PrimeMinisterAppointed", frozen=True):
-    RANK = 3
+    RANK = 50
     state: str
     person: str
     appointed_by: str | None = None
     acting: bool | None = False
+    interim: bool | None = False
 
 
 class OfficeAssumedView(View, tag="OfficeAssumed", frozen=True):
-    RANK = 3
+    RANK = 50
     state: str
     office: str
     person: str
     appointed_by: str | None = None
     acting: bool | None = False
+    interim: bool | None = False
 
 
-# Missions and troops (ranks 4-11)
+# Missions and troops (ranks 60-140)
 
 
 class MissionRequestedView(View, tag="MissionRequested", frozen=True):
-    RANK = 4
+    RANK = 60
     mission: str
     organization: str
     host: str
@@ -91,7 +117,7 @@ class MissionRequestedView(View, tag="MissionRequested", frozen=True):
 
 
 class MissionAuthorizedView(View, tag="MissionAuthorized", frozen=True):
-    RANK = 5
+    RANK = 70
     mission: str
     organization: str
     host: str
@@ -100,50 +126,62 @@ class MissionAuthorizedView(View, tag="MissionAuthorized", frozen=True):
 
 
 class ForcesDeployedView(View, tag="ForcesDeployed", frozen=True):
-    RANK = 6
+    RANK = 80
     mission: str
     contributor: str
     host: str | None = None
     personnel: int | None = None
+    sources: Publishers = ()
 
 
 class DeploymentCompletedView(View, tag="DeploymentCompleted", frozen=True):
-    RANK = 7
+    RANK = 90
     mission: str
 
 
 class MissionCompletedView(View, tag="MissionCompleted", frozen=True):
-    RANK = 8
+    RANK = 100
     mission: str
     declared_by: str | None = None
 
 
 class WithdrawalAnnouncedView(View, tag="WithdrawalAnnounced", frozen=True):
-    RANK = 9
+    RANK = 110
     mission: str
     announced_by: str | None = None
     starts_within_days: int | None = None
     completes_within_days: int | None = None
+    start_by: str | None = None
+    complete_by: str | None = None
 
 
 class WithdrawalStartedView(View, tag="WithdrawalStarted", frozen=True):
-    RANK = 10
+    RANK = 120
     mission: str
     contributor: str | None = None
 
 
 class ForcesWithdrawnView(View, tag="ForcesWithdrawn", frozen=True):
-    RANK = 11
+    RANK = 130
     mission: str
     contributor: str | None = None
     personnel: int | None = None
+
+
+class StrengthReportedView(View, tag="StrengthReported", frozen=True, kw_only=True):
+    RANK = 140
+    mission: str
+    contributor: str | None = None
+    personnel: int
+    personnel_high: int | None = None
+    sources: Publishers = ()
 
 
 # Other
 
 
 class StatementMadeView(View, tag="StatementMade", frozen=True):
-    RANK = 12
+    RANK = 150
     speaker: str
     summary: str
     office: str | None = None
@@ -157,8 +195,18 @@ class FactRetractedView(View, tag="FactRetracted", frozen=True):
     reason: str
 
 
+class ActorDescribedView(View, tag="ActorDescribed", frozen=True):
+    """Kept in the replay index at day 0, before every real day (`ledger.facts.replay_day`)."""
+
+    RANK = 0
+    actor: str
+    names: dict[str, str]
+    wikidata: str | None = None
+
+
 AnyView: TypeAlias = (
-    GovernmentDismissedView
+    GovernmentOverthrownView
+    | GovernmentDismissedView
     | OfficeLeftView
     | PrimeMinisterNominatedView
     | PrimeMinisterAppointedView
@@ -171,8 +219,10 @@ AnyView: TypeAlias = (
     | WithdrawalAnnouncedView
     | WithdrawalStartedView
     | ForcesWithdrawnView
+    | StrengthReportedView
     | StatementMadeView
     | FactRetractedView
+    | ActorDescribedView
 )
 
 VIEW_TYPES: tuple[type[AnyView], ...] = AnyView.__args__

@@ -20,6 +20,7 @@ from ledger.errors import LedgerCorrupt
 from ledger.merkle import HASH_SIZE
 from ledger.storage.constants import FORMAT, MAX_DAY, NOT_A_LEDGER, ORIGIN, RECORDED
 from ledger.storage.events import StoredEntry, decode_entry
+from ledger.storage.migration import MIGRATABLE
 
 
 class Row(msgspec.Struct, frozen=True, array_like=True):
@@ -118,12 +119,25 @@ def recorded_tail(seq: int, recorded_at: object) -> str:
     return recorded_at
 
 
+class NeedsMigration(LedgerCorrupt):
+    """A ledger of an older format that this version migrates (`storage.migration`): raised on
+    opening, where the store migrates it (or says why it cannot)."""
+
+    def __init__(self, found: str, path: str) -> None:
+        self.found = found
+        super().__init__(
+            f"a ledger of format {found!r}, which must be migrated to {FORMAT!r} before this version "
+            "reads it: it is, the first time the ledger is opened with write access",
+            path=path,
+        )
+
+
 def check_meta(path: str, meta: Sequence[Sequence[Any]]) -> None:
     """LedgerCorrupt unless `meta` (rows of `storage.sql.META`) names our format and a well-formed
-    origin, and nothing else."""
+    origin, and nothing else; NeedsMigration for a format this version migrates."""
     values = {key: value for key, value in meta}
     found_format = values.get("format")
-    if found_format != FORMAT:
+    if found_format != FORMAT and found_format not in MIGRATABLE:
         if isinstance(found_format, str) and found_format.startswith("timeline-ledger/"):
             raise LedgerCorrupt(
                 f"a ledger of format {found_format!r}; this version reads {FORMAT!r}", path=path
@@ -137,3 +151,5 @@ def check_meta(path: str, meta: Sequence[Sequence[Any]]) -> None:
         raise LedgerCorrupt(
             f"ledger_meta holds an unknown key {unknown[0]}: the ledger was altered", path=path
         )
+    if found_format != FORMAT:
+        raise NeedsMigration(str(found_format), path)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-# The on-disk format: 2 has leaf hashes in ledger_entries and merkle_nodes from level 4 up.
-FORMAT = "timeline-ledger/2"
+# The on-disk format: 2 has leaf hashes in ledger_entries and merkle_nodes from level 4 up; 3 the
+# same tables, with the type ranks of the replay index in tens (`ledger.storage.migration`).
+FORMAT = "timeline-ledger/3"
 NOT_A_LEDGER = "not a timeline-ledger database"
 LOCK_TIMEOUT_S = 30  # how long a writer waits for another one's lock, by default
 MAX_DAY = date.max.toordinal()

@@ -6,6 +6,7 @@ psycopg is imported only when a PostgreSQL ledger is opened.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 
 from ledger.errors import UsageError
 from ledger.reading.plans import Query
+from ledger.storage.checks import NeedsMigration
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.urls import is_postgres, is_url
 from ledger.storage.waking import Waker
@@ -79,7 +81,16 @@ def open_store(target: str | Path, *, create: bool = False, lock_timeout: int = 
 
 
 async def open_reader(target: str | Path, lock_timeout: int = LOCK_TIMEOUT_S) -> Reader:
-    """The asyncio reader of the ledger at `target` (never creates one)."""
+    """The asyncio reader of the ledger at `target` (never creates one). A ledger of an older
+    format is migrated first, once, by the synchronous store, in a worker thread."""
+    try:
+        return await _open_reader(target, lock_timeout)
+    except NeedsMigration:
+        await asyncio.to_thread(lambda: open_store(target, lock_timeout=lock_timeout).close())
+        return await _open_reader(target, lock_timeout)
+
+
+async def _open_reader(target: str | Path, lock_timeout: int) -> Reader:
     if is_postgres(target):
         from ledger.storage.postgres.reader import PostgresReader
 

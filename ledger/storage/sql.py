@@ -56,6 +56,8 @@ INDEX_ROWS = (
 )
 # The first key of a replay page: below every row of a day (ranks and seqs are never negative).
 BEFORE_DAY_RANK, BEFORE_DAY_SEQ = 1 << 30, 1 << 62
+# Below every row of the replay index, day 0 (descriptions: `ledger.facts.replay_day`) included.
+FIRST_KEY = (-1, BEFORE_DAY_RANK, BEFORE_DAY_SEQ)
 
 
 @cache

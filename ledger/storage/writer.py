@@ -18,12 +18,15 @@ import msgspec
 
 from ledger.dates import format_recorded
 from ledger.errors import StoreError
+from ledger.facts import replay_day
 from ledger.log.tree import LOWEST_STORED
 from ledger.merkle import EMPTY_ROOT, leaf_hash
 from ledger.reading import log
 from ledger.reading.plans import Query, run
 from ledger.storage.checks import recorded_tail
+from ledger.storage.constants import FORMAT
 from ledger.storage.events import Correction, EventRow, correction_row, entry_bytes, fact_row
+from ledger.storage.migration import CURRENT_FORMAT
 
 
 class NewEntry(msgspec.Struct, frozen=True, array_like=True):
@@ -33,7 +36,7 @@ class NewEntry(msgspec.Struct, frozen=True, array_like=True):
     fact_id: str
     type: str  # the contract's type name; stored under the topic `fact:<type>`
     rank: int  # position of the type within a day (contract section 4)
-    effective: int  # proleptic Gregorian ordinal of the effective day
+    effective: int  # proleptic Gregorian ordinal of the effective day (`facts.replay_day`: its index day)
     target: str | None  # the fact it retracts or supersedes
     fact: bytes  # RFC 8785 JSON of the fact; the writer wraps it with the recording time
     packed: bytes | None  # the fact in msgpack for the replay index; None: never folded
@@ -104,6 +107,10 @@ def write(db: Transaction, batches: Iterable[Batch], copied: Copied | None = Non
     stored bytes of each entry (the fact wrapped with its recording time) are its Merkle leaf."""
     db.lock()
     db.check_schema()
+    db.execute(CURRENT_FORMAT)
+    found = db.fetchone()
+    if found is None or found[0] != FORMAT:  # an older version's ledger, or one migrated since
+        raise StoreError(f"the ledger's format changed since it was opened ({found!r}); nothing was written")
     db.execute("SELECT seq, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")
     tail = db.fetchone()
     first, last = (tail[0] + 1, recorded_tail(tail[0], tail[1])) if tail else (0, "")
@@ -142,7 +149,7 @@ def write(db: Transaction, batches: Iterable[Batch], copied: Copied | None = Non
             tree.append(leaf, keep)
             rows.append((seq, m.fact_id, nid, m.type, m.effective, when, m.target, leaf))
             if m.packed is not None:
-                index.append((m.effective, m.rank, seq, m.fact_id, m.type, m.packed))
+                index.append((replay_day(m.type, m.effective), m.rank, seq, m.fact_id, m.type, m.packed))
             seq += 1
             if seq in wanted:
                 roots[seq] = tree.root()

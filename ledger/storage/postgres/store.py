@@ -21,8 +21,8 @@ from psycopg import sql as pgsql
 from ledger.errors import LedgerClosed, LedgerCorrupt, LedgerMissing, StoreError, no_ledger, one_line
 from ledger.reading.args import lock_timeout as check_lock_timeout
 from ledger.reading.plans import Query, run
-from ledger.storage import schema, sql, writer
-from ledger.storage.checks import check_meta
+from ledger.storage import migration, schema, sql, writer
+from ledger.storage.checks import NeedsMigration, check_meta
 from ledger.storage.events import EventRow
 from ledger.storage.postgres import catalogue, recorder
 from ledger.storage.postgres.errors import translate, translated
@@ -77,7 +77,7 @@ class PostgresStore:
         """An existing ledger; never creates anything."""
         store = cls(url, lock_timeout)
         try:
-            store._check(store._problem())
+            store._check_or_migrate(store._problem())
         except BaseException:
             store.close()
             raise
@@ -93,7 +93,7 @@ class PostgresStore:
             if problem == catalogue.EMPTY:
                 store._make_tables()
                 problem = store._problem()
-            store._check(problem)
+            store._check_or_migrate(problem)
         except BaseException:
             store.close()
             raise
@@ -141,6 +141,31 @@ class PostgresStore:
         if problem is not None:
             raise LedgerCorrupt(problem, path=self.where)
         check_meta(self.where, self.fetch(Query(sql.META)))
+
+    def _check_or_migrate(self, problem: str | None) -> None:
+        """`_check`, once a ledger of an older format is migrated (`storage.migration`)."""
+        try:
+            self._check(problem)
+        except NeedsMigration as e:
+            self._migrate(e.found)
+            self._check(self._problem())
+
+    def _migrate(self, found: str) -> None:
+        """Bring the ledger to this version's format, in one transaction under eventsourcing's
+        write lock (unless another process did meanwhile)."""
+        conn = self._db()
+        with (
+            translated(self.where, "write", self.lock_timeout),
+            conn.transaction(),
+            conn.cursor() as cursor,
+        ):
+            for lock in recorder.lock_statements(self.settings.schema, self.lock_timeout):
+                cursor.execute(lock)
+            cursor.execute(migration.CURRENT_FORMAT)
+            row = cursor.fetchone()
+            if row is not None and row[0] in migration.MIGRATABLE:  # else migrated meanwhile
+                for statement in migration.statements(row[0]):
+                    cursor.execute(sql.for_postgres(statement))
 
     def _db(self) -> psycopg.Connection[Any]:
         if self._closed:

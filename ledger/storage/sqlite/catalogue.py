@@ -17,6 +17,7 @@ from typing import Any
 from ledger.errors import LedgerCorrupt
 from ledger.storage.checks import check_meta
 from ledger.storage.constants import FORMAT, NOT_A_LEDGER
+from ledger.storage.migration import MIGRATABLE
 from ledger.storage.sqlite.recorder import table_statements
 
 # SQLite's own statistics tables (made by ANALYZE) change no result and are allowed.
@@ -45,7 +46,8 @@ def check(path: str, schema: Sequence[Sequence[Any]], meta: Sequence[Sequence[An
     if "ledger_meta" not in found:
         what = ", ".join(f"{row[0]} {name!r}" for name, row in sorted(found.items())[:3])
         raise LedgerCorrupt(f"{NOT_A_LEDGER} (it holds {what})", path=path)
-    if meta is not None and {key: value for key, value in meta}.get("format") != FORMAT:
+    found_format = None if meta is None else {key: value for key, value in meta}.get("format")
+    if meta is not None and found_format != FORMAT and found_format not in MIGRATABLE:
         check_meta(path, meta)  # another format first: its schema differs too
     altered = "the ledger's schema was altered"
     for name, (kind, _, table, _) in sorted(found.items()):

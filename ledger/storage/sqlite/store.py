@@ -20,7 +20,9 @@ from urllib.parse import quote
 from ledger.errors import LedgerClosed, StoreError, no_ledger
 from ledger.reading.args import lock_timeout as check_lock_timeout
 from ledger.reading.plans import Query
-from ledger.storage import schema, sql, writer
+from ledger.storage import migration, schema, sql, writer
+from ledger.storage.checks import NeedsMigration
+from ledger.storage.constants import FORMAT
 from ledger.storage.events import EventRow
 from ledger.storage.sqlite import catalogue, recorder
 from ledger.storage.sqlite.errors import is_locked, translate, translated
@@ -54,10 +56,13 @@ class SQLiteStore:
 
     backend = "sqlite"
 
-    def __init__(self, path: Path, lock_timeout: int, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, lock_timeout: int, conn: sqlite3.Connection, *, read_only: bool = False
+    ) -> None:
         self.path = path
         self.where = str(path)
         self.lock_timeout = lock_timeout
+        self.read_only = read_only
         self._conn: sqlite3.Connection | None = conn
 
     # Opening
@@ -71,6 +76,7 @@ class SQLiteStore:
             raise no_ledger(path)
         conn = None
         error: sqlite3.Error | None = None
+        mode = "rw"
         for mode in ("rw", "ro"):
             try:
                 conn = connect(path, mode, lock_timeout)
@@ -80,11 +86,11 @@ class SQLiteStore:
         if conn is None:
             assert error is not None
             raise translate(error, str(path), "open") from None
-        store = cls(path, lock_timeout, conn)
+        store = cls(path, lock_timeout, conn, read_only=mode == "ro")
         try:
             if not store._schema():
                 raise no_ledger(path)
-            store._check()
+            store._check_or_migrate()
         except BaseException:
             store.close()
             raise
@@ -103,7 +109,7 @@ class SQLiteStore:
         try:
             if not store._schema():
                 store._make()
-            store._check()
+            store._check_or_migrate()
         except BaseException:
             store.close()
             raise
@@ -121,6 +127,38 @@ class SQLiteStore:
         except sqlite3.DatabaseError:
             meta = None
         catalogue.check(self.where, schema, meta)
+
+    def _check_or_migrate(self) -> None:
+        """`_check`, once a ledger of an older format is migrated (`storage.migration`)."""
+        try:
+            self._check()
+        except NeedsMigration as e:
+            self._migrate(e.found)
+            self._check()
+
+    def _migrate(self, found: str) -> None:
+        """Bring the ledger to this version's format, in one transaction under the write lock
+        (unless another process did meanwhile); a read-only file cannot be, and says so."""
+        if self.read_only:
+            raise StoreError(
+                f"{self.where}: a ledger of format {found!r}, which this version migrates to {FORMAT!r} "
+                "the first time it opens it with write access; this file is read-only: open it once "
+                "where it can be written (any command migrates it; entries and roots do not change)"
+            )
+        db = self._db()
+        with translated(self.where, "write", self.lock_timeout):
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(migration.CURRENT_FORMAT).fetchone()
+                if row is not None and row[0] in migration.MIGRATABLE:  # else migrated meanwhile
+                    for statement in migration.statements(row[0]):
+                        db.execute(statement)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
 
     def _make(self) -> None:
         """Make the tables in one transaction: WAL first (it outlives the connection), then every

@@ -1,0 +1,55 @@
+"""Descriptions of actors (contract section 10): folded as knowledge, shown in every document
+that names the actor, and read back as a name in a language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from ledger.codes import is_state, iso_name
+from ledger.replay.views import ActorDescribedView
+from projections.state import Model
+from projections.world import Description
+
+
+def describe(model: Model, view: ActorDescribedView, _: date) -> None:
+    """Names merge by language in recording order (the later name for a language wins); the
+    Wikidata id is the latest given. Descriptions sort at day 0 by seq: recording order."""
+    known = model.actors.get(view.actor)
+    if known is None:
+        model.actors[view.actor] = Description(dict(view.names), view.wikidata)
+        return
+    known.names.update(view.names)
+    if view.wikidata is not None:
+        known.wikidata = view.wikidata
+
+
+def described(actors: Mapping[str, Description], named: Iterable[str]) -> dict[str, Description]:
+    """The descriptions of the actors `named` that have one, by actor, names by language tag."""
+    found = {a for a in named if a in actors}
+    return {a: Description(dict(sorted(actors[a].names.items())), actors[a].wikidata) for a in sorted(found)}
+
+
+def _lookup(names: Mapping[str, str], lang: str) -> str | None:
+    """The name for `lang` (BCP 47): the tag itself, in any case, then ever shorter prefixes of it
+    (`zh-Hant-TW`, `zh-Hant`, `zh`), as RFC 4647's lookup does."""
+    folded = {tag.lower(): name for tag, name in names.items()}
+    tag = lang.lower()
+    while tag:
+        if tag in folded:
+            return folded[tag]
+        tag = tag.rpartition("-")[0]
+    return None
+
+
+def described_name(actor: str, actors: Mapping[str, Description], lang: str = "en") -> str:
+    """The name to show for `actor` in language `lang` (contract section 10): its described name
+    in that language; else, for a state code, its ISO 3166 name (English); else the slug or code."""
+    description = actors.get(actor)
+    if description is not None:
+        name = _lookup(description.names, lang)
+        if name is not None:
+            return name
+    if is_state(actor):
+        return iso_name(actor) or actor
+    return actor
