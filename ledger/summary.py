@@ -16,12 +16,14 @@ from datetime import date
 import msgspec
 
 from ledger.facts import (
+    ActorDescribed,
     DeploymentCompleted,
     Fact,
     FactRetracted,
     ForcesDeployed,
     ForcesWithdrawn,
     GovernmentDismissed,
+    GovernmentOverthrown,
     MissionAuthorized,
     MissionCompleted,
     MissionRequested,
@@ -30,6 +32,7 @@ from ledger.facts import (
     PrimeMinisterAppointed,
     PrimeMinisterNominated,
     StatementMade,
+    StrengthReported,
     WithdrawalAnnounced,
     WithdrawalStarted,
 )
@@ -78,6 +81,9 @@ def _office(state: str, office: str, name: Name) -> str:
 
 def _described(f: Fact, effective: date, name: Name) -> str:
     match f:
+        case GovernmentOverthrown():
+            ousted = "" if not f.ousted else f", ousting {', '.join(name(p) for p in f.ousted)}"
+            return f"{name(f.state)} government overthrown{_by(f.by, name)}{ousted}"
         case GovernmentDismissed():
             return f"{name(f.state)} government dismissed{_by(f.dismissed_by, name)}"
         case OfficeLeft():
@@ -88,7 +94,7 @@ def _described(f: Fact, effective: date, name: Name) -> str:
             return f"{name(f.person)} nominated {where}{_by(f.nominated_by, name)}"
         case PrimeMinisterAppointed() | OfficeAssumed():
             office = f.office if isinstance(f, OfficeAssumed) else PRIME_MINISTER
-            acting = "acting " if f.acting else ""
+            acting = "interim " if f.interim else "acting " if f.acting else ""
             where = _office(f.state, office, name)
             return f"{name(f.person)} appointed {acting}{where}{_by(f.appointed_by, name)}"
         case MissionRequested():
@@ -119,6 +125,16 @@ def _described(f: Fact, effective: date, name: Name) -> str:
             who = "every contingent" if f.contributor is None else name(f.contributor)
             left = "" if f.personnel is None else f", {_people(f.personnel)}"
             return f"{who} withdrawn from {name(f.mission)}{left}"
+        case StrengthReported():
+            figure = _people(f.personnel)
+            if f.personnel_high is not None and f.personnel_high != f.personnel:
+                figure = f"{f.personnel:,} to {_people(f.personnel_high)}"
+            of = name(f.mission) if f.contributor is None else f"{name(f.contributor)} in {name(f.mission)}"
+            return f"{of}: {figure} reported"
+        case ActorDescribed():
+            names = ", ".join(f"{tag}: {text}" for tag, text in sorted(f.names.items()))
+            wikidata = "" if f.wikidata is None else f" ({f.wikidata})"
+            return f"{f.actor} described{wikidata}: {names}"
         case StatementMade():
             office = "" if f.office is None else f" ({f.office})"
             return f"{name(f.speaker)}{office}: {f.summary}"

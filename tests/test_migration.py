@@ -26,7 +26,7 @@ import msgspec
 import pg
 import psycopg
 import pytest
-from ledger_cli import run
+from ledger_cli import invoke
 
 from ledger import AsyncLedger, Ledger
 from ledger.errors import StoreError
@@ -156,7 +156,7 @@ def test_a_read_only_format_2_file_is_a_clear_error_and_stays_as_it_is(
     with pytest.raises(StoreError, match="this file is read-only: open it once where it can be written"):
         Ledger.open(old_copy)
     assert sqlite_rows(old_copy, "SELECT value FROM ledger_meta WHERE key = 'format'") == [(FORMAT_2,)]
-    r = run("--db", old_copy, "replay", cwd=tmp_path)
+    r = invoke("--db", old_copy, "replay", cwd=tmp_path)
     assert r.returncode == 1 and "read-only" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -186,13 +186,13 @@ def test_async_ledger_migrates_a_format_2_ledger_first(old_copy: Path) -> None:
 def test_another_format_is_still_refused(old_copy: Path, tmp_path: Path) -> None:
     with closing(sqlite3.connect(old_copy)) as db, db:
         db.execute("UPDATE ledger_meta SET value = 'timeline-ledger/1' WHERE key = 'format'")
-    r = run("--db", old_copy, "replay", cwd=tmp_path)
+    r = invoke("--db", old_copy, "replay", cwd=tmp_path)
     assert r.returncode == 1
     assert "a ledger of format 'timeline-ledger/1'; this version reads 'timeline-ledger/3'" in r.stderr
 
 
 def test_copy_of_a_migrated_ledger_has_the_same_roots(old_copy: Path, tmp_path: Path) -> None:
-    r = run("copy", "--from", old_copy, "--to", tmp_path / "copy.db", "--json", cwd=tmp_path)
+    r = invoke("copy", "--from", old_copy, "--to", tmp_path / "copy.db", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["root"] == ANSWERS["root"]
     with Ledger.open(tmp_path / "copy.db") as lg:

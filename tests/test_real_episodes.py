@@ -138,7 +138,7 @@ def test_niger_descriptions_and_timelines(niger: Ledger) -> None:
         "FR": {"names": {"fr": "France"}, "wikidata": "Q142"},
         "mohamed-bazoum": {"names": {"en": "Mohamed Bazoum", "fr": "Mohamed Bazoum"}, "wikidata": None},
     }
-    timeline = niger.timeline()
+    timeline = list(niger.timeline())
     assert "ActorDescribed" not in {e.fact.type for e in timeline}
     french = [e.fact.fact_id for e in niger.timeline(state="FR")]
     assert french == [

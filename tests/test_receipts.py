@@ -176,7 +176,7 @@ def test_replay_json_carries_its_receipt(example: Path, tmp_path: Path) -> None:
     r = invoke("--db", example, "replay", "--as-of", "2022-01-12~", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    assert list(doc) == ["as_of", "ledger", "states", "missions", "receipt"]
+    assert list(doc) == ["as_of", "ledger", "states", "missions", "actors", "receipt"]
     made = doc.pop("receipt")
     assert made == {
         "query": {"command": "replay", "as_of": DAY, "size": 17},

@@ -23,6 +23,23 @@ def made(type_: str, occurred: str = "2022-01-11", **fields: Any) -> AnyFact:
 
 CASES = [
     (
+        made("GovernmentOverthrown", state="NE", by="abdourahamane-tchiani", ousted=["mohamed-bazoum"]),
+        "NE government overthrown by abdourahamane-tchiani, ousting mohamed-bazoum",
+    ),
+    (
+        made("PrimeMinisterAppointed", state="NE", person="hassoumi-massaoudou", interim=True),
+        "hassoumi-massaoudou appointed interim NE prime-minister",
+    ),
+    (
+        made("StrengthReported", mission=M, contributor="FR", personnel=1000, personnel_high=1500),
+        f"FR in {M}: 1,000 to 1,500 personnel reported",
+    ),
+    (made("StrengthReported", mission=M, personnel=3000), f"{M}: 3,000 personnel reported"),
+    (
+        made("ActorDescribed", actor="KZ", names={"en": "Kazakhstan", "ru": "Казахстан"}, wikidata="Q232"),
+        "KZ described (Q232): en: Kazakhstan, ru: Казахстан",
+    ),
+    (
         made("GovernmentDismissed", state="KZ", dismissed_by="kassym-jomart-tokayev"),
         "KZ government dismissed by kassym-jomart-tokayev",
     ),

@@ -111,7 +111,7 @@ def test_unknown_type() -> None:
     f = completed()
     f["type"] = "TroopsSighted"
     assert error_of(f).startswith(
-        "facts.jsonl:7: $.type: unknown fact type 'TroopsSighted'; the types are 'GovernmentDismissed', "
+        "facts.jsonl:7: $.type: unknown fact type 'TroopsSighted'; the types are 'GovernmentOverthrown', "
     )
 
 

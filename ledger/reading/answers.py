@@ -197,7 +197,7 @@ class Verified:
         self.hidden: set[str] = set()  # the facts corrected by these entries
         self._rows = bytearray(32 * size_)  # each entry's replay index row hash (zero: none)
         self._days = array("i", bytes(4 * size_))  # each entry's effective day
-        self._ranks = bytearray(size_)  # and its type's rank
+        self._ranks = array("i", bytes(4 * size_))  # and its type's rank
 
     def read(self) -> Plan[None]:
         """Step 1: every entry, in recording order, a page at a time."""
