@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 _PUBLIC = {
     "AsyncLedger": "ledger.async_api",
     "CheckReport": "ledger.receipts",
+    "Conflict": "projections.conflicts",
+    "ConflictsDocument": "projections.conflicts",
     "Checkpoint": "ledger.checkpoint",
     "ConsistencyProof": "ledger.verification",
     "Entry": "ledger.entries",
@@ -24,6 +26,9 @@ _PUBLIC = {
     "InclusionProof": "ledger.verification",
     "Ledger": "ledger.api",
     "LogLine": "ledger.entries",
+    "Outcome": "projections.promises",
+    "Promise": "projections.promises",
+    "PromisesDocument": "projections.promises",
     "Receipt": "ledger.receipts",
     "VerifyReport": "ledger.verification",
     "World": "projections.world",
@@ -33,6 +38,8 @@ __all__ = [
     "AsyncLedger",
     "CheckReport",
     "Checkpoint",
+    "Conflict",
+    "ConflictsDocument",
     "ConsistencyProof",
     "Entry",
     "FactView",
@@ -41,6 +48,9 @@ __all__ = [
     "InclusionProof",
     "Ledger",
     "LogLine",
+    "Outcome",
+    "Promise",
+    "PromisesDocument",
     "Receipt",
     "VerifyReport",
     "World",
@@ -57,6 +67,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.receipts import CheckReport, Receipt
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
     from projections.actors import described_name
+    from projections.conflicts import Conflict, ConflictsDocument
+    from projections.promises import Outcome, Promise, PromisesDocument
     from projections.world import World
 
 

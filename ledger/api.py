@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
-from ledger.errors import ConflictError, LedgerClosed, LedgerError, UsageError
+from ledger.errors import ConflictError, LedgerClosed, LedgerError, MissionNotFound, UsageError
 from ledger.facts import Fact
 from ledger.hints import is_blank
 from ledger.importing.check import prepared_chunks
@@ -25,6 +26,7 @@ from ledger.reading.args import (
     DateLike,
     MomentLike,
     as_of_day,
+    audit_options,
     day_bounds,
     known_at_text,
     state_codes,
@@ -47,6 +49,8 @@ from ledger.verification import (
     inclusion_plan,
     verify,
 )
+from projections.conflicts import ConflictsDocument
+from projections.promises import PromisesDocument
 from projections.world import World
 
 __all__ = [
@@ -57,6 +61,7 @@ __all__ = [
     "ImportResult",
     "Ledger",
     "LogLine",
+    "MissionNotFound",
     "MomentLike",
     "check_facts",
     "is_postgres",
@@ -408,6 +413,49 @@ class Ledger:
     def verify(self, against: Checkpoint | None = None, *, public_key: str | None = None) -> VerifyReport:
         """Re-read every entry, leaf, node and checkpoint; optionally prove consistency with `against`."""
         return verify(self._store, against, public_key)
+
+    # Audits (contract section 12)
+
+    def promises(
+        self,
+        as_of: DateLike | None = None,
+        *,
+        mission: str | None = None,
+        state: str | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+    ) -> PromisesDocument:
+        """Every promise (a withdrawal's start or completion deadline, a mandate's end) folded by
+        `as_of` (default: today, UTC), judged on that day: `met`, `late`, `overdue` or `pending`,
+        with its outcome and what replaced it; as the ledger knew it after `size` entries / at
+        `known_at`. `mission` keeps that mission, `state` the missions it hosts. A `state` that is
+        no state code is a UsageError (`param` "state"); a `mission` that does not exist on
+        `as_of`, MissionNotFound (a UsageError and a LookupError, `param` "mission"). The document
+        of `ledger audit promises --json`, without its receipt."""
+        day, n, options = self._audit_args(as_of, mission, state, size, known_at)
+        answer: PromisesDocument = self._run(answers.answer("audit promises", day, n, options))
+        return answer
+
+    def conflicts(
+        self, as_of: DateLike | None = None, *, size: int | None = None, known_at: MomentLike | None = None
+    ) -> ConflictsDocument:
+        """Every quantity (a contingent's personnel, or a mission's as a whole) whose `strength` is
+        disputed on `as_of` (default: today, UTC), by mission, then contributor (the mission as a
+        whole, None, first). The document of `ledger audit conflicts --json`, without its receipt."""
+        day, n, _ = self._audit_args(as_of, None, None, size, known_at)
+        answer: ConflictsDocument = self._run(answers.answer("audit conflicts", day, n))
+        return answer
+
+    def _audit_args(
+        self,
+        as_of: DateLike | None,
+        mission: str | None,
+        state: str | None,
+        size: int | None,
+        known_at: MomentLike | None,
+    ) -> tuple[date, int, dict[str, str]]:
+        day, options = audit_options(as_of, mission, state)
+        return day, self._horizon(size, known_at), options
 
     # Receipts (contract section 13)
 

@@ -27,6 +27,7 @@ from ledger.reading.args import (
     DateLike,
     MomentLike,
     as_of_day,
+    audit_options,
     day_bounds,
     known_at_text,
     state_codes,
@@ -45,6 +46,8 @@ from ledger.verification import (
     consistency_plan,
     inclusion_plan,
 )
+from projections.conflicts import ConflictsDocument
+from projections.promises import PromisesDocument
 from projections.world import World
 
 T = TypeVar("T")
@@ -252,6 +255,30 @@ class AsyncLedger:
 
     async def consistency_proof(self, old: int, new: int | None = None) -> ConsistencyProof:
         return await self._run(consistency_plan(old, new))
+
+    async def promises(
+        self,
+        as_of: DateLike | None = None,
+        *,
+        mission: str | None = None,
+        state: str | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+    ) -> PromisesDocument:
+        """Every promise judged on `as_of` (as `Ledger.promises`, the same plan)."""
+        day, options = audit_options(as_of, mission, state)
+        n = await self._horizon(size, known_at)
+        answer: PromisesDocument = await self._run(answers.answer("audit promises", day, n, options))
+        return answer
+
+    async def conflicts(
+        self, as_of: DateLike | None = None, *, size: int | None = None, known_at: MomentLike | None = None
+    ) -> ConflictsDocument:
+        """Every disputed `strength` on `as_of` (as `Ledger.conflicts`, the same plan)."""
+        day, _ = audit_options(as_of, None, None)
+        n = await self._horizon(size, known_at)
+        answer: ConflictsDocument = await self._run(answers.answer("audit conflicts", day, n))
+        return answer
 
     async def check(self, document: Mapping[str, Any] | bytes | str) -> CheckReport:
         """Check a receipted document against the ledger (as `Ledger.check`, the same plan)."""

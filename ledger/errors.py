@@ -76,6 +76,10 @@ class FactNotFound(UsageError, LookupError):
     """No fact has the asked id or sequence number."""
 
 
+class MissionNotFound(UsageError, LookupError):
+    """No mission of the asked name exists (in the ledger, or on the as-of day)."""
+
+
 class LedgerMissing(UsageError, FileNotFoundError):
     """The database holds no ledger."""
 

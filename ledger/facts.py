@@ -149,6 +149,7 @@ class MissionAuthorized(Fact, tag="MissionAuthorized", frozen=True):
     host: StateCode
     body: Text | None = None
     mandate: Text | None = None
+    until: str | None = None  # a date (contract sections 3, 12): the mandate's end, its effective day
 
 
 class ForcesDeployed(Fact, tag="ForcesDeployed", frozen=True):

@@ -105,7 +105,8 @@ def _described(f: Fact, effective: date, name: Name) -> str:
         case MissionAuthorized():
             what = f"{name(f.organization)} mission {name(f.mission)} authorized for {name(f.host)}"
             by = "" if f.body is None else f" by {f.body}"
-            return what + by + ("" if f.mandate is None else f": {f.mandate}")
+            until = "" if f.until is None else f" until {f.until}"
+            return what + by + until + ("" if f.mandate is None else f": {f.mandate}")
         case ForcesDeployed():
             what = "forces" if f.personnel is None else _people(f.personnel)
             to = "" if f.host is None else f" to {name(f.host)}"

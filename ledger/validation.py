@@ -26,6 +26,7 @@ from ledger.facts import (
     AnyFact,
     Fact,
     FactRetracted,
+    MissionAuthorized,
     OfficeAssumed,
     PrimeMinisterAppointed,
     StatementMade,
@@ -164,6 +165,12 @@ def _semantic_errors(fact: Fact, day: date) -> Iterator[tuple[str, str]]:
         yield "$.supersedes", "a FactRetracted cannot carry supersedes"
     if isinstance(fact, WithdrawalAnnounced):
         yield from _deadline_errors(fact, day)
+    elif (
+        isinstance(fact, MissionAuthorized)
+        and fact.until is not None
+        and isinstance(bad_until := _date(fact.until), str)
+    ):
+        yield "$.until", bad_until
 
 
 def _deadline_errors(fact: WithdrawalAnnounced, day: date) -> Iterator[tuple[str, str]]:

@@ -5,8 +5,8 @@ options that may shape its answer and to its answer: a plan that makes the docum
 receipt) from a `Facts`, the facts known to the first N entries folded in replay order. The same
 answer runs on the replay index for the command (`Indexed`) and on entries re-hashed from their
 stored bytes for `check` (`Verified`), so the two cannot drift apart. A command registers itself
-with one line in `COMMANDS`: `"audit promises": Command(("mission", "state"), promises)`, where
-`promises(question, facts)` folds its projection with `facts.fold` and returns its document; its
+with one line in `COMMANDS`: `"audit promises": Command(("mission", "state"), _promises)`, where
+`_promises(question, facts)` folds its projection with `facts.fold` and returns its document; its
 `Ledger` method runs `answer("audit promises", day, n, options)`, and the CLI prints the document
 with `cli.output.write_receipted("audit promises", document, mission=..., state=...)`. An option
 that shapes a document (a `replay --state` that narrows the JSON, say) is added to `Query` in
@@ -54,7 +54,7 @@ from ledger.errors import BadInput, LedgerCorrupt, UsageError
 from ledger.facts import AnyFact, FactRetracted, replay_day
 from ledger.log.compact import CompactRange
 from ledger.reading import log
-from ledger.reading.args import state_code
+from ledger.reading.args import known_mission, mission_slug, state_code
 from ledger.reading.entries import corrected, size
 from ledger.reading.plans import Plan, Query
 from ledger.reading.replay import select
@@ -64,7 +64,10 @@ from ledger.replay.loop import Loop
 from ledger.storage import sql
 from ledger.storage.checks import Row
 from ledger.storage.events import decode_entry
+from projections import conflicts
+from projections.conflicts import ConflictsDocument
 from projections.fold import Projection
+from projections.promises import Promises, PromisesDocument
 from projections.world import World
 
 Apply = Callable[[Any, date], None]
@@ -113,8 +116,30 @@ def _replay(q: Question, facts: Facts) -> Plan[World]:
     return world if states is None else select(world, _values(states))
 
 
+def _promises(q: Question, facts: Facts) -> Plan[PromisesDocument]:
+    """`audit promises --json` (contract section 12), limited to `--mission` and `--state` when
+    given; a mission that does not exist on the as-of day is a UsageError naming `mission`."""
+    fold = Promises()
+    yield from facts.fold(fold.apply, q.day.toordinal(), skip=Promises.IGNORES)
+    root = yield from facts.root()
+    missions = _option(q, "mission")
+    for mission in sorted(missions or ()):
+        known_mission(mission, fold.missions(), on=q.day)
+    return fold.document(q.day, q.size, root, missions=missions, states=_option(q, "state"))
+
+
+def _conflicts(q: Question, facts: Facts) -> Plan[ConflictsDocument]:
+    """`audit conflicts --json` (contract section 12): every disputed `strength` on the day."""
+    projection = Projection()
+    yield from facts.fold(projection.apply, q.day.toordinal(), skip=Projection.IGNORES)
+    world = projection.world(q.day, q.size, (yield from facts.root()))
+    return conflicts.document(world, projection.actors)
+
+
 COMMANDS: dict[str, Command] = {
     "replay": Command(("state",), _replay),
+    "audit promises": Command(("mission", "state"), _promises),
+    "audit conflicts": Command((), _conflicts),
 }
 
 
@@ -122,8 +147,13 @@ def _values(value: str | list[str]) -> frozenset[str]:
     return frozenset([value] if isinstance(value, str) else value)
 
 
+def _option(q: Question, name: str) -> frozenset[str] | None:
+    value = q.options.get(name)
+    return None if value is None else _values(value)
+
+
 # How each option's values are checked when a receipt is read (a bad one is exit 2, naming it).
-_OPTION_VALUES: dict[str, Callable[[str, str], object]] = {"state": state_code}
+_OPTION_VALUES: dict[str, Callable[[str, str], object]] = {"state": state_code, "mission": mission_slug}
 
 
 def _loop(apply: Apply, n: int, hidden: set[str], whole: bool) -> Loop[Any]:

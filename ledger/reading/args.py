@@ -4,6 +4,7 @@ into effective days and recorded-time text. Errors name the parameter (`as_of`, 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 
@@ -11,7 +12,7 @@ import pycountry
 
 from ledger.codes import is_state
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
-from ledger.errors import UsageError
+from ledger.errors import MissionNotFound, UsageError
 
 DateLike = str | date
 MomentLike = str | datetime
@@ -131,12 +132,43 @@ def state_codes(states: str | Iterable[str] | None, param: str = "states") -> fr
     return frozenset(state_code(code, param) for code in codes)
 
 
-def known_mission(value: str, missions: Collection[str], param: str = "mission") -> str:
-    """`value`, when it names one of `missions`; else UsageError naming `param` with the closest."""
+def known_mission(
+    value: str, missions: Collection[str], param: str = "mission", *, on: date | None = None
+) -> str:
+    """`value`, when it names one of `missions`; else UsageError naming `param` with the closest
+    (`on`: the day the missions are those existing on)."""
     if value in missions:
         return value
     close = difflib.get_close_matches(value.lower(), sorted(missions), n=3, cutoff=0.6)
     hint = did_you_mean(close)
     if not hint and 0 < len(missions) <= MISSIONS_LISTED:
         hint = f" (it has {', '.join(sorted(missions))})"
-    raise UsageError(f"no mission of this name in the ledger{hint}", param=param, value=value)
+    where = "in the ledger" if on is None else f"on {on.isoformat()}"
+    raise MissionNotFound(f"no mission of this name {where}{hint}", param=param, value=value)
+
+
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def mission_slug(value: str, param: str = "mission") -> str:
+    """A mission's slug as the contract writes it (`csto-kazakhstan-2022`), or UsageError."""
+    if isinstance(value, str) and _SLUG.fullmatch(value):
+        return value
+    raise UsageError("not a mission slug (lower-case letters, digits and hyphens)", param=param, value=value)
+
+
+def audit_options(
+    as_of: DateLike | None, mission: str | None, state: str | None
+) -> tuple[date, dict[str, str]]:
+    """The as-of day of an audit (`Ledger.promises`, `Ledger.conflicts`) and the options that
+    shape its answer: `mission` a string (whether it names a mission on that day is for the
+    answer to say, with a hint), `state` a state code."""
+    day = as_of_day(as_of)
+    options: dict[str, str] = {}
+    if mission is not None:
+        if not isinstance(mission, str):
+            raise UsageError("must be a mission's slug, a string", param="mission", value=mission)
+        options["mission"] = mission
+    if state is not None:
+        options["state"] = state_code(state)
+    return day, options

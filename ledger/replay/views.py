@@ -123,6 +123,7 @@ class MissionAuthorizedView(View, tag="MissionAuthorized", frozen=True):
     host: str
     body: str | None = None
     mandate: str | None = None
+    until: str | None = None
 
 
 class ForcesDeployedView(View, tag="ForcesDeployed", frozen=True):
