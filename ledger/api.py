@@ -55,6 +55,7 @@ from projections.world import World
 
 __all__ = [
     "LOCK_TIMEOUT_S",
+    "ConflictsDocument",
     "DateLike",
     "FactView",
     "ImportCheck",
@@ -63,6 +64,7 @@ __all__ = [
     "LogLine",
     "MissionNotFound",
     "MomentLike",
+    "PromisesDocument",
     "check_facts",
     "is_postgres",
     "is_url",

@@ -169,7 +169,7 @@ _PAYLOADS: dict[str, tuple[dict[str, st.SearchStrategy[Any]], dict[str, st.Searc
     ),
     "MissionAuthorized": (
         {"mission": missions, "organization": st.sampled_from(["csto", "un"]), "host": states},
-        {"body": texts, "mandate": texts},
+        {"body": texts, "mandate": texts, "until": deadlines},
     ),
     "ForcesDeployed": (
         {"mission": missions, "contributor": contributors},

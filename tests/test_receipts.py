@@ -507,7 +507,7 @@ def test_check_expects_an_index_row_exactly_where_the_import_writes_one(tmp_path
 
 
 def test_the_registry_answers_replay_as_replay_does(example: Path) -> None:
-    assert set(COMMANDS) == {"replay"}
+    assert set(COMMANDS) == {"replay", "audit promises", "audit conflicts"}
     from ledger.reading import answers
     from ledger.reading.plans import run as run_plan
 
@@ -739,7 +739,7 @@ def test_check_command_text_json_stdin_and_exit_codes(
     assert (
         r.returncode == 2
         and r.stderr
-        == "ledger: -: $.receipt: missing: this document carries no receipt (made by `replay --json`?)\n"
+        == "ledger: -: $.receipt: missing: this document carries no receipt (made by `replay --json` or `audit ... --json`?)\n"
     )
     r = invoke("--db", example, "check", "nowhere.json", cwd=tmp_path)
     assert r.returncode == 2 and "nowhere.json: cannot read" in r.stderr

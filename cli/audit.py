@@ -1,0 +1,206 @@
+"""`ledger audit promises` and `ledger audit conflicts` (contract section 12): tables with names for
+people, receipted JSON documents for programs, CSV and TSV with slugs and codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import click
+
+from cli.group import cli, db_option, open_ledger
+from cli.output import Format, knowledge_options, note, rows_option, write_receipted
+from cli.table import Column, Row, print_table, write_delimited
+from ledger import described_name
+from ledger.api import ConflictsDocument, PromisesDocument
+from projections.world import Description
+
+Name = Callable[[str], str]
+DEFAULT_LANG = "en"
+
+
+def namer(actors: Mapping[str, Description], lang: str) -> Name:
+    """How a table names an actor (contract section 10): its described name in `lang`, else a
+    state code's ISO 3166 name, else the slug. The one lookup the audit tables use."""
+    return lambda actor: described_name(actor, actors, lang)
+
+
+def _as_is(actor: str) -> str:
+    return actor
+
+
+def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--lang",
+        metavar="TAG",
+        default=DEFAULT_LANG,
+        show_default=True,
+        help="Name people, states and missions in this language (BCP 47) in tables; --json, --csv "
+        "and --tsv keep slugs and codes.",
+    )(f)
+
+
+def as_of_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--as-of", metavar="DATE", help="Judge on this date's effective day (default: today, UTC)."
+    )(f)
+
+
+@cli.group()
+def audit() -> None:
+    """Audit tools: promises kept or broken, disputed figures (each --json document carries a receipt)."""
+
+
+def _heading(what: str, as_of: str, size: int, root: str | None) -> None:
+    from cli.render import console
+
+    console().print(f"[bold]{what} as of {as_of}[/bold]  (ledger size {size}, root {root or '-'})")
+
+
+def _write(
+    fmt: Format, columns: tuple[Column, ...], rows: Callable[[Name], Iterable[Row]], name: Name
+) -> None:
+    """The rows in `fmt` ("table", "csv" or "tsv"): with `name` for people, slugs for programs."""
+    if fmt in ("csv", "tsv"):
+        write_delimited(columns, rows(_as_is), tsv=fmt == "tsv")
+        return
+    from cli.render import console
+
+    print_table(console(), columns, rows(name))
+
+
+# audit promises
+
+PROMISE_COLUMNS = (
+    Column("deadline", "deadline", stacks=True),
+    Column("kind", "kind"),
+    Column("mission", "mission", "id"),
+    Column("host", "host", "id"),
+    Column("status", "status", stacks=True),
+    Column("days", "days"),
+    Column("outcome", "outcome_day", stacks=True),
+    Column("outcome fact", "outcome_fact", "id"),
+    Column("made", "made", stacks=True),
+    Column("by", "by", "id"),
+    Column("fact", "fact", "id"),
+    Column("replaced by", "replaced_by", "id"),
+)
+
+
+def _promise_rows(doc: PromisesDocument, name: Name) -> Iterator[Row]:
+    for p in doc.promises:
+        by = "" if p.by is None else (p.by if p.kind == "mandate-end" else name(p.by))
+        yield (
+            p.deadline,
+            p.kind,
+            name(p.mission),
+            "" if p.host is None else name(p.host),
+            p.status,
+            str(p.days),
+            "" if p.outcome is None else p.outcome.day,
+            "" if p.outcome is None else p.outcome.fact,
+            p.made,
+            by,
+            p.fact,
+            p.replaced_by or "",
+        )
+
+
+@audit.command()
+@as_of_option
+@click.option("--mission", metavar="SLUG", help="Only this mission's promises (it must exist on the date).")
+@click.option("--state", metavar="CODE", help="Only the promises of missions this state hosts.")
+@knowledge_options
+@lang_option
+@db_option
+@rows_option(json_help="Print one JSON object (with its receipt) for programs instead of a table.")
+@click.pass_context
+def promises(
+    ctx: click.Context,
+    as_of: str | None,
+    mission: str | None,
+    state: str | None,
+    size: int | None,
+    known_at: str | None,
+    lang: str,
+    fmt: Format,
+) -> None:
+    """Promises and their outcomes: every deadline a withdrawal announcement (start, completion)
+    or a mandate (MissionAuthorized.until) set, judged on the date: met, late, overdue or pending.
+
+    DAYS: the outcome's day minus the deadline for met and late (negative: early), days past the
+    deadline for overdue, days left for pending. A promise replaced by a later one of the same
+    kind for the mission is still listed and judged."""
+    with open_ledger(ctx) as lg:
+        doc = lg.promises(as_of, mission=mission, state=state, size=size, known_at=known_at)
+    if fmt == "json":
+        write_receipted("audit promises", doc, mission=mission, state=state)
+        return
+    if fmt == "table":
+        _heading("Promises", doc.as_of, doc.ledger.size, doc.ledger.root)
+    _write(fmt, PROMISE_COLUMNS, lambda name: _promise_rows(doc, name), namer(doc.actors, lang))
+    if not doc.promises:
+        narrowed = " ".join(f"{o} {v}" for o, v in (("--mission", mission), ("--state", state)) if v)
+        note(f"No promises on {doc.as_of}" + (f" for {narrowed}." if narrowed else "."))
+
+
+# audit conflicts
+
+CONFLICT_COLUMNS = (
+    Column("mission", "mission", "id"),
+    Column("contributor", "contributor", "id"),
+    Column("as of", "as_of", stacks=True),
+    Column("low", "low"),
+    Column("high", "high"),
+    Column("claim", "fact", "id"),
+    Column("claim low", "claim_low"),
+    Column("claim high", "claim_high"),
+    Column("publishers", "publishers", "text"),
+)
+WHOLE = "(whole mission)"
+
+
+def _conflict_rows(doc: ConflictsDocument, name: Name, whole: str) -> Iterator[Row]:
+    """One row per claim of each disputed quantity."""
+    for c in doc.conflicts:
+        s = c.strength
+        who = whole if c.contributor is None else name(c.contributor)
+        for claim in s.claims:
+            yield (
+                name(c.mission),
+                who,
+                s.as_of,
+                str(s.low),
+                str(s.high),
+                claim.fact,
+                str(claim.low),
+                str(claim.high),
+                "; ".join(claim.publishers),
+            )
+
+
+@audit.command()
+@as_of_option
+@knowledge_options
+@lang_option
+@db_option
+@rows_option(json_help="Print one JSON object (with its receipt) for programs instead of a table.")
+@click.pass_context
+def conflicts(
+    ctx: click.Context, as_of: str | None, size: int | None, known_at: str | None, lang: str, fmt: Format
+) -> None:
+    """Disputed figures: every contingent or mission whose current strength claims (those of the
+    latest day with a claim) do not all state the same figures, one row per claim.
+
+    CSV and TSV leave the contributor empty for a mission as a whole."""
+    with open_ledger(ctx) as lg:
+        doc = lg.conflicts(as_of, size=size, known_at=known_at)
+    if fmt == "json":
+        write_receipted("audit conflicts", doc)
+        return
+    if fmt == "table":
+        _heading("Conflicts", doc.as_of, doc.ledger.size, doc.ledger.root)
+    whole = WHOLE if fmt == "table" else ""
+    _write(fmt, CONFLICT_COLUMNS, lambda name: _conflict_rows(doc, name, whole), namer(doc.actors, lang))
+    if not doc.conflicts:
+        note(f"No disputed figures on {doc.as_of}.")
