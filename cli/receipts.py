@@ -27,7 +27,7 @@ def _read(name: str) -> bytes:
 @json_option
 @click.pass_context
 def check(ctx: click.Context, file: str, as_json: bool) -> None:
-    """Check a document's receipt (`replay`, `audit promises` or `audit conflicts` --json; FILE or - for stdin) against the ledger.
+    """Check a document's receipt (`replay` or `audit` --json; FILE or - for stdin) against the ledger.
 
     Answers the receipt's query again from the ledger's first N entries (N: the receipt's size),
     each re-hashed from its stored bytes, and compares the root, the new answer's digest and the

@@ -335,7 +335,10 @@ def read_document(document: Mapping[str, Any] | bytes | str) -> Given:
     except RecursionError:
         raise _bad("$", "nested too deeply") from None
     if "receipt" not in value:
-        raise _bad("$.receipt", "missing: this document carries no receipt (made by `replay --json` or `audit ... --json`?)")
+        raise _bad(
+            "$.receipt",
+            "missing: this document carries no receipt (made by `replay --json` or `audit ... --json`?)",
+        )
     body = {k: v for k, v in value.items() if k != "receipt"}
     try:
         made = msgspec.convert(value["receipt"], Receipt, strict=True)

@@ -189,7 +189,7 @@ def test_each_kind_its_deadline_and_outcome(build: Build) -> None:
         ("withdrawal-complete", "pending", 30),
         ("mandate-end", "pending", 111),
     ]
-    assert [(p["status"], p["days"]) for p in promises(lg, "2022-03-12")][0] == ("overdue", 1)
+    assert next((p["status"], p["days"]) for p in promises(lg, "2022-03-12")) == ("overdue", 1)
     assert [(p["status"], p["outcome"]) for p in promises(lg, "2022-04-15")][1] == ("overdue", None)
     assert promises(lg, "2022-01-09") == []  # nothing promised yet
 
@@ -427,7 +427,8 @@ def reference_promises(entries: list[Fact], as_of: str, size: int | None = None)
                     p["replaced_by"] = f["id"]
             made.append(
                 {"mission": mission, "kind": kind, "fact": f["id"], "made": f["occurred"], "by": by,
-                 "_deadline": deadline, "_day": eff, "_outcome": None, "replaced_by": None, "_order": len(made)}
+                 "_deadline": deadline, "_day": eff, "_outcome": None, "replaced_by": None,
+                 "_order": len(made)}
             )  # fmt: skip
     result = []
     for p in sorted(made, key=lambda p: (p["_deadline"], p["mission"], p["kind"], p["_order"])):
@@ -591,7 +592,8 @@ def test_receipts_check_grow_and_refuse_edits(tmp_path: Path) -> None:
     first = json.loads(made["promises"])
     assert list(first) == ["as_of", "ledger", "promises", "actors", "receipt"]
     assert first["receipt"]["query"] == {
-        "command": "audit promises", "as_of": "2023-12-31", "size": 18, "mission": "french-forces-niger", "state": "NE"
+        "command": "audit promises", "as_of": "2023-12-31", "size": 18,
+        "mission": "french-forces-niger", "state": "NE",
     }  # fmt: skip
     conflicts = json.loads(made["conflicts"])
     assert list(conflicts) == ["as_of", "ledger", "conflicts", "actors", "receipt"]

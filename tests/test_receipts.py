@@ -739,7 +739,8 @@ def test_check_command_text_json_stdin_and_exit_codes(
     assert (
         r.returncode == 2
         and r.stderr
-        == "ledger: -: $.receipt: missing: this document carries no receipt (made by `replay --json` or `audit ... --json`?)\n"
+        == "ledger: -: $.receipt: missing: this document carries no receipt "
+        "(made by `replay --json` or `audit ... --json`?)\n"
     )
     r = invoke("--db", example, "check", "nowhere.json", cwd=tmp_path)
     assert r.returncode == 2 and "nowhere.json: cannot read" in r.stderr
