@@ -28,7 +28,7 @@ from ledger.reading.replay import fold_into
 from ledger.replay.codec import index_payload
 from ledger.storage import sql
 from ledger.storage.checks import Row, snapshot_row, stored_entry
-from ledger.storage.events import CORRECTION_TOPIC, aggregate_id, decode_correction, decode_entry
+from ledger.storage.events import CORRECTION_TOPIC, aggregate_id, decode_correction
 from ledger.storage.location import Store
 from projections.fold import Projection
 
@@ -140,23 +140,35 @@ def _target_of(fact: AnyFact) -> tuple[str, str] | None:
     return None
 
 
-class _Multiset:
-    """An order-free digest of a multiset of rows: equal rows in any order give equal digests."""
+class _IndexRows:
+    """The replay index row each entry must have, by seq: the SHA-256 of the row's values (32 bytes
+    an entry; zero: no row, a retraction). Compared row by row, so that a row can only match the
+    entry whose seq it names (an order-free sum of row hashes could be met by other rows)."""
 
     def __init__(self) -> None:
-        self.total, self.count = 0, 0
+        self.hashes = bytearray()
 
-    def add(self, row: tuple[Any, ...]) -> None:
-        digest = hashlib.sha256(_ROW.encode(row)).digest()
-        self.total = (self.total + int.from_bytes(digest, "big")) % (1 << 256)
-        self.count += 1
+    def add(self, seq: int, row: tuple[Any, ...] | None) -> None:
+        end = 32 * (seq + 1)
+        if len(self.hashes) < end:
+            self.hashes.extend(bytes(end - len(self.hashes)))
+        if row is not None:
+            self.hashes[end - 32 : end] = _row_hash(row)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Multiset) and (self.total, self.count) == (other.total, other.count)
+    def expected(self, seq: int) -> bytes | None:
+        found = bytes(self.hashes[32 * seq : 32 * seq + 32])
+        return None if found == _NONE else found
 
-    __hash__ = None  # type: ignore[assignment]
+    @property
+    def size(self) -> int:
+        return len(self.hashes) // 32
 
 
+def _row_hash(row: tuple[Any, ...]) -> bytes:
+    return hashlib.sha256(_ROW.encode(row)).digest()
+
+
+_NONE = bytes(32)
 _ROW = msgspec.msgpack.Encoder()
 
 
@@ -176,35 +188,33 @@ def _index_rows(fetch: Fetch) -> Iterator[tuple[Any, ...]]:
     return _pages(fetch, sql.INDEX_ROWS, start, 3)
 
 
-def _index_problem(fetch: Fetch, expected: _Multiset) -> _Bad | None:
-    """The replay index (what replay reads) must hold exactly the entries' facts."""
-    found = _Multiset()
+def _index_problem(fetch: Fetch, expected: _IndexRows) -> _Bad | None:
+    """The replay index (what replay reads) must hold exactly the entries' facts: each row the one
+    its seq's entry makes, each entry's row once."""
+    n = expected.size
+    seen = bytearray(n)
     for row in _index_rows(fetch):
-        found.add(tuple(bytes(v) if isinstance(v, bytes) else v for v in row))
-    if found == expected:
-        return None
-    # Which entry? Compare row by row (only when something is wrong).
-    stored = {row[2]: row for row in _index_rows(fetch)}
-    for entry in stream(entries.rows(), fetch):
-        fact = decode_entry(entry.topic, entry.state).fact
-        payload = index_payload(fact)
-        want = (
-            None
-            if payload is None
-            else (
-                replay_day(fact.TYPE, entry.effective),
-                fact.RANK,
-                entry.seq,
-                entry.fact_id,
-                entry.type,
-                payload,
-            )
-        )
-        have = stored.pop(entry.seq, None)
-        if (tuple(have) if have else None) != want:
-            return _Bad(entry.seq, entry.fact_id, "its copy in the replay index was altered")
-    seq = min((s for s in stored if type(s) is int), default=None)
-    return _Bad(seq, None, "the replay index holds a row that no entry makes")
+        values = tuple(bytes(v) if isinstance(v, bytes | memoryview) else v for v in row)
+        seq, fact_id = values[2], values[3]
+        if type(seq) is not int or not 0 <= seq < n:
+            return _Bad(None, None, "the replay index holds a row that no entry makes")
+        named = fact_id if isinstance(fact_id, str) else None
+        if seen[seq]:
+            return _Bad(seq, named, "the replay index holds this entry twice: its copy was altered")
+        want = expected.expected(seq)
+        if want is None:
+            return _Bad(seq, None, "the replay index holds a row that no entry makes")
+        try:
+            same = _row_hash(values) == want
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            return _Bad(seq, None, "its copy in the replay index was altered")
+        seen[seq] = 1
+    for seq in range(n):
+        if not seen[seq] and expected.expected(seq) is not None:
+            return _Bad(seq, None, "its copy in the replay index was altered (it is missing)")
+    return None
 
 
 def _snapshots_problem(fetch: Fetch, where: str, size: int) -> _Bad | None:
@@ -318,7 +328,7 @@ def _verify(
     fetch = store.fetch
     tree_so_far, last, pending = CompactRange(), "", list(recorded)
     corrections: dict[str, tuple[str, str, int]] = {}  # target -> (how, by, seq of the correcting entry)
-    index = _Multiset()  # what the replay index must hold
+    index = _IndexRows()  # what the replay index must hold, by seq
     lowest: list[bytes] = []  # the hashes of the subtrees at the lowest stored level, from the leaves
 
     def keep(level: int, idx: int, h: bytes) -> None:
@@ -330,9 +340,11 @@ def _verify(
             fact = _check_row(row, tree_so_far.size, last)
             target = _target_of(fact)
             payload = index_payload(fact)
-            if payload is not None:
-                day = replay_day(fact.TYPE, row.effective)
-                index.add((day, fact.RANK, row.seq, row.fact_id, row.type, payload))
+            day = replay_day(fact.TYPE, row.effective)
+            index.add(
+                row.seq,
+                None if payload is None else (day, fact.RANK, row.seq, row.fact_id, row.type, payload),
+            )
             if target is not None:
                 corrections[target[0]] = (target[1], row.fact_id, row.seq)
             assert row.leaf is not None

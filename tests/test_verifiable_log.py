@@ -1191,3 +1191,53 @@ def test_proof_bad_arguments_exit_2(
     r = invoke("--db", proof_db[0], "proof", *args, "--json", cwd=tmp_path)
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert r.stdout == "" and r.stderr.strip()
+
+
+# The replay index, compared row by row with the entries
+
+
+def _index_altered(
+    source: Path, tmp_path: Path, alter: Callable[[sqlite3.Connection], None]
+) -> dict[str, Any]:
+    db = tmp_path / "index.db"
+    shutil.copyfile(source, db)
+    with connect(db) as c:
+        alter(c)
+        c.commit()
+    with Ledger.open(db) as lg:
+        return msgspec.to_builtins(lg.verify())  # type: ignore[no-any-return]
+
+
+def test_verify_catches_two_index_rows_whose_payloads_were_swapped(
+    library_db: tuple[Path, list[int]], tmp_path: Path
+) -> None:
+    """Each row must be the one its seq's entry makes: the same rows' contents moved between two
+    entries (the multiset of payloads unchanged) are caught, naming the first of them."""
+    db, _ = library_db
+
+    def swap(c: sqlite3.Connection) -> None:
+        rows = dict(c.execute("SELECT seq, payload FROM replay_index WHERE seq IN (3, 4)").fetchall())
+        assert rows[3] != rows[4]
+        for seq, other in ((3, 4), (4, 3)):
+            c.execute("UPDATE replay_index SET payload = ? WHERE seq = ?", (rows[other], seq))
+
+    report = _index_altered(db, tmp_path, swap)
+    assert report["ok"] is False and report["first_bad_seq"] == 3
+    assert "its copy in the replay index was altered" in report["message"]
+
+
+def test_verify_catches_a_row_given_another_entrys_seq(
+    library_db: tuple[Path, list[int]], tmp_path: Path
+) -> None:
+    db, _ = library_db
+
+    def duplicate(c: sqlite3.Connection) -> None:
+        c.execute("DELETE FROM replay_index WHERE seq = 5")
+        c.execute(
+            "INSERT INTO replay_index (effective, rank, seq, fact_id, type, payload) "
+            "SELECT effective, rank + 1, seq, fact_id, type, payload FROM replay_index WHERE seq = 6"
+        )
+
+    report = _index_altered(db, tmp_path, duplicate)
+    assert report["ok"] is False and report["first_bad_seq"] in (5, 6)
+    assert "replay index" in report["message"]
