@@ -25,10 +25,6 @@ def namer(actors: Mapping[str, Description], lang: str) -> Name:
     return lambda actor: described_name(actor, actors, lang)
 
 
-def _as_is(actor: str) -> str:
-    return actor
-
-
 def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--lang",
@@ -58,20 +54,40 @@ def _heading(what: str, as_of: str, size: int, root: str | None) -> None:
 
 
 def _write(
-    fmt: Format, columns: tuple[Column, ...], rows: Callable[[Name], Iterable[Row]], name: Name
+    fmt: Format,
+    flat: tuple[Column, ...],
+    flat_rows: Iterable[Row],
+    table: tuple[Column, ...],
+    table_rows: Iterable[Row],
 ) -> None:
-    """The rows in `fmt` ("table", "csv" or "tsv"): with `name` for people, slugs for programs."""
+    """CSV or TSV (one column per field, slugs and codes), or a table for people (a promise or a
+    claim a row, several lines a cell, with names)."""
     if fmt in ("csv", "tsv"):
-        write_delimited(columns, rows(_as_is), tsv=fmt == "tsv")
+        write_delimited(flat, flat_rows, tsv=fmt == "tsv")
         return
     from cli.render import console
 
-    print_table(console(), columns, rows(name))
+    print_table(console(), table, table_rows)
+
+
+def _days(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def judged(status: str, days: int) -> str:
+    """A promise's status and days in words: `met, 9 days early`, `overdue by 1 day`."""
+    if status in ("met", "late"):
+        if days == 0:
+            return f"{status}, on the day"
+        return f"{status}, {_days(abs(days), 'day', 'days')} {'early' if days < 0 else 'late'}"
+    if status == "overdue":
+        return f"overdue by {_days(days, 'day', 'days')}"
+    return f"pending, {_days(days, 'day', 'days')} left"
 
 
 # audit promises
 
-PROMISE_COLUMNS = (
+PROMISE_FIELDS = (
     Column("deadline", "deadline", stacks=True),
     Column("kind", "kind"),
     Column("mission", "mission", "id"),
@@ -87,20 +103,43 @@ PROMISE_COLUMNS = (
 )
 
 
-def _promise_rows(doc: PromisesDocument, name: Name) -> Iterator[Row]:
+PROMISE_COLUMNS = (
+    Column("deadline", "deadline", stacks=True),
+    Column("promise", "promise", "id"),
+    Column("status", "status", stacks=True),
+    Column("outcome", "outcome", "id"),
+    Column("replaced by", "replaced_by", "id"),
+)
+
+
+def _promise_table(doc: PromisesDocument, name: Name) -> Iterator[Row]:
+    """Each promise: its kind, mission (and host), when and by whom it was made and its fact; its
+    status in words; its outcome's day and fact."""
     for p in doc.promises:
-        by = "" if p.by is None else (p.by if p.kind == "mandate-end" else name(p.by))
+        host = "" if p.host is None else f" ({name(p.host)})"
+        by = "" if p.by is None else ", " + (p.by if p.kind == "mandate-end" else name(p.by))
+        yield (
+            p.deadline,
+            f"{p.kind}\n{name(p.mission)}{host}\nmade {p.made}{by}\n{p.fact}",
+            judged(p.status, p.days),
+            "-" if p.outcome is None else f"{p.outcome.day}\n{p.outcome.fact}",
+            p.replaced_by or "-",
+        )
+
+
+def _promise_fields(doc: PromisesDocument) -> Iterator[Row]:
+    for p in doc.promises:
         yield (
             p.deadline,
             p.kind,
-            name(p.mission),
-            "" if p.host is None else name(p.host),
+            p.mission,
+            p.host or "",
             p.status,
             str(p.days),
             "" if p.outcome is None else p.outcome.day,
             "" if p.outcome is None else p.outcome.fact,
             p.made,
-            by,
+            p.by or "",
             p.fact,
             p.replaced_by or "",
         )
@@ -130,7 +169,8 @@ def promises(
 
     DAYS: the outcome's day minus the deadline for met and late (negative: early), days past the
     deadline for overdue, days left for pending. A promise replaced by a later one of the same
-    kind for the mission is still listed and judged."""
+    kind for the mission is still listed and judged. CSV and TSV have one column per field of the
+    JSON document, with slugs and codes."""
     with open_ledger(ctx) as lg:
         doc = lg.promises(as_of, mission=mission, state=state, size=size, known_at=known_at)
     if fmt == "json":
@@ -138,7 +178,9 @@ def promises(
         return
     if fmt == "table":
         _heading("Promises", doc.as_of, doc.ledger.size, doc.ledger.root)
-    _write(fmt, PROMISE_COLUMNS, lambda name: _promise_rows(doc, name), namer(doc.actors, lang))
+    if doc.promises or fmt != "table":
+        name = namer(doc.actors, lang)
+        _write(fmt, PROMISE_FIELDS, _promise_fields(doc), PROMISE_COLUMNS, _promise_table(doc, name))
     if not doc.promises:
         narrowed = " ".join(f"{o} {v}" for o, v in (("--mission", mission), ("--state", state)) if v)
         note(f"No promises on {doc.as_of}" + (f" for {narrowed}." if narrowed else "."))
@@ -146,10 +188,10 @@ def promises(
 
 # audit conflicts
 
-CONFLICT_COLUMNS = (
+CONFLICT_FIELDS = (
     Column("mission", "mission", "id"),
     Column("contributor", "contributor", "id"),
-    Column("as of", "as_of", stacks=True),
+    Column("as of", "as_of"),
     Column("low", "low"),
     Column("high", "high"),
     Column("claim", "fact", "id"),
@@ -157,18 +199,43 @@ CONFLICT_COLUMNS = (
     Column("claim high", "claim_high"),
     Column("publishers", "publishers", "text"),
 )
+CONFLICT_COLUMNS = (
+    Column("quantity", "quantity", "id"),
+    Column("figures", "figures", stacks=True),
+    Column("claim", "claim", "id"),
+    Column("figure", "figure"),
+    Column("publishers", "publishers", "text"),
+)
 WHOLE = "(whole mission)"
 
 
-def _conflict_rows(doc: ConflictsDocument, name: Name, whole: str) -> Iterator[Row]:
-    """One row per claim of each disputed quantity."""
+def _figure(low: int, high: int) -> str:
+    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
+
+
+def _conflict_table(doc: ConflictsDocument, name: Name) -> Iterator[Row]:
+    """One row per claim of each disputed quantity: the quantity and its range on the first."""
     for c in doc.conflicts:
         s = c.strength
-        who = whole if c.contributor is None else name(c.contributor)
+        who = WHOLE if c.contributor is None else name(c.contributor)
+        for i, claim in enumerate(s.claims):
+            yield (
+                f"{name(c.mission)}\n{who}" if i == 0 else "",
+                f"{_figure(s.low, s.high)}\non {s.as_of}" if i == 0 else "",
+                claim.fact,
+                _figure(claim.low, claim.high),
+                "; ".join(claim.publishers),
+            )
+
+
+def _conflict_fields(doc: ConflictsDocument) -> Iterator[Row]:
+    """One row per claim of each disputed quantity, every field in its own column."""
+    for c in doc.conflicts:
+        s = c.strength
         for claim in s.claims:
             yield (
-                name(c.mission),
-                who,
+                c.mission,
+                c.contributor or "",
                 s.as_of,
                 str(s.low),
                 str(s.high),
@@ -192,7 +259,8 @@ def conflicts(
     """Disputed figures: every contingent or mission whose current strength claims (those of the
     latest day with a claim) do not all state the same figures, one row per claim.
 
-    CSV and TSV leave the contributor empty for a mission as a whole."""
+    CSV and TSV have one column per field, with slugs and codes; the contributor is empty for a
+    mission as a whole."""
     with open_ledger(ctx) as lg:
         doc = lg.conflicts(as_of, size=size, known_at=known_at)
     if fmt == "json":
@@ -200,7 +268,8 @@ def conflicts(
         return
     if fmt == "table":
         _heading("Conflicts", doc.as_of, doc.ledger.size, doc.ledger.root)
-    whole = WHOLE if fmt == "table" else ""
-    _write(fmt, CONFLICT_COLUMNS, lambda name: _conflict_rows(doc, name, whole), namer(doc.actors, lang))
+    if doc.conflicts or fmt != "table":
+        name = namer(doc.actors, lang)
+        _write(fmt, CONFLICT_FIELDS, _conflict_fields(doc), CONFLICT_COLUMNS, _conflict_table(doc, name))
     if not doc.conflicts:
         note(f"No disputed figures on {doc.as_of}.")

@@ -648,13 +648,27 @@ def test_tables_name_actors_in_the_language_asked(niger: Path, tmp_path: Path) -
     r = invoke("--db", niger, "audit", "promises", "--as-of", "2024", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Promises as of 2024-12-31" in r.stdout
-    assert "Niger" in r.stdout and "met" in r.stdout and "-9" in r.stdout
+    assert "french-forces-niger (Niger)" in r.stdout and "met, 9 days early" in r.stdout
     english = invoke("--db", niger, "audit", "conflicts", "--as-of", "2023-11", cwd=tmp_path).stdout
     french = invoke(
         "--db", niger, "audit", "conflicts", "--as-of", "2023-11", "--lang", "fr", cwd=tmp_path
     ).stdout
     assert "France" in french and "France" in english  # its ISO name in English, described in French
     assert "ne-2023-10-ozanne-strength" in english and "Iran Press" in english
+
+
+def test_statuses_in_words() -> None:
+    from cli.audit import judged
+
+    assert [
+        judged(*pair) for pair in [("met", -9), ("met", 0), ("late", 1), ("overdue", 2), ("pending", 0)]
+    ] == [
+        "met, 9 days early",
+        "met, on the day",
+        "late, 1 day late",
+        "overdue by 2 days",
+        "pending, 0 days left",
+    ]
 
 
 def test_csv_and_tsv_keep_codes(niger: Path, tmp_path: Path) -> None:
