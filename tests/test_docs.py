@@ -594,7 +594,8 @@ def test_schemas_are_draft_2020_12_in_the_supported_subset() -> None:
     schemas = schemas_by_heading()
     assert set(schemas) == {
         "fact", "replay", "import", "import --dry-run", "log", "timeline", "show", "verify", "init", "demo",
-        "checkpoint", "proof inclusion", "proof consistency", "bench", "check",
+        "checkpoint", "proof inclusion", "proof consistency", "bench", "check", "audit promises",
+        "audit conflicts",
     }  # fmt: skip
     for name, schema in schemas.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", name
@@ -654,6 +655,7 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
         return values[-1]
 
     shutil.copy(EXAMPLES / "kazakhstan-2022-01-11.jsonl", tmp_path)
+    shutil.copy(EXAMPLES / "niger-2023.jsonl", tmp_path)
     (tmp_path / "events.jsonl").write_text("\n".join(event_examples()) + "\n", encoding="utf-8")
     run("init")
     empty = run("checkpoint")  # size 0: the root of the empty tree
@@ -677,6 +679,14 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     (tmp_path / "edited.json").write_text(json.dumps(edited), encoding="utf-8")
     run("check", "answer.json")
     run("check", "edited.json", code=1)
+    run("import", "niger-2023.jsonl")
+    for day in ("2022-01-12", "2022-01-30", "2023-10-01", "2024"):
+        run("audit promises", "--as-of", day)
+        run("audit conflicts", "--as-of", day)
+    run("audit conflicts", "--as-of", "2023-11")
+    run("audit promises", "--as-of", "2024", "--mission", "french-forces-niger", "--state", "NE")
+    (tmp_path / "audit.json").write_text(json.dumps(outputs["audit promises"][-1]), encoding="utf-8")
+    run("check", "audit.json")
     run("log")
     run("timeline")
     size = len(outputs["log"])
@@ -698,7 +708,9 @@ def test_json_outputs_match_their_schemas(tmp_path: Path) -> None:
     run("verify", code=1)
 
     assert outputs["verify"][-1]["ok"] is False
-    assert [o["ok"] for o in outputs["check"]] == [True, False]
+    assert [o["ok"] for o in outputs["check"]] == [True, False, True]
+    assert {p["status"] for o in outputs["audit promises"] for p in o["promises"]} >= {"met", "pending"}
+    assert any(o["conflicts"] for o in outputs["audit conflicts"])
     assert any(o["corrected_by"] for o in outputs["show"])
     assert "signature" in middle and middle["root"] == outputs["proof consistency"][2]["old_root"]
     assert outputs["proof consistency"][-1]["proof"] == []
