@@ -20,7 +20,6 @@ import io
 import os
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -53,27 +52,35 @@ def check_format(kind: str, fmt: str) -> Format:
     return fmt
 
 
-def _cell(value: Any, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "bool":
-        return "true" if value else "false"
-    if kind == "json":
-        return _JSON.encode(value).decode()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def _csv_true(value: bool | None) -> str:
+    return "" if value is None else "true" if value else "false"
+
+
+def _csv_json(value: Any) -> str:
+    return _JSON.encode(value).decode()
 
 
 def write_csv(columns: Sequence[Column], rows: Iterable[msgspec.Struct], out: IO[bytes]) -> int:
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    # Python's csv writes None as an empty cell and a day as str(day), YYYY-MM-DD: only booleans
+    # and JSON need a conversion of their own.
+    special = [
+        (i, _csv_true if c.type == "bool" else _csv_json)
+        for i, c in enumerate(columns)
+        if c.type in ("bool", "json")
+    ]
+    astuple = msgspec.structs.astuple
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
     try:
         writer = csv.writer(text, dialect="excel", lineterminator="\n")
         writer.writerow([c.name for c in columns])
-        names = [(c.name, c.type) for c in columns]
         count = 0
         for row in rows:
-            writer.writerow([_cell(getattr(row, name), kind) for name, kind in names])
+            cells: Any = astuple(row)
+            if special:
+                cells = list(cells)
+                for i, convert in special:
+                    cells[i] = convert(cells[i])
+            writer.writerow(cells)
             count += 1
         text.flush()
         return count

@@ -8,9 +8,10 @@ absent value is None.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import Literal, NamedTuple
+from operator import attrgetter, itemgetter
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 
@@ -19,8 +20,6 @@ from ledger.facts import (
     ForcesDeployed,
     MissionAuthorized,
     MissionRequested,
-    OfficeAssumed,
-    OfficeLeft,
     PrimeMinisterAppointed,
     PrimeMinisterNominated,
     Source,
@@ -39,7 +38,7 @@ class Column(NamedTuple):
     type: ColumnType
 
 
-class FactRow(msgspec.Struct, kw_only=True, gc=False):
+class FactRow(msgspec.Struct, gc=False):
     """One row of `ledger export facts`: a folded fact, in its columns' order. `None`: absent."""
 
     seq: int
@@ -72,8 +71,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "spells": _columns(Spell, {"acting": "bool", "start_day": "day", "end_day": "day", "personnel": "int"}),
 }
 
-_PRIME_MINISTER_TYPES = (PrimeMinisterAppointed, PrimeMinisterNominated)
-_HOST_TYPES = (MissionRequested, MissionAuthorized, ForcesDeployed)
+_PRIME_MINISTER_TYPES = frozenset({PrimeMinisterAppointed, PrimeMinisterNominated})
+_HOST_TYPES = frozenset({MissionRequested, MissionAuthorized, ForcesDeployed})
 
 
 class FactRows:
@@ -86,37 +85,70 @@ class FactRows:
 
     def __call__(self, item: Folded) -> FactRow:
         fact = item.fact
-        mission = getattr(fact, "mission", None)
-        host = getattr(fact, "host", None)
-        if mission is not None and isinstance(fact, _HOST_TYPES) and host is not None:
-            self.hosts[mission] = host
-        if host is None and mission is not None:
-            host = self.hosts.get(mission)
-        if isinstance(fact, _PRIME_MINISTER_TYPES):
-            office: str | None = PRIME_MINISTER
-        elif isinstance(fact, OfficeAssumed | OfficeLeft):
-            office = fact.office
-        else:
-            office = getattr(fact, "office", None)  # StatementMade's `XX/office-slug`
+        cls = type(fact)
+        shape = _SHAPES.get(cls) or _shape(cls)
+        state, host, mission, organization, contributor, person, office, personnel, high = shape(fact)
+        if mission is not None:
+            if host is None:
+                host = self.hosts.get(mission)
+            elif cls in _HOST_TYPES:
+                self.hosts[mission] = host
+        if cls in _PRIME_MINISTER_TYPES:
+            office = PRIME_MINISTER
         day = item.effective_day
         return FactRow(
-            seq=item.seq,
-            id=fact.fact_id,
-            type=fact.type,
-            occurred=fact.occurred,
-            effective=day,
-            state=getattr(fact, "state", None),
-            host=host,
-            mission=mission,
-            organization=getattr(fact, "organization", None),
-            contributor=getattr(fact, "contributor", None),
-            person=getattr(fact, "person", None),
-            office=office,
-            personnel=getattr(fact, "personnel", None),
-            personnel_high=getattr(fact, "personnel_high", None),
-            summary=summary(fact, day),
-            sources=fact.sources,
+            item.seq,
+            fact.fact_id,
+            fact.TYPE,
+            fact.occurred,
+            day,
+            state,
+            host,
+            mission,
+            organization,
+            contributor,
+            person,
+            office,
+            personnel,
+            high,
+            summary(fact, day),
+            fact.sources,
         )
+
+
+# The fields a fact may give to a row's columns (`office`: OfficeAssumed's and OfficeLeft's slug,
+# StatementMade's `XX/office-slug`), read by one getter per fact type, made once.
+_OPTIONAL = (
+    "state",
+    "host",
+    "mission",
+    "organization",
+    "contributor",
+    "person",
+    "office",
+    "personnel",
+    "personnel_high",
+)
+_SHAPES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _shape(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """The getter of `_OPTIONAL` for facts of type `cls`: None for a field it does not have."""
+    fields = cls.__struct_fields__  # type: ignore[attr-defined]
+    present = [name for name in _OPTIONAL if name in fields]
+    if not present:
+        none = (None,) * len(_OPTIONAL)
+        shape: Callable[[Any], tuple[Any, ...]] = lambda _: none  # noqa: E731
+    else:
+        get = attrgetter(*present, present[0])  # always a tuple (two names at least), and then
+        pick = itemgetter(*(present.index(n) if n in present else len(present) + 1 for n in _OPTIONAL))
+        absent = (None,)  # ... None at len(present) + 1, past the repeated first name
+
+        def shape(fact: Any) -> tuple[Any, ...]:
+            return pick(get(fact) + absent)  # type: ignore[no-any-return]
+
+    _SHAPES[cls] = shape
+    return shape
 
 
 def fact_rows(folded: Iterable[Folded]) -> Iterator[FactRow]:
