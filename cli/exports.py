@@ -87,7 +87,7 @@ def _run(
     note(f"{count:,} {plural} written to {output}")
 
 
-@export.command("facts")
+@export.command("facts", short_help="One row per folded fact up to --as-of, in replay order.")
 @_as_of_option("facts")
 @knowledge_options
 @_output_options("facts")
@@ -107,7 +107,7 @@ def facts(
     _run(ctx, "facts", fmt, output, lambda lg: lg.export("facts", as_of=as_of, size=size, known_at=known_at))
 
 
-@export.command("spells")
+@export.command("spells", short_help="One row per spell in an office or of a contingent, up to --as-of.")
 @_as_of_option("spells")
 @knowledge_options
 @click.option(
@@ -143,7 +143,7 @@ def spells(
     )
 
 
-@export.command("entries")
+@export.command("entries", short_help="Every entry's fact in recording order: a file to import.")
 @_as_of_option("entries")
 @knowledge_options
 @_output_options("entries")
