@@ -26,6 +26,10 @@ def _table(console: Console, r: BenchReport) -> None:
     t.add_row(
         "replay to a random date via snapshots", f"{r.asof_ms:,.1f} ms ({r.asof_ratio:.3f} of a full replay)"
     )
+    t.add_row(
+        "export facts as CSV (every folded fact)",
+        f"{r.export_facts_ms:,.0f} ms ({r.export_ratio:.2f}x a full replay)",
+    )
     t.add_row("peak RSS of a full replay (own process)", f"{r.peak_rss_mb:,.1f} MB")
     console.print(t)
 

@@ -36,6 +36,10 @@ OPTIONS = {
     "state": "--state",
     "states": "--state",
     "mission": "--mission",
+    "output": "-o",
+    "format": "--format",
+    "lang": "--lang",
+    "kind": "KIND",
 }
 
 

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from cli import audit, bench, commands, proofs, receipts  # noqa: F401  (each registers its commands on the group)
+from cli import audit, bench, commands, exports, proofs, receipts  # noqa: F401  (each registers its commands on the group)
 from cli.group import cli
 
 __all__ = ["NAMES", "cli", "main", "program_name"]

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
 from ledger.errors import ConflictError, LedgerClosed, LedgerError, MissionNotFound, UsageError
+from ledger.exports import FactRow, FactRows, Spell
 from ledger.facts import Fact
 from ledger.hints import is_blank
 from ledger.importing.check import prepared_chunks
@@ -29,6 +30,7 @@ from ledger.reading.args import (
     audit_options,
     day_bounds,
     known_at_text,
+    language,
     state_codes,
 )
 from ledger.reading.plans import Plan, Stream, run, stream
@@ -348,6 +350,92 @@ class Ledger:
         first, last = day_bounds(start, end)
         n = self._horizon(size, known_at)
         return iter(self._run(replay.narrowed_timeline(n, first, last, state=state, mission=mission)))
+
+    # Exports (contract section 14)
+
+    def spells(
+        self,
+        as_of: DateLike | None = None,
+        *,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+        lang: str = "en",
+    ) -> Iterator[Spell]:
+        """Office and contingent spells up to `as_of` (open ones at `as_of` without an end), sorted
+        by kind, state, office or mission, start day and holder; each holder named in `lang`. The
+        spells are found in one replay from the first fact, then handed out one by one."""
+        day, lang = as_of_day(as_of), language(lang)
+        n = self._horizon(size, known_at)
+        return iter(self._run(replay.spells(n, day.toordinal(), lang)))
+
+    @overload
+    def export(
+        self,
+        kind: Literal["facts"],
+        *,
+        as_of: DateLike | None = ...,
+        size: int | None = ...,
+        known_at: MomentLike | None = ...,
+        lang: str = ...,
+    ) -> Iterator[FactRow]: ...
+    @overload
+    def export(
+        self,
+        kind: Literal["spells"],
+        *,
+        as_of: DateLike | None = ...,
+        size: int | None = ...,
+        known_at: MomentLike | None = ...,
+        lang: str = ...,
+    ) -> Iterator[Spell]: ...
+    @overload
+    def export(
+        self,
+        kind: Literal["entries"],
+        *,
+        as_of: None = ...,
+        size: int | None = ...,
+        known_at: MomentLike | None = ...,
+        lang: str = ...,
+    ) -> Iterator[Fact]: ...
+    @overload
+    def export(
+        self,
+        kind: str,
+        *,
+        as_of: DateLike | None = ...,
+        size: int | None = ...,
+        known_at: MomentLike | None = ...,
+        lang: str = ...,
+    ) -> Iterator[Any]: ...
+    def export(
+        self,
+        kind: str,
+        *,
+        as_of: DateLike | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+        lang: str = "en",
+    ) -> Iterator[Any]:
+        """The rows of an export (contract section 14), streamed: `facts` (`FactRow`s, the folded
+        facts up to `as_of` in replay order, read a page at a time), `spells` (`Spell`s, as
+        `spells`) or `entries` (every entry's fact in recording order, as `facts()`; `as_of` does
+        not apply). `ledger.exports.write` and `write_file` write them as CSV, JSON Lines or
+        Parquet. Arguments are checked before the first row is read."""
+        if kind == "entries":
+            if as_of is not None:
+                raise UsageError(
+                    "does not apply to entries: they are every entry, in recording order", param="as_of"
+                )
+            language(lang)
+            return self.facts(size=size, known_at=known_at)
+        if kind == "spells":
+            return self.spells(as_of, size=size, known_at=known_at, lang=lang)
+        if kind != "facts":
+            raise UsageError("not a kind of export (facts, spells or entries)", param="kind", value=kind)
+        day, _ = as_of_day(as_of), language(lang)
+        n = self._horizon(size, known_at)
+        return map(FactRows(), self._stream(replay.folded(n, day.toordinal())))
 
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""

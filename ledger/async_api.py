@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 from ledger.api import MAX_ERRORS, Ledger, snapshot_interval
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
-from ledger.errors import LedgerClosed
+from ledger.errors import LedgerClosed, UsageError
+from ledger.exports import FactRows, Spell
 from ledger.facts import Fact
 from ledger.reading import answers, entries, follow, log, replay
 from ledger.reading.args import (
@@ -30,6 +31,7 @@ from ledger.reading.args import (
     audit_options,
     day_bounds,
     known_at_text,
+    language,
     state_codes,
 )
 from ledger.reading.plans import Plan, Stream, arun, astream
@@ -243,6 +245,51 @@ class AsyncLedger:
         finally:
             self._wakers.discard(waker)
             await asyncio.to_thread(waker.close)
+
+    async def spells(
+        self,
+        as_of: DateLike | None = None,
+        *,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+        lang: str = "en",
+    ) -> AsyncIterator[Spell]:
+        """Office and contingent spells, as `Ledger.spells`: `async for s in lg.spells():`."""
+        day, lang = as_of_day(as_of), language(lang)
+        n = await self._horizon(size, known_at)
+        for spell in await self._run(replay.spells(n, day.toordinal(), lang)):
+            yield spell
+
+    async def export(
+        self,
+        kind: str,
+        *,
+        as_of: DateLike | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+        lang: str = "en",
+    ) -> AsyncIterator[Any]:
+        """The rows of an export, streamed, as `Ledger.export`: `async for row in lg.export("facts"):`."""
+        if kind == "entries":
+            if as_of is not None:
+                raise UsageError(
+                    "does not apply to entries: they are every entry, in recording order", param="as_of"
+                )
+            language(lang)
+            async for fact in self.facts(size=size, known_at=known_at):
+                yield fact
+            return
+        if kind == "spells":
+            async for spell in self.spells(as_of, size=size, known_at=known_at, lang=lang):
+                yield spell
+            return
+        if kind != "facts":
+            raise UsageError("not a kind of export (facts, spells or entries)", param="kind", value=kind)
+        day, _ = as_of_day(as_of), language(lang)
+        n = await self._horizon(size, known_at)
+        row = FactRows()
+        async for folded in self._stream(replay.folded(n, day.toordinal())):
+            yield row(folded)
 
     async def show(self, ref: str | int) -> FactView:
         return await self._run(entries.show(ref, self.path))

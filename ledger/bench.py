@@ -23,6 +23,7 @@ import msgspec
 from ledger.api import Ledger
 from ledger.baseline import recorder, stock_replay
 from ledger.errors import UsageError
+from ledger.exports import write
 
 STATES = ["KZ", "RU", "BY", "AM", "TJ", "KG", "FR", "DE", "ML", "NE", "UA", "GE"]
 FIRST_DAY = date(1990, 1, 1).toordinal()
@@ -41,6 +42,8 @@ class BenchReport(msgspec.Struct):
     peak_rss_mb: float
     full_replay_ms: float
     asof_ratio: float
+    export_facts_ms: float
+    export_ratio: float
     repeats: int
     backend: str = "sqlite"
 
@@ -123,6 +126,12 @@ def _floor(db: Path | str) -> None:
     conn.close()
 
 
+def export_facts(lg: Ledger, as_of: date) -> int:
+    """`ledger export facts --as-of AS_OF` as CSV into the null device: how many rows."""
+    with open(os.devnull, "wb") as out:
+        return write("facts", lg.export("facts", as_of=as_of), "csv", out)
+
+
 def _replay_peak_rss_mb(db: Path | str) -> float:
     """Peak RSS of a fresh process that only opens the ledger and replays it in full."""
     # VmHWM, not ru_maxrss: the latter is inherited across exec from this (large) process.
@@ -170,6 +179,7 @@ def _measure(events: int, workdir: Path, db: Path | str, repeats: int, seed: int
         import_s = time.perf_counter() - start
         last = date.fromordinal(LAST_DAY)
         full_s = _median_s(lambda: lg.replay(last, snapshots=False), repeats)
+        export_s = _median_s(lambda: export_facts(lg, last), repeats)
         with recorder(db) as app:
             stock_s = _median_s(lambda: stock_replay(app, last), max(1, min(repeats, 3)))
         floor_s = _median_s(lambda: _floor(db), repeats)
@@ -189,6 +199,8 @@ def _measure(events: int, workdir: Path, db: Path | str, repeats: int, seed: int
         peak_rss_mb=round(peak, 1),
         full_replay_ms=round(full_s * 1000, 1),
         asof_ratio=round(asof_s / full_s, 3),
+        export_facts_ms=round(export_s * 1000, 1),
+        export_ratio=round(export_s / full_s, 2),
         repeats=repeats,
         backend="sqlite" if isinstance(db, Path) else "postgresql",
     )

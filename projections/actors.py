@@ -42,14 +42,18 @@ def _lookup(names: Mapping[str, str], lang: str) -> str | None:
     return None
 
 
+def name_in(actor: str, actors: Mapping[str, Description], lang: str) -> str | None:
+    """`actor`'s described name in language `lang` (RFC 4647 lookup), or None without one."""
+    description = actors.get(actor)
+    return None if description is None else _lookup(description.names, lang)
+
+
 def described_name(actor: str, actors: Mapping[str, Description], lang: str = "en") -> str:
     """The name to show for `actor` in language `lang` (contract section 10): its described name
     in that language; else, for a state code, its ISO 3166 name (English); else the slug or code."""
-    description = actors.get(actor)
-    if description is not None:
-        name = _lookup(description.names, lang)
-        if name is not None:
-            return name
+    name = name_in(actor, actors, lang)
+    if name is not None:
+        return name
     if is_state(actor):
         return iso_name(actor) or actor
     return actor

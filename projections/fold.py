@@ -174,6 +174,11 @@ def _strength(quantity: Quantity | None) -> tuple[Strength | None, int | None]:
     return strength, last.low
 
 
+def personnel(quantity: Quantity | None) -> int | None:
+    """A quantity's `personnel` (contract section 11): the last current claim's low, or None."""
+    return _strength(quantity)[1]
+
+
 def _claim(view: ClaimView) -> Claim:
     """A claim as the document shows it: a range's high is its `personnel_high`, else its low."""
     low = view.personnel or 0  # never None: a ForcesDeployed is a claim only with a figure

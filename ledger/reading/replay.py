@@ -11,12 +11,13 @@ from ledger.entries import Folded
 from ledger.reading import log
 from ledger.reading.args import known_mission, state_code
 from ledger.reading.entries import corrected, horizon, size
-from ledger.reading.plans import Plan, Query
+from ledger.reading.plans import Plan, Query, Stream, collect
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink, fact_loop, view_loop
 from ledger.replay.loop import timeline as kept_facts
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
 from projections.fold import Projection
+from projections.spells import Spell, Spells
 from projections.timeline import narrow
 from projections.world import World
 
@@ -152,10 +153,32 @@ def narrowed_timeline(
 
 def timeline(n: int, upto: int) -> Plan[list[Folded]]:
     """The facts replay folds up to day `upto`, with their seq and effective day, in replay order."""
+    return (yield from collect(folded(n, upto)))
+
+
+def folded(n: int, upto: int) -> Stream[Folded]:
+    """`timeline` as a stream: each page's folded facts handed on before the next page is read,
+    so that memory holds one page whatever the ledger's size (`ledger export facts`)."""
     loop = fact_loop(None, n, (yield from corrected(n)))
     key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
     while key is not None:
         rows = yield _page_query(key, upto, ())
         loop.feed(rows)
+        for item in kept_facts(loop):  # noqa: UP028 (not `yield from`: the driver sends [] back)
+            yield item
+        loop.kept.clear()
         key = _next_key(rows)
-    return kept_facts(loop)
+
+
+def spells(n: int, upto: int, lang: str) -> Plan[list[Spell]]:
+    """The office and contingent spells of the first `n` entries up to day `upto` (contract
+    section 14), sorted, holders named in `lang`: our projection folded from the start, watched."""
+    hidden = yield from corrected(n)
+    watcher = Spells()
+    loop = view_loop(watcher.apply, n, hidden)
+    key: tuple[int, int, int] | None = sql.FIRST_KEY
+    while key is not None:
+        rows = yield _page_query(key, upto, Projection.IGNORES)
+        loop.feed(rows)
+        key = _next_key(rows)
+    return watcher.finish(lang)
