@@ -36,6 +36,7 @@ OPTIONS = {
     "state": "--state",
     "states": "--state",
     "mission": "--mission",
+    "lang": "--lang",
 }
 
 

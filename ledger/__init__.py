@@ -28,6 +28,7 @@ _PUBLIC = {
     "VerifyReport": "ledger.verification",
     "World": "projections.world",
     "described_name": "projections.actors",
+    "names": "projections.actors",
 }
 __all__ = [
     "AsyncLedger",
@@ -46,6 +47,7 @@ __all__ = [
     "World",
     "described_name",
     "errors",
+    "names",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.entries import Entry, FactView, ImportCheck, ImportResult, LogLine
     from ledger.receipts import CheckReport, Receipt
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
-    from projections.actors import described_name
+    from projections.actors import described_name, names
     from projections.world import World
 
 

@@ -47,7 +47,7 @@ from ledger.verification import (
     inclusion_plan,
     verify,
 )
-from projections.world import World
+from projections.world import Description, World
 
 __all__ = [
     "LOCK_TIMEOUT_S",
@@ -341,6 +341,14 @@ class Ledger:
         first, last = day_bounds(start, end)
         n = self._horizon(size, known_at)
         return iter(self._run(replay.narrowed_timeline(n, first, last, state=state, mission=mission)))
+
+    def actors(
+        self, *, size: int | None = None, known_at: MomentLike | None = None
+    ) -> dict[str, Description]:
+        """What the considered descriptions say of each actor (contract section 10), by actor: the
+        `actors` of a document, for every described actor; `ledger.names(lg.actors(), "ar")`
+        names them in a language, as tables do."""
+        return self._run(replay.descriptions(self._horizon(size, known_at), self._store.where))
 
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""

@@ -16,9 +16,10 @@ from ledger.replay.loop import SNAPSHOT_EVERY, Sink, fact_loop, view_loop
 from ledger.replay.loop import timeline as kept_facts
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
+from projections.actors import described
 from projections.fold import Projection
 from projections.timeline import narrow
-from projections.world import World
+from projections.world import Description, World
 
 
 class Answer(NamedTuple):
@@ -60,6 +61,14 @@ def select(world: World, states: Set[str]) -> World:
     }
     kept = {code: s for code, s in world.states.items() if code in states}
     return World(world.as_of, world.ledger, kept, missions)
+
+
+def descriptions(n: int, where: str) -> Plan[dict[str, Description]]:
+    """The descriptions of actors (contract section 10) known to the first `n` entries, by actor:
+    day 0 of the replay index alone, where they all sort, less the corrected ones."""
+    replayed = yield from fold(n, 0, where, snapshots=False)
+    actors = replayed.projection.actors
+    return described(actors, actors)
 
 
 class Replayed(NamedTuple):
