@@ -68,7 +68,7 @@ def test_ledger_cli_helper_runs_the_ledger_script(tmp_path: Path) -> None:
 
 @pytest.mark.subprocess
 def test_log_level_info_shows_the_library_events_as_json_lines_on_stderr(tmp_path: Path) -> None:
-    example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
+    example = Path(__file__).resolve().parent / "fixtures" / "kazakhstan-2022-01-11.v1.jsonl"
     quiet = run("--db", tmp_path / "l.db", "import", example, cwd=tmp_path)
     assert quiet.returncode == 0 and quiet.stderr == ""
     r = run("--log-level", "info", "--db", tmp_path / "l.db", "import", example, "--json", cwd=tmp_path)
@@ -88,7 +88,7 @@ def test_log_level_info_shows_the_library_events_as_json_lines_on_stderr(tmp_pat
 
 # Shared ledgers: the example, and one with the longest ids, types and dates the contract allows
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
+EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "kazakhstan-2022-01-11.v1.jsonl"
 LONG_ID = "an-id-as-long-as-they-come-" + "x" * 60  # 87 characters
 LONG_MISSION = "a-mission-with-a-long-name-" + "m" * 40
 LONG_FACTS = [

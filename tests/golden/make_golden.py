@@ -56,6 +56,7 @@ def example_v1() -> bytes:
     """The first `EXAMPLE_V1_LINES` lines of the example, as they are in the file."""
     return b"".join(EXAMPLE.read_bytes().splitlines(keepends=True)[:EXAMPLE_V1_LINES])
 
+
 SYNTHETIC = INPUTS / "synthetic.jsonl"
 HAND = (INPUTS / "hand-1.jsonl", INPUTS / "hand-2.jsonl", INPUTS / "hand-3.jsonl")
 # `ledger.bench.synthetic_facts(SYNTHETIC_N, seed=SYNTHETIC_SEED)`: the first 1500 facts of
