@@ -260,3 +260,16 @@ def test_each_description_of_the_example_quotes_the_report_for_its_arabic_name()
                 assert s["url"] == f"https://www.wikidata.org/wiki/{f['wikidata']}"
         assert ("wikidata" in f) == any(s["publisher"] == "Wikidata" for s in f["sources"])
     assert (ROOT / "cli" / "examples" / EXAMPLE.name).read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_replay_state_keeps_the_descriptions_of_what_it_still_names(example_db: Path, tmp_path: Path) -> None:
+    """`--state` narrows the document; its `actors` are those the narrower document names, so
+    its tables are named as the whole document's are."""
+    doc = json.loads(
+        ok("--db", example_db, "replay", "--as-of", DAY, "--state", "RU", "--json", cwd=tmp_path)
+    )
+    assert sorted(doc["actors"]) == ["AM", "BY", "KG", "KZ", "RU", "TJ", "csto", "csto-kazakhstan-2022"]
+    kz = json.loads(ok("--db", example_db, "replay", "--as-of", DAY, "--state", "KZ", "--json", cwd=tmp_path))
+    assert "alikhan-smailov" in kz["actors"] and "vyacheslav-volodin" not in kz["actors"]
+    out = ok("--db", example_db, "replay", "--as-of", DAY, "--state", "KZ", "--lang", "ru", cwd=tmp_path)
+    assert "Казахстан (KZ)" in out and "Алихан Смаилов" in out
