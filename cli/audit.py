@@ -3,37 +3,18 @@ people, receipted JSON documents for programs, CSV and TSV with slugs and codes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import click
 
 from cli.group import cli, db_option, open_ledger
-from cli.output import Format, knowledge_options, note, rows_option, write_receipted
+from cli.output import Format, knowledge_options, lang_option, note, rows_option, write_receipted
 from cli.table import Column, Row, print_table, write_delimited
-from ledger import described_name
+from ledger import names
 from ledger.api import ConflictsDocument, PromisesDocument
-from projections.world import Description
 
 Name = Callable[[str], str]
-DEFAULT_LANG = "en"
-
-
-def namer(actors: Mapping[str, Description], lang: str) -> Name:
-    """How a table names an actor (contract section 10): its described name in `lang`, else a
-    state code's ISO 3166 name, else the slug. The one lookup the audit tables use."""
-    return lambda actor: described_name(actor, actors, lang)
-
-
-def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--lang",
-        metavar="TAG",
-        default=DEFAULT_LANG,
-        show_default=True,
-        help="Name people, states and missions in this language (BCP 47) in tables; --json, --csv "
-        "and --tsv keep slugs and codes.",
-    )(f)
 
 
 def as_of_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -179,7 +160,7 @@ def promises(
     if fmt == "table":
         _heading("Promises", doc.as_of, doc.ledger.size, doc.ledger.root)
     if doc.promises or fmt != "table":
-        name = namer(doc.actors, lang)
+        name = names(doc.actors, lang)
         _write(fmt, PROMISE_FIELDS, _promise_fields(doc), PROMISE_COLUMNS, _promise_table(doc, name))
     if not doc.promises:
         narrowed = " ".join(f"{o} {v}" for o, v in (("--mission", mission), ("--state", state)) if v)
@@ -269,7 +250,7 @@ def conflicts(
     if fmt == "table":
         _heading("Conflicts", doc.as_of, doc.ledger.size, doc.ledger.root)
     if doc.conflicts or fmt != "table":
-        name = namer(doc.actors, lang)
+        name = names(doc.actors, lang)
         _write(fmt, CONFLICT_FIELDS, _conflict_fields(doc), CONFLICT_COLUMNS, _conflict_table(doc, name))
     if not doc.conflicts:
         note(f"No disputed figures on {doc.as_of}.")

@@ -19,6 +19,7 @@ from cli.output import (
     emit,
     json_option,
     knowledge_options,
+    lang_option,
     note,
     rows_option,
     write_json,
@@ -26,8 +27,9 @@ from cli.output import (
     write_receipted,
     write_rows,
 )
+from ledger import names
 from ledger.api import LOCK_TIMEOUT_S, MAX_ERRORS, ImportCheck, Ledger, check_facts, shown
-from ledger.entries import Folded
+from ledger.entries import Entry, Folded
 from ledger.errors import LedgerMissing, UsageError
 
 PROGRESS_BYTES = 1_000_000
@@ -170,6 +172,7 @@ def _check_document(report: ImportCheck) -> dict[str, Any]:
     help="Only this state and the missions it hosts or contributes to (repeatable: --state KZ --state RU).",
 )
 @knowledge_options
+@lang_option
 @db_option
 @json_option
 @click.pass_context
@@ -179,6 +182,7 @@ def replay(
     states: tuple[str, ...],
     size: int | None,
     known_at: str | None,
+    lang: str,
     as_json: bool,
 ) -> None:
     """The world on a date: governments, offices, foreign forces, missions."""
@@ -187,7 +191,7 @@ def replay(
     if as_json:
         write_receipted("replay", world, state=states or None)
     else:
-        render.world(render.console(), world)
+        render.world(render.console(), world, names(world.actors, lang))
     if states and not world.states and not world.missions:
         note(f"Nothing is known about {' or '.join(dict.fromkeys(states))} on {world.as_of}.")
 
@@ -208,6 +212,7 @@ def replay(
 )
 @click.option("--mission", metavar="SLUG", help="Only facts about this mission.")
 @knowledge_options
+@lang_option
 @db_option
 @rows_option
 @click.pass_context
@@ -219,12 +224,14 @@ def timeline(
     mission: str | None,
     size: int | None,
     known_at: str | None,
+    lang: str,
     fmt: Format,
 ) -> None:
     """Folded facts in replay order (corrected facts and retractions left out)."""
     with open_ledger(ctx) as lg:
         items = lg.timeline(start=start, end=end, state=state, mission=mission, size=size, known_at=known_at)
-        count = write_rows(fmt, render.TIMELINE_COLUMNS, items, render.entry_row, _folded_document)
+        row = _rows(lg, fmt, lang, size, known_at)
+        count = write_rows(fmt, render.TIMELINE_COLUMNS, items, row, _folded_document)
     if not count:
         note(
             _nothing(
@@ -237,6 +244,17 @@ def timeline(
                 known_at=known_at,
             )
         )
+
+
+def _rows(
+    lg: Ledger, fmt: Format, lang: str, size: int | None, known_at: str | None
+) -> Callable[[Entry | Folded], tuple[str, ...]] | None:
+    """The rows of a table, CSV or TSV of entries, actors named in `lang` as the descriptions the
+    same entries hold name them; None for JSON, which names nobody."""
+    if fmt == "json":
+        return None
+    name = names(lg.actors(size=size, known_at=known_at), lang)
+    return lambda e: render.entry_row(e, name)
 
 
 def _folded_document(e: Folded) -> dict[str, object]:
@@ -263,6 +281,7 @@ def _nothing(what: str, **given: str | None) -> str:
     metavar="SECONDS",
     help="With --follow: stop after SECONDS without a new entry.",
 )
+@lang_option
 @db_option
 @rows_option
 @click.pass_context
@@ -272,6 +291,7 @@ def log(
     known_at: str | None,
     follow: bool,
     idle: float | None,
+    lang: str,
     fmt: Format,
 ) -> None:
     """Every entry in recording order."""
@@ -294,7 +314,8 @@ def log(
             count = write_rows(fmt, render.LOG_COLUMNS, lg.log(size=size, known_at=known_at), None, _same)
         else:
             entries = lg.entries(size=size, known_at=known_at)
-            count = write_rows(fmt, render.LOG_COLUMNS, entries, render.entry_row, _same)
+            row = _rows(lg, fmt, lang, size, known_at)
+            count = write_rows(fmt, render.LOG_COLUMNS, entries, row, _same)
     if not count:
         note(_nothing("No entries", size=None if size is None else str(size), known_at=known_at))
 
@@ -316,8 +337,9 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
 
 
 @cli.command()
+@lang_option
 @json_option
-def demo(as_json: bool) -> None:
+def demo(lang: str, as_json: bool) -> None:
     """Build the example ledger in a temporary database and replay three dates (never touches --db)."""
     with (
         tempfile.TemporaryDirectory(prefix="ledger-demo-") as tmp,
@@ -332,7 +354,7 @@ def demo(as_json: bool) -> None:
     console.print(f"Example ledger: {result.appended} facts from {EXAMPLE.name}")
     for w in worlds:
         console.rule()
-        render.world(console, w)
+        render.world(console, w, names(w.actors, lang))
 
 
 @cli.command("copy")

@@ -12,6 +12,7 @@ import msgspec
 from rich.console import Console
 
 from cli.table import Column, Row, print_table, write_delimited
+from ledger import names
 from ledger.receipts import receipt, with_receipt
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -87,6 +88,26 @@ def write_rows(
 
         print_table(console(), columns, (row(item) for item in counted()))
     return count
+
+
+def lang_option(f: F) -> F:
+    """`--lang TAG`: the language of the names that tables, CSV and TSV show (contract section 10;
+    `--json` is the same in every language). The command gets `lang`, a BCP 47 tag checked before
+    anything is read; `ledger.names(actors, lang)` gives the names to show."""
+
+    def checked(_: click.Context, __: click.Parameter, value: str) -> str:
+        names({}, value)  # a UsageError (exit 2) naming --lang for a tag that is none
+        return value
+
+    return click.option(
+        "--lang",
+        metavar="TAG",
+        default="en",
+        show_default=True,
+        callback=checked,
+        help="Show people, states, organizations and missions by their names in this language "
+        "(BCP 47: en, ar, ru, ...), else a state's ISO 3166 name, else the slug. --json is unchanged.",
+    )(f)
 
 
 def note(text: str) -> None:

@@ -6,10 +6,12 @@ import sys
 from collections.abc import Iterable
 
 from rich.console import Console
+from rich.markup import escape
 
-from cli.table import Column, print_table
+from cli.table import Column, print_table, safe
+from ledger import names
 from ledger.entries import Entry, FactView, Folded, ImportResult
-from ledger.summary import summary
+from ledger.summary import Name, summary
 from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
 from projections.world import World
 
@@ -27,7 +29,22 @@ def _dash(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def world(console: Console, w: World) -> None:
+def _text(value: object) -> str:
+    """A value of a fact inside a line of rich markup: printed as written, controls escaped."""
+    return escape(safe(str(value)))
+
+
+def _named(actor: str | None, name: Name) -> str:
+    """An actor in a line of prose: `Name (id)`, or the id alone when it has no other name."""
+    if actor is None:
+        return "-"
+    shown = name(actor)
+    return _text(actor if shown == actor else f"{shown} ({actor})")
+
+
+def world(console: Console, w: World, name: Name | None = None) -> None:
+    """`w` for people, actors named by `name` (default: their names in English) beside their ids."""
+    name = name or names(w.actors)
     root = w.ledger.root or "-"
     console.print(f"[bold]As of {w.as_of}[/bold]  (ledger size {w.ledger.size}, root {root})")
     if not w.states and not w.missions:
@@ -35,31 +52,38 @@ def world(console: Console, w: World) -> None:
     for code, state in w.states.items():
         gov = state.government
         gov_text = f"{gov.status} since {gov.since}" if gov else "-"
-        console.print(f"\n[bold]{code}[/bold]  government: {gov_text}")
+        console.print(f"\n[bold]{_named(code, name)}[/bold]  government: {gov_text}")
         if state.offices:
             print_table(
                 console,
                 OFFICE_COLUMNS,
                 (
-                    (slug, _dash(o.person), o.since, "yes" if o.acting else "no", "\n".join(o.facts))
+                    (
+                        slug,
+                        _dash(o.person),
+                        "-" if o.person is None else name(o.person),
+                        o.since,
+                        "yes" if o.acting else "no",
+                        "\n".join(o.facts),
+                    )
                     for slug, o in state.offices.items()
                 ),
-                title=f"{code} offices",
+                title=f"{name(code)} offices",
             )
         if state.foreign_forces:
             print_table(
                 console,
                 FORCE_COLUMNS,
                 (
-                    (f.mission, f.contributor, f.status, f.since, _dash(f.personnel))
+                    (f.mission, f.contributor, name(f.contributor), f.status, f.since, _dash(f.personnel))
                     for f in state.foreign_forces
                 ),
-                title=f"Foreign forces in {code}",
+                title=f"Foreign forces in {name(code)}",
             )
-    for name, m in w.missions.items():
+    for slug, m in w.missions.items():
         console.print(
-            f"\n[bold]Mission {name}[/bold]  organization {_dash(m.organization)}, host {_dash(m.host)}, "
-            f"status {_dash(m.status)} since {_dash(m.since)}"
+            f"\n[bold]Mission {_named(slug, name)}[/bold]  organization {_named(m.organization, name)}, "
+            f"host {_named(m.host, name)}, status {_dash(m.status)} since {_dash(m.since)}"
         )
         if m.withdrawal:
             wd = m.withdrawal
@@ -71,13 +95,18 @@ def world(console: Console, w: World) -> None:
             print_table(
                 console,
                 CONTINGENT_COLUMNS,
-                ((code, c.status, c.since, _dash(c.personnel)) for code, c in m.contingents.items()),
+                (
+                    (code, name(code), c.status, c.since, _dash(c.personnel))
+                    for code, c in m.contingents.items()
+                ),
             )
 
 
+# Each actor's id, then its name (`--lang`): ids stay whole, a long name wraps.
 OFFICE_COLUMNS = (
     Column("office", "office", "id", stacks=True),
     Column("person", "person", "id"),
+    Column("name", "name", "text"),
     Column("since", "since", stacks=True),
     Column("acting", "acting"),
     Column("facts", "facts", "id"),
@@ -85,12 +114,14 @@ OFFICE_COLUMNS = (
 FORCE_COLUMNS = (
     Column("mission", "mission", "id", stacks=True),
     Column("contributor", "contributor", "id"),
+    Column("name", "name", "text"),
     Column("status", "status", stacks=True),
     Column("since", "since"),
     Column("personnel", "personnel"),
 )
 CONTINGENT_COLUMNS = (
     Column("contributor", "contributor", "id"),
+    Column("name", "name", "text"),
     Column("status", "status", stacks=True),
     Column("since", "since"),
     Column("personnel", "personnel"),
@@ -114,16 +145,20 @@ LOG_COLUMNS = (
 )
 
 
-def entry_row(e: Entry | Folded) -> tuple[str, ...]:
-    """An entry (log) or a folded fact (timeline) as a row of `LOG_COLUMNS` / `TIMELINE_COLUMNS`."""
+def entry_row(e: Entry | Folded, name: Name | None = None) -> tuple[str, ...]:
+    """An entry (log) or a folded fact (timeline) as a row of `LOG_COLUMNS` / `TIMELINE_COLUMNS`;
+    the summary names actors by `name` (`ledger.names`), or by their ids without it."""
     f = e.fact
     when = e.effective_day.isoformat() if isinstance(e, Folded) else e.recorded_at
-    return (str(e.seq), when, f.occurred, f.type, f.fact_id, summary(f, e.effective_day))
+    said = summary(f, e.effective_day) if name is None else summary(f, e.effective_day, name=name)
+    return (str(e.seq), when, f.occurred, f.type, f.fact_id, said)
 
 
-def entries_table(console: Console, entries: Iterable[Entry | Folded], *, timeline: bool) -> None:
+def entries_table(
+    console: Console, entries: Iterable[Entry | Folded], *, timeline: bool, name: Name | None = None
+) -> None:
     columns = TIMELINE_COLUMNS if timeline else LOG_COLUMNS
-    print_table(console, columns, (entry_row(e) for e in entries))
+    print_table(console, columns, (entry_row(e, name) for e in entries))
 
 
 def fact_view(console: Console, v: FactView) -> None:

@@ -13,7 +13,13 @@ need, wider than COLUMNS if need be, and only prose wraps. On a terminal, a tabl
 its width puts a column marked `stacks` and the one after it in one cell, one above the other
 (`type` over `id`), before anything folds.
 
-CSV and TSV have the same columns, named by `Column.name`, with a header row and `\\n` line ends.
+Cells are text, never rich markup (a `[bold]` in a name prints as written), and characters that
+could move the cursor or turn the rest of a line around (controls, bidirectional embeddings,
+overrides and isolates) are shown escaped (`\\x1b`, `\\u202e`): a value cannot break its table.
+Marks that only tell the direction of a word (U+200E, U+200F, U+061C) are kept.
+
+CSV and TSV have the same columns, named by `Column.name`, with a header row and `\\n` line ends;
+their values are written as they are.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -28,6 +35,7 @@ from typing import Literal
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 Kind = Literal["id", "value", "text"]
 TEXT_MIN = 20  # the narrowest a prose column gets on a terminal
@@ -45,6 +53,22 @@ class Column:
 
 
 Row = Sequence[str]
+
+# Bidirectional embeddings, overrides and isolates: each holds until its pop or the end of the line.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unsafe(c: str) -> bool:
+    return c in _BIDI or unicodedata.category(c) in ("Cc", "Zl", "Zp")
+
+
+def safe(text: str) -> str:
+    """`text` for a terminal: every control character (newlines and tabs too), line or paragraph
+    separator and bidirectional embedding, override or isolate escaped as Python writes it
+    (`\\x1b`, `\\n`, `\\u202e`); everything else, joiners and direction marks too, as it is."""
+    if text.isprintable():
+        return text
+    return "".join(repr(c)[1:-1] if _unsafe(c) else c for c in text)
 
 
 def _width(text: str) -> int:
@@ -111,7 +135,7 @@ def _table(
         else:
             t.add_column(c.header, no_wrap=True, min_width=whole)
     for r in rows:
-        t.add_row(*r)
+        t.add_row(*(Text(cell) for cell in r))
     return t
 
 
@@ -119,7 +143,7 @@ def print_table(
     console: Console, columns: Sequence[Column], rows: Iterable[Row], *, title: str | None = None
 ) -> None:
     """`rows` as a table on `console`, laid out as the module says."""
-    kept = [list(r) for r in rows]
+    kept = [[safe(cell) for cell in r] for r in rows]
     if not console.is_terminal:
         table = _table(columns, kept, fold=False, text_min=PIPED_TEXT_MIN, title=title)
         _print(console, table, _needed(columns, kept, PIPED_TEXT_MIN))

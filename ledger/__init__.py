@@ -33,6 +33,7 @@ _PUBLIC = {
     "VerifyReport": "ledger.verification",
     "World": "projections.world",
     "described_name": "projections.actors",
+    "names": "projections.actors",
 }
 __all__ = [
     "AsyncLedger",
@@ -56,6 +57,7 @@ __all__ = [
     "World",
     "described_name",
     "errors",
+    "names",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,7 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.entries import Entry, FactView, ImportCheck, ImportResult, LogLine
     from ledger.receipts import CheckReport, Receipt
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
-    from projections.actors import described_name
+    from projections.actors import described_name, names
     from projections.conflicts import Conflict, ConflictsDocument
     from projections.promises import Outcome, Promise, PromisesDocument
     from projections.world import World

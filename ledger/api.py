@@ -30,7 +30,6 @@ from ledger.reading.args import (
     audit_options,
     day_bounds,
     known_at_text,
-    language,
     state_codes,
 )
 from ledger.reading.plans import Plan, Stream, run, stream
@@ -51,9 +50,10 @@ from ledger.verification import (
     inclusion_plan,
     verify,
 )
+from projections.actors import language
 from projections.conflicts import ConflictsDocument
 from projections.promises import PromisesDocument
-from projections.world import World
+from projections.world import Description, World
 
 __all__ = [
     "LOCK_TIMEOUT_S",
@@ -436,6 +436,14 @@ class Ledger:
         day, _ = as_of_day(as_of), language(lang)
         n = self._horizon(size, known_at)
         return map(FactRows(), self._stream(replay.folded(n, day.toordinal())))
+
+    def actors(
+        self, *, size: int | None = None, known_at: MomentLike | None = None
+    ) -> dict[str, Description]:
+        """What the considered descriptions say of each actor (contract section 10), by actor: the
+        `actors` of a document, for every described actor; `ledger.names(lg.actors(), "ar")`
+        names them in a language, as tables do."""
+        return self._run(replay.descriptions(self._horizon(size, known_at), self._store.where))
 
     def show(self, ref: str | int) -> FactView:
         """One fact by id, or by seq (an int, or a string of digits only)."""

@@ -31,7 +31,6 @@ from ledger.reading.args import (
     audit_options,
     day_bounds,
     known_at_text,
-    language,
     state_codes,
 )
 from ledger.reading.plans import Plan, Stream, arun, astream
@@ -48,9 +47,10 @@ from ledger.verification import (
     consistency_plan,
     inclusion_plan,
 )
+from projections.actors import language
 from projections.conflicts import ConflictsDocument
 from projections.promises import PromisesDocument
-from projections.world import World
+from projections.world import Description, World
 
 T = TypeVar("T")
 
@@ -211,6 +211,12 @@ class AsyncLedger:
         n = await self._horizon(size, known_at)
         for folded in await self._run(replay.narrowed_timeline(n, first, last, state=state, mission=mission)):
             yield folded
+
+    async def actors(
+        self, *, size: int | None = None, known_at: MomentLike | None = None
+    ) -> dict[str, Description]:
+        """What the considered descriptions say of each actor, as `Ledger.actors`."""
+        return await self._run(replay.descriptions(await self._horizon(size, known_at), self.path))
 
     async def follow(
         self, *, after: int | None = None, idle: float | None = None, timeout: float | None = None

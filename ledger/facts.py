@@ -23,7 +23,9 @@ Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_INT)]
 Text = str
 OfficeRef = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}(?:[A-Z]{2})?/[a-z0-9]+(-[a-z0-9]+)*$")]
 Subject = Annotated[str, msgspec.Meta(pattern=r"^([A-Z]{2}(?:[A-Z]{2})?|[a-z0-9]+(-[a-z0-9]+)*)$")]
-LanguageTag = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]  # BCP 47
+# BCP 47, checked loosely: a language subtag, then subtags of letters and digits (`en`, `zh-Hant-TW`).
+LANGUAGE_TAG = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"
+LanguageTag = Annotated[str, msgspec.Meta(pattern=LANGUAGE_TAG)]
 WikidataId = Annotated[str, msgspec.Meta(pattern=r"^Q[1-9][0-9]*$")]
 LeaveReason = Literal["dismissed", "resigned", "died", "term-ended", "removed", "other"]
 

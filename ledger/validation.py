@@ -22,6 +22,7 @@ from ledger.dates import FactDate, add_days, parse_date
 from ledger.errors import FactError
 from ledger.facts import (
     BY_TAG,
+    LANGUAGE_TAG,
     ActorDescribed,
     AnyFact,
     Fact,
@@ -40,7 +41,7 @@ _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>\$[^`]*)`$", re.S)
 _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`$")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>.*)`$", re.S)
 _REGEX = re.compile(r"^Expected `str` matching regex '(?P<regex>.*)'$", re.S)
-_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")  # BCP 47, as `Source.language`
+_LANGUAGE = re.compile(LANGUAGE_TAG)  # BCP 47, as `Source.language`
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
 _STATE_FIELDS = ("state", "host", "contributor")
 _STATE_FIELDS_OF = {c: tuple(n for n in _STATE_FIELDS if n in c.__struct_fields__) for c in BY_TAG.values()}

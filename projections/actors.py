@@ -3,10 +3,14 @@ that names the actor, and read back as a name in a language."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from ledger.codes import is_state, iso_name
+from ledger.errors import UsageError
+from ledger.facts import LANGUAGE_TAG
+from ledger.hints import shown
 from ledger.replay.views import ActorDescribedView
 from projections.state import Model
 from projections.world import Description
@@ -57,3 +61,32 @@ def described_name(actor: str, actors: Mapping[str, Description], lang: str = "e
     if is_state(actor):
         return iso_name(actor) or actor
     return actor
+
+
+_TAG = re.compile(LANGUAGE_TAG)
+
+
+def language(lang: str, param: str = "lang") -> str:
+    """`lang` if it is a BCP 47 language tag, checked loosely as the facts' tags are (`en`, `ar`,
+    `zh-Hant-TW`); else a UsageError naming `param`."""
+    if not _TAG.fullmatch(lang):
+        value = lang if lang.isprintable() and 0 < len(lang) <= 40 else shown(lang, 40)
+        raise UsageError(
+            "not a BCP 47 language tag (such as en, ar, ru or zh-Hant)", param=param, value=value
+        )
+    return lang
+
+
+def names(actors: Mapping[str, Description], lang: str = "en") -> Callable[[str], str]:
+    """`described_name` in `lang` as a function of the actor alone, for tables and summaries
+    (`ledger.summary`'s `name`): each actor looked up once. `lang` is checked (`language`)."""
+    language(lang)
+    found: dict[str, str] = {}
+
+    def name(actor: str) -> str:
+        shown = found.get(actor)
+        if shown is None:
+            shown = found[actor] = described_name(actor, actors, lang)
+        return shown
+
+    return name

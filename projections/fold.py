@@ -147,7 +147,7 @@ class Projection(Model):
             for code, s in sorted(states.items())
             if s.government is not None or s.offices or s.foreign_forces
         }
-        named = actors.described(self.actors, _named(listed, views)) if self.actors else {}
+        named = actors.described(self.actors, named_in(listed, views)) if self.actors else {}
         return World(as_of.isoformat(), LedgerInfo(size, root), listed, views, named)
 
 
@@ -186,7 +186,7 @@ def _claim(view: ClaimView) -> Claim:
     return Claim(view.fact_id, low, low if high is None else high, list(map(_PUBLISHER, view.sources)))
 
 
-def _named(states: dict[str, StateView], views: dict[str, MissionView]) -> Iterable[str]:
+def named_in(states: dict[str, StateView], views: dict[str, MissionView]) -> Iterable[str]:
     """Every actor the document names: states, offices and their persons, missions, their
     organizations, hosts and contributors."""
     for code, state in states.items():

@@ -23,7 +23,7 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example ledger, imported once through the CLI; tests below only read it."""
     tmp = tmp_path_factory.mktemp("example")
     db = tmp / "example.db"
-    example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
+    example = Path(__file__).resolve().parent / "fixtures" / "kazakhstan-2022-01-11.v1.jsonl"
     r = invoke("--db", db, "import", example, "--json", cwd=tmp)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {"appended": 17, "unchanged": 0, "size": 17}
@@ -407,10 +407,11 @@ def test_demo_never_touches_the_database(tmp_path: Path) -> None:
     worlds = lines(r.stdout)
     assert [w["as_of"] for w in worlds] == ["2022-01-04", "2022-01-08", "2022-01-12"]
     assert worlds[2]["states"]["KZ"]["government"] == {"status": "in_office", "since": "2022-01-11"}
-    assert all(w["ledger"]["size"] == 17 for w in worlds)
+    assert all(w["ledger"]["size"] == 30 for w in worlds)  # the bundled example: 17 facts, 13 descriptions
+    assert worlds[2]["actors"]["alikhan-smailov"]["names"]["en"] == "Alikhan Smailov"
     assert list(tmp_path.iterdir()) == []
     human = invoke("demo", cwd=tmp_path)
-    assert human.returncode == 0 and "alikhan-smailov" in human.stdout
+    assert human.returncode == 0 and "alikhan-smailov" in human.stdout and "Alikhan Smailov" in human.stdout
     assert list(tmp_path.iterdir()) == []
 
 

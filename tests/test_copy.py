@@ -37,7 +37,7 @@ from ledger.storage import sql
 from ledger.storage.location import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
+EXAMPLE = ROOT / "tests" / "fixtures" / "kazakhstan-2022-01-11.v1.jsonl"
 HEX64 = re.compile(r"[0-9a-f]{64}")
 AS_OF = ("2022-01-04", "2022-01-06", "2022-01-08", "2022-01-12", "2022-02")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -11,6 +12,8 @@ import pytest
 from strategies import MASKED_ROOT, mask_root
 
 from ledger import Ledger
+
+ROOT = Path(__file__).resolve().parent.parent
 
 M = "csto-kazakhstan-2022"
 CONTRIBUTORS = ["AM", "BY", "KG", "RU", "TJ"]
@@ -58,6 +61,16 @@ def test_the_file_is_seventeen_facts_with_unique_ids(example_bytes: bytes) -> No
     lines = [json.loads(raw) for raw in example_bytes.decode("utf-8").splitlines() if raw.strip()]
     assert len(lines) == 17
     assert len({f["id"] for f in lines}) == 17
+
+
+def test_the_v1_fixture_is_the_example_before_its_descriptions(example_bytes: bytes) -> None:
+    """The tests' copy of v1's 17 facts is, byte for byte, the first 17 lines of the example,
+    whose other 13 lines are descriptions (contract section 10) with ids of their own."""
+    full = (ROOT / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl").read_bytes().splitlines(keepends=True)
+    assert b"".join(full[:17]) == example_bytes
+    rest = [json.loads(raw) for raw in full[17:]]
+    assert len(rest) == 13 and {f["type"] for f in rest} == {"ActorDescribed"}
+    assert len({f["id"] for f in rest} | {json.loads(raw)["id"] for raw in full[:17]}) == 30
 
 
 def test_before_anything_happened(example: Ledger) -> None:

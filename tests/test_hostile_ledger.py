@@ -50,7 +50,7 @@ from ledger import AsyncLedger, Ledger
 from ledger.errors import LedgerCorrupt, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
+EXAMPLE = ROOT / "tests" / "fixtures" / "kazakhstan-2022-01-11.v1.jsonl"
 
 ENTRY = 2  # the entry most alterations hit: a ForcesDeployed of 2022-01-06
 ENTRY_ID = "kz-2022-01-11-forces-deployed-ru"

@@ -35,7 +35,7 @@ from projections.fold import fold
 from projections.knowledge import replay_order
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
+EXAMPLE = ROOT / "tests" / "fixtures" / "kazakhstan-2022-01-11.v1.jsonl"
 DAYS = [as_of_day(d) for d in AS_OF]
 
 

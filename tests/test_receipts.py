@@ -48,7 +48,7 @@ from ledger.validation import parse_line
 from projections.fold import Projection
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "docs" / "examples" / "kazakhstan-2022-01-11.jsonl"
+EXAMPLE = ROOT / "tests" / "fixtures" / "kazakhstan-2022-01-11.v1.jsonl"
 SMAILOV = 13  # entry 13: Smailov appointed prime minister on 2022-01-11
 DAY = "2022-01-12"
 EMPTY_ROOT = hashlib.sha256(b"").hexdigest()

@@ -54,16 +54,6 @@ def known_at_text(known_at: MomentLike | None) -> str | None:
         raise UsageError(str(e), param="known_at") from None
 
 
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-
-
-def language(lang: str, param: str = "lang") -> str:
-    """A BCP 47 language tag (`en`, `zh-Hant`) as names are looked up by (contract section 10)."""
-    if not isinstance(lang, str) or not _LANGUAGE.match(lang):
-        raise UsageError("not a BCP 47 language tag (such as en, fr or zh-Hant)", param=param, value=lang)
-    return lang
-
-
 def lock_timeout(seconds: int) -> int:
     """How long a writer waits for another writer's lock: a whole number of seconds, 1 or more."""
     if type(seconds) is not int or seconds < 1:

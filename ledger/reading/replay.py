@@ -16,10 +16,11 @@ from ledger.replay.loop import SNAPSHOT_EVERY, Sink, fact_loop, view_loop
 from ledger.replay.loop import timeline as kept_facts
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
-from projections.fold import Projection
+from projections.actors import described
+from projections.fold import Projection, named_in
 from projections.spells import Spell, Spells
 from projections.timeline import narrow
-from projections.world import World
+from projections.world import Description, World
 
 
 class Answer(NamedTuple):
@@ -53,14 +54,24 @@ def world(
 
 def select(world: World, states: Set[str]) -> World:
     """`world` with only `states` (those of them it lists) and the missions they host or have a
-    contingent in, whatever its status; every other part of the document as it was."""
+    contingent in, whatever its status, and the descriptions of the actors those name; every
+    other part of the document as it was."""
     missions = {
         name: m
         for name, m in world.missions.items()
         if m.host in states or any(code in states for code in m.contingents)
     }
     kept = {code: s for code, s in world.states.items() if code in states}
-    return World(world.as_of, world.ledger, kept, missions)
+    # `actors` describes the actors this narrower document still names (contract section 10).
+    return World(world.as_of, world.ledger, kept, missions, described(world.actors, named_in(kept, missions)))
+
+
+def descriptions(n: int, where: str) -> Plan[dict[str, Description]]:
+    """The descriptions of actors (contract section 10) known to the first `n` entries, by actor:
+    day 0 of the replay index alone, where they all sort, less the corrected ones."""
+    replayed = yield from fold(n, 0, where, snapshots=False)
+    actors = replayed.projection.actors
+    return described(actors, actors)
 
 
 class Replayed(NamedTuple):
