@@ -101,9 +101,9 @@ def _promise_table(doc: PromisesDocument, name: Name) -> Iterator[Row]:
         by = "" if p.by is None else ", " + (p.by if p.kind == "mandate-end" else name(p.by))
         yield (
             p.deadline,
-            f"{p.kind}\n{name(p.mission)}{host}\nmade {p.made}{by}\n{p.fact}",
+            (p.kind, f"{name(p.mission)}{host}", f"made {p.made}{by}", p.fact),
             judged(p.status, p.days),
-            "-" if p.outcome is None else f"{p.outcome.day}\n{p.outcome.fact}",
+            "-" if p.outcome is None else (p.outcome.day, p.outcome.fact),
             p.replaced_by or "-",
         )
 
@@ -201,8 +201,8 @@ def _conflict_table(doc: ConflictsDocument, name: Name) -> Iterator[Row]:
         who = WHOLE if c.contributor is None else name(c.contributor)
         for i, claim in enumerate(s.claims):
             yield (
-                f"{name(c.mission)}\n{who}" if i == 0 else "",
-                f"{_figure(s.low, s.high)}\non {s.as_of}" if i == 0 else "",
+                (name(c.mission), who) if i == 0 else "",
+                (_figure(s.low, s.high), f"on {s.as_of}") if i == 0 else "",
                 claim.fact,
                 _figure(claim.low, claim.high),
                 "; ".join(claim.publishers),

@@ -52,7 +52,10 @@ class Column:
     stacks: bool = False  # on a narrow terminal, may share its cell with the next column
 
 
-Row = Sequence[str]
+# A cell is a value, or lines of values shown one above the other (each escaped on its own, so a
+# value's own newline still shows as `\\n`).
+Cell = str | tuple[str, ...]
+Row = Sequence[Cell]
 
 # Bidirectional embeddings, overrides and isolates: each holds until its pop or the end of the line.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -69,6 +72,11 @@ def safe(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(repr(c)[1:-1] if _unsafe(c) else c for c in text)
+
+
+def _lines(cell: Cell) -> str:
+    """A cell's text for the table: escaped (`safe`), lines of a tuple one above the other."""
+    return safe(cell) if isinstance(cell, str) else "\n".join(safe(line) for line in cell)
 
 
 def _width(text: str) -> int:
@@ -143,7 +151,7 @@ def print_table(
     console: Console, columns: Sequence[Column], rows: Iterable[Row], *, title: str | None = None
 ) -> None:
     """`rows` as a table on `console`, laid out as the module says."""
-    kept = [[safe(cell) for cell in r] for r in rows]
+    kept = [[_lines(cell) for cell in r] for r in rows]
     if not console.is_terminal:
         table = _table(columns, kept, fold=False, text_min=PIPED_TEXT_MIN, title=title)
         _print(console, table, _needed(columns, kept, PIPED_TEXT_MIN))
@@ -162,7 +170,7 @@ def print_table(
     _print(console, table, _needed(cols, cells, TEXT_FLOOR, VALUE_MIN))
 
 
-def write_delimited(columns: Sequence[Column], rows: Iterable[Row], *, tsv: bool) -> int:
+def write_delimited(columns: Sequence[Column], rows: Iterable[Sequence[str]], *, tsv: bool) -> int:
     """`rows` as RFC 4180 CSV (or tab-separated values) on stdout, UTF-8, a header row first and
     `\\n` line ends, each row written as it comes; how many rows were written."""
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
