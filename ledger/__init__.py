@@ -22,6 +22,7 @@ _PUBLIC = {
     "ImportCheck": "ledger.entries",
     "ImportResult": "ledger.entries",
     "InclusionProof": "ledger.verification",
+    "LOCK_TIMEOUT_S": "ledger.storage.constants",
     "Ledger": "ledger.api",
     "LogLine": "ledger.entries",
     "Receipt": "ledger.receipts",
@@ -30,6 +31,7 @@ _PUBLIC = {
     "described_name": "projections.actors",
 }
 __all__ = [
+    "LOCK_TIMEOUT_S",
     "AsyncLedger",
     "CheckReport",
     "Checkpoint",
@@ -55,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.checkpoint import Checkpoint
     from ledger.entries import Entry, FactView, ImportCheck, ImportResult, LogLine
     from ledger.receipts import CheckReport, Receipt
+    from ledger.storage.constants import LOCK_TIMEOUT_S
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
     from projections.actors import described_name
     from projections.world import World
