@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
-from ledger.errors import ConflictError, LedgerClosed, LedgerError, UsageError
+from ledger.errors import ConflictError, LedgerClosed, LedgerError, LedgerMissing, UsageError
 from ledger.facts import Fact
 from ledger.hints import is_blank
 from ledger.importing.check import prepared_chunks
@@ -35,7 +35,7 @@ from ledger.replay.loop import SNAPSHOT_EVERY, Sink
 from ledger.storage.checks import Row
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.events import CorrectionState
-from ledger.storage.location import Store, open_store
+from ledger.storage.location import Store, open_new, open_store
 from ledger.storage.urls import is_postgres, is_url, shown
 from ledger.storage.waking import Waker
 from ledger.verification import (
@@ -59,6 +59,7 @@ __all__ = [
     "LogLine",
     "MomentLike",
     "check_facts",
+    "import_into",
     "is_postgres",
     "is_url",
     "shown",
@@ -131,6 +132,37 @@ def check_facts(
     """`Ledger.check_facts` for a ledger that does not exist yet: every line checked as an import
     into an empty ledger would check it; nothing is opened, made or written."""
     return _check(_Empty(), list(inputs), max_errors, progress, lambda: 0)
+
+
+def import_into(
+    path: str | Path,
+    inputs: Iterable[tuple[str, bytes | str]],
+    *,
+    progress: Callable[[int], None] | None = None,
+    lock_timeout: int = LOCK_TIMEOUT_S,
+) -> ImportResult:
+    """`Ledger.import_facts` into the ledger at `path`, made by the import if there is none: a
+    new SQLite file is written beside `path` and put there once the import is committed (on
+    PostgreSQL, the schema and tables are made in the import's transaction), so that an import
+    that is refused (a bad line, a conflict) leaves no file, schema or table behind."""
+    files = [(name, _utf8(content)) for name, content in inputs]
+    try:
+        existing = Ledger.open(path, lock_timeout=lock_timeout)
+    except LedgerMissing:
+        new = open_new(path, lock_timeout=lock_timeout)
+        if new is not None:
+            try:
+                result = Ledger(new).import_facts(files, progress=progress)
+                published = new.publish()  # in place (SQLite) or committed (PostgreSQL), closed
+            except BaseException:
+                new.discard()
+                raise
+            if published:
+                return result
+            log_.info("import.conflict", retry=True, reason="a ledger was made there meanwhile")
+        existing = Ledger.open(path, create=True, lock_timeout=lock_timeout)
+    with existing:
+        return existing.import_facts(files, progress=progress)
 
 
 def snapshot_interval(every: int) -> int:
