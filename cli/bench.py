@@ -31,6 +31,15 @@ def _table(console: Console, r: BenchReport) -> None:
         f"{r.export_facts_ms:,.0f} ms ({r.export_ratio:.2f}x a full replay)",
     )
     t.add_row("peak RSS of a full replay (own process)", f"{r.peak_rss_mb:,.1f} MB")
+    t.add_row("plain import (json.loads, one executemany)", f"{r.import_baseline_per_s:,.0f} facts/s")
+    t.add_row("import time / plain import time", f"{r.import_baseline_ratio:.2f}")
+    t.add_row("full replay / scan of the cheapest table", f"{r.cheapest_scan_ratio:.2f}")
+    t.add_row("inclusion proof, in-process", f"{r.proof_ms:,.3f} ms")
+    t.add_row("verify", f"{r.verify_ms:,.0f} ms ({r.verify_baseline_ratio:.2f} x the plain import)")
+    if r.postgres_sqlite_import_ratio is not None:
+        t.add_row("the same import into SQLite", f"{r.sqlite_import_per_s:,.0f} facts/s")
+        t.add_row("PostgreSQL import rate / SQLite import rate", f"{r.postgres_sqlite_import_ratio:.2f}")
+    t.add_row("start: ledger --version / import click, rich", f"{r.startup_ratio:.2f}")
     console.print(t)
 
 

@@ -28,7 +28,7 @@ from cli.output import (
     write_rows,
 )
 from ledger import names
-from ledger.api import LOCK_TIMEOUT_S, MAX_ERRORS, ImportCheck, Ledger, check_facts, shown
+from ledger.api import LOCK_TIMEOUT_S, MAX_ERRORS, ImportCheck, Ledger, check_facts, import_into, shown
 from ledger.entries import Entry, Folded
 from ledger.errors import LedgerMissing, UsageError
 
@@ -109,8 +109,11 @@ def import_(
     if dry_run:
         _dry_run(ctx, inputs, MAX_ERRORS if max_errors is None else max_errors, as_json)
         return
-    with open_ledger(ctx, create=True) as lg:
-        result = _with_progress(inputs, lambda progress: lg.import_facts(inputs, progress=progress))
+    lock_timeout = (ctx.find_object(dict) or {}).get("lock_timeout", LOCK_TIMEOUT_S)
+    result = _with_progress(
+        inputs,  # a new ledger is made by the import's commit: a refused import leaves no file
+        lambda progress: import_into(db_path(ctx), inputs, progress=progress, lock_timeout=lock_timeout),
+    )
     _warn(result.warnings)
     emit(as_json, result, render.imported)
 

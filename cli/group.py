@@ -6,16 +6,20 @@ written; 1 any other failure, such as an altered or unreadable ledger.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from cli.logs import LEVELS, configure
-from ledger.api import LOCK_TIMEOUT_S, Ledger, is_postgres, is_url, shown
+from ledger import LOCK_TIMEOUT_S
 from ledger.errors import LedgerCorrupt, LedgerError, UsageError
+
+if TYPE_CHECKING:  # imported where first used: `ledger --version` loads no store, driver or logger
+    from ledger.api import Ledger
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = "ledger.db"
@@ -71,12 +75,29 @@ def failure(e: Exception, where: str) -> LedgerFailure | None:
 
 
 class LedgerGroup(click.Group):
+    """The command group. Its commands are registered by the modules that define them, each
+    imported when one of its commands is first asked for (`lazy`: command name -> module), so
+    that `ledger --version` or `ledger import` loads only what it runs."""
+
+    lazy: dict[str, str] = {}  # noqa: RUF012  (set once, by cli.main)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = self.lazy.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(module)  # its decorators register its commands on this group
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.ClickException:
             raise  # already told (usage errors, and `ledger copy`, which names its own ledgers)
         except Exception as e:
+            from ledger.api import shown
+
             told = failure(e, shown(db_path(ctx)))
             if told is None:
                 raise
@@ -104,6 +125,8 @@ def db_option(f: F) -> F:
 
 def db_path(ctx: click.Context) -> str | Path:
     """The ledger `--db` names: a PostgreSQL URL as given, or a SQLite file's path."""
+    from ledger.api import is_postgres, is_url
+
     chosen = ctx.find_object(dict) or {}
     value = chosen.get("db") or os.environ.get("LEDGER_DB") or DEFAULT_DB
     if is_url(value):
@@ -117,6 +140,8 @@ def db_path(ctx: click.Context) -> str | Path:
 
 
 def open_ledger(ctx: click.Context, *, create: bool = False) -> Ledger:
+    from ledger.api import Ledger
+
     lock_timeout = (ctx.find_object(dict) or {}).get("lock_timeout", LOCK_TIMEOUT_S)
     return Ledger.open(db_path(ctx), create=create, lock_timeout=lock_timeout)
 

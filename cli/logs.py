@@ -13,8 +13,6 @@ import logging
 import sys
 from typing import TextIO
 
-import structlog
-
 LEVELS = ("debug", "info", "warning", "error")
 LOGGER = "ledger"
 
@@ -34,6 +32,8 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
 def configure(level: str) -> None:
     """Events at `level` and above go to stderr: a console renderer on a terminal, JSON lines
     otherwise. Calling it again replaces what an earlier call set up."""
+    import structlog  # here, not at the top: `ledger --version` and `--help` never load it
+
     renderer: structlog.types.Processor = (
         structlog.dev.ConsoleRenderer() if sys.stderr.isatty() else structlog.processors.JSONRenderer()
     )

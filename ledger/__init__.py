@@ -24,6 +24,7 @@ _PUBLIC = {
     "ImportCheck": "ledger.entries",
     "ImportResult": "ledger.entries",
     "InclusionProof": "ledger.verification",
+    "LOCK_TIMEOUT_S": "ledger.storage.constants",
     "Ledger": "ledger.api",
     "LogLine": "ledger.entries",
     "Outcome": "projections.promises",
@@ -36,6 +37,7 @@ _PUBLIC = {
     "names": "projections.actors",
 }
 __all__ = [
+    "LOCK_TIMEOUT_S",
     "AsyncLedger",
     "CheckReport",
     "Checkpoint",
@@ -67,6 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger.checkpoint import Checkpoint
     from ledger.entries import Entry, FactView, ImportCheck, ImportResult, LogLine
     from ledger.receipts import CheckReport, Receipt
+    from ledger.storage.constants import LOCK_TIMEOUT_S
     from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
     from projections.actors import described_name, names
     from projections.conflicts import Conflict, ConflictsDocument

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
-from ledger.errors import ConflictError, LedgerClosed, LedgerError, MissionNotFound, UsageError
+from ledger.errors import ConflictError, LedgerClosed, LedgerError, LedgerMissing, MissionNotFound, UsageError
 from ledger.exports import FactRow, FactRows, Spell
 from ledger.facts import Fact
 from ledger.hints import is_blank
@@ -34,11 +34,11 @@ from ledger.reading.args import (
 )
 from ledger.reading.plans import Plan, Stream, run, stream
 from ledger.receipts import CheckReport, read_document
-from ledger.replay.loop import SNAPSHOT_EVERY, Sink
+from ledger.replay.loop import Sink
 from ledger.storage.checks import Row
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.events import CorrectionState
-from ledger.storage.location import Store, open_store
+from ledger.storage.location import Store, open_new, open_store
 from ledger.storage.urls import is_postgres, is_url, shown
 from ledger.storage.waking import Waker
 from ledger.verification import (
@@ -68,6 +68,7 @@ __all__ = [
     "MomentLike",
     "PromisesDocument",
     "check_facts",
+    "import_into",
     "is_postgres",
     "is_url",
     "shown",
@@ -142,6 +143,37 @@ def check_facts(
     return _check(_Empty(), list(inputs), max_errors, progress, lambda: 0)
 
 
+def import_into(
+    path: str | Path,
+    inputs: Iterable[tuple[str, bytes | str]],
+    *,
+    progress: Callable[[int], None] | None = None,
+    lock_timeout: int = LOCK_TIMEOUT_S,
+) -> ImportResult:
+    """`Ledger.import_facts` into the ledger at `path`, made by the import if there is none: a
+    new SQLite file is written beside `path` and put there once the import is committed (on
+    PostgreSQL, the schema and tables are made in the import's transaction), so that an import
+    that is refused (a bad line, a conflict) leaves no file, schema or table behind."""
+    files = [(name, _utf8(content)) for name, content in inputs]
+    try:
+        existing = Ledger.open(path, lock_timeout=lock_timeout)
+    except LedgerMissing:
+        new = open_new(path, lock_timeout=lock_timeout)
+        if new is not None:
+            try:
+                result = Ledger(new).import_facts(files, progress=progress)
+                published = new.publish()  # in place (SQLite) or committed (PostgreSQL), closed
+            except BaseException:
+                new.discard()
+                raise
+            if published:
+                return result
+            log_.info("import.conflict", retry=True, reason="a ledger was made there meanwhile")
+        existing = Ledger.open(path, create=True, lock_timeout=lock_timeout)
+    with existing:
+        return existing.import_facts(files, progress=progress)
+
+
 def snapshot_interval(every: int) -> int:
     """How many folded facts apart projection snapshots are taken: a whole number, 1 or more."""
     if type(every) is not int or every < 1:
@@ -153,11 +185,12 @@ class Ledger:
     """A ledger of cited facts. Open with `Ledger.open(path)`; use as a context manager.
 
     `snapshot_every`: how many facts a full replay folds between two projection snapshots it
-    leaves behind for later replays (an optimisation only: answers are the same)."""
+    leaves behind for later replays (an optimisation only: answers are the same); by default
+    1/40 of the ledger's entries, between 2,000 and 20,000 (`ledger.replay.loop.default_interval`)."""
 
-    def __init__(self, store: Store, *, snapshot_every: int = SNAPSHOT_EVERY) -> None:
+    def __init__(self, store: Store, *, snapshot_every: int | None = None) -> None:
         self._opened: Store | None = store
-        self._snapshot_every = snapshot_interval(snapshot_every)
+        self._snapshot_every = None if snapshot_every is None else snapshot_interval(snapshot_every)
         self.path = store.where  # the file, or the URL without its password
         self.backend = store.backend  # "sqlite" or "postgresql"
         self._wakers: set[Waker] = set()  # of the followers running: closing ends them

@@ -35,7 +35,7 @@ from ledger.reading.args import (
 )
 from ledger.reading.plans import Plan, Stream, arun, astream
 from ledger.receipts import CheckReport, read_document
-from ledger.replay.loop import SNAPSHOT_EVERY, Sink
+from ledger.replay.loop import Sink
 from ledger.storage.constants import LOCK_TIMEOUT_S
 from ledger.storage.location import Reader, open_reader
 from ledger.storage.waking import Waker
@@ -70,14 +70,14 @@ class AsyncLedger:
         reader: Reader,
         lock_timeout: int = LOCK_TIMEOUT_S,
         *,
-        snapshot_every: int = SNAPSHOT_EVERY,
+        snapshot_every: int | None = None,
     ) -> None:
         self.path = reader.where  # the file, or the URL without its password
         self.backend = reader.backend  # "sqlite" or "postgresql"
         self._target = target  # as given (a URL with its password): for the worker thread's `Ledger`
         self._opened: Reader | None = reader
         self._lock_timeout = lock_timeout
-        self._snapshot_every = snapshot_interval(snapshot_every)
+        self._snapshot_every = None if snapshot_every is None else snapshot_interval(snapshot_every)
         self._wakers: set[Waker] = set()  # of the followers running: closing ends them
 
     @classmethod

@@ -6,6 +6,7 @@ ratios compare like with like on a noisy machine. Nothing here asserts a time.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -46,6 +47,16 @@ class BenchReport(msgspec.Struct):
     export_ratio: float
     repeats: int
     backend: str = "sqlite"
+    # The figures of issue 15's table, each a ratio of two times measured in this run.
+    import_baseline_per_s: float = 0.0
+    import_baseline_ratio: float = 0.0
+    cheapest_scan_ratio: float = 0.0
+    startup_ratio: float = 0.0
+    proof_ms: float = 0.0
+    verify_ms: float = 0.0
+    verify_baseline_ratio: float = 0.0
+    sqlite_import_per_s: float | None = None
+    postgres_sqlite_import_ratio: float | None = None
 
 
 def synthetic_facts(n: int, seed: int = 1) -> bytes:
@@ -132,6 +143,85 @@ def export_facts(lg: Ledger, as_of: date) -> int:
         return write("facts", lg.export("facts", as_of=as_of), "csv", out)
 
 
+# The tables that hold a row per fact (or per entry): the cheapest to scan whole is the floor of
+# `cheapest_scan_ratio`.
+FACT_TABLES = ("stored_events", "ledger_entries", "replay_index")
+
+
+def _scan(db: Path | str, table: str) -> None:
+    """Every row of `table`, every column, fetched 4,096 at a time, nothing decoded."""
+    statement = f"SELECT * FROM {table}"
+    if isinstance(db, str):
+        import psycopg
+
+        from ledger.storage.postgres.settings import Settings
+
+        with (
+            psycopg.connect(**Settings(db).connect_args()) as pg,
+            pg.transaction(),
+            pg.cursor(name="scan", binary=True) as rows,
+        ):
+            rows.execute(statement)
+            while rows.fetchmany(4096):
+                pass
+        return
+    with sqlite3.connect(db) as conn:
+        cur = conn.execute(statement)
+        while cur.fetchmany(4096):
+            pass
+    conn.close()
+
+
+def plain_import(facts: Path, db: Path) -> None:
+    """The plain baseline of an import: `json.loads` of every line, then one `executemany` of
+    (id, type, line) into a fresh SQLite table, in one transaction, WAL and `synchronous = FULL`
+    as a ledger's file is."""
+    lines = facts.read_bytes().splitlines()
+    rows = []
+    for line in lines:
+        fact = json.loads(line)
+        rows.append((fact["id"], fact["type"], line))
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("CREATE TABLE facts (id TEXT NOT NULL, type TEXT NOT NULL, line BLOB NOT NULL)")
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO facts VALUES (?,?,?)", rows)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+STARTUP = "import sys\nsys.argv = ['ledger', '--version']\nfrom cli.main import main\nmain()\n"
+REFERENCE = "import click, rich.table"
+
+
+def startup_ratio(runs: int = 7) -> float:
+    """`ledger --version` / `python -c "import click, rich.table"`: medians of `runs` starts of
+    each, interleaved, each a fresh Python."""
+    times: dict[str, list[float]] = {STARTUP: [], REFERENCE: []}
+    for _ in range(runs):
+        for code, taken in times.items():
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+            taken.append(time.perf_counter() - start)
+    return statistics.median(times[STARTUP]) / statistics.median(times[REFERENCE])
+
+
+def _proof_s(lg: Ledger, events: int, seed: int, count: int = 200) -> float:
+    """The median time of an inclusion proof of a random entry in the whole tree, in-process."""
+    rng = random.Random(seed)
+    size = lg.size()
+    times = []
+    for _ in range(min(count, max(1, events))):
+        seq = rng.randrange(size)
+        start = time.perf_counter()
+        lg.inclusion_proof(seq)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def _replay_peak_rss_mb(db: Path | str) -> float:
     """Peak RSS of a fresh process that only opens the ledger and replays it in full."""
     # VmHWM, not ru_maxrss: the latter is inherited across exec from this (large) process.
@@ -164,7 +254,15 @@ def run_bench(
     if settings.schema != "public" or "?" in postgres:
         raise UsageError("name a database, not a schema; the bench makes its own", param="postgres")
     try:
-        return _measure(events, workdir, f"{postgres}?schema={schema}", repeats, seed)
+        report = _measure(events, workdir, f"{postgres}?schema={schema}", repeats, seed)
+        # The same facts into a SQLite file, in the same run: PostgreSQL's import against it.
+        with Ledger.open(workdir / "sqlite.db", create=True) as lg:
+            start = time.perf_counter()
+            lg.import_files([workdir / "facts.jsonl"])
+            sqlite_s = time.perf_counter() - start
+        report.sqlite_import_per_s = round(events / sqlite_s)
+        report.postgres_sqlite_import_ratio = round(report.import_per_s / report.sqlite_import_per_s, 2)
+        return report
     finally:
         with psycopg.connect(**settings.connect_args()) as conn:
             conn.execute(pgsql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE").format(pgsql.Identifier(schema)))
@@ -173,20 +271,25 @@ def run_bench(
 def _measure(events: int, workdir: Path, db: Path | str, repeats: int, seed: int) -> BenchReport:
     facts = workdir / "facts.jsonl"
     facts.write_bytes(synthetic_facts(events, seed))
+    plain_s = _median_s(lambda: plain_import(facts, _fresh(workdir / "plain.db")), max(1, min(repeats, 3)))
     with Ledger.open(db, create=True) as lg:
         start = time.perf_counter()
         lg.import_files([facts])
         import_s = time.perf_counter() - start
+        proof_s = _proof_s(lg, events, seed)
+        verify_s = _median_s(lambda: lg.verify(), 1)
         last = date.fromordinal(LAST_DAY)
         full_s = _median_s(lambda: lg.replay(last, snapshots=False), repeats)
         export_s = _median_s(lambda: export_facts(lg, last), repeats)
         with recorder(db) as app:
             stock_s = _median_s(lambda: stock_replay(app, last), max(1, min(repeats, 3)))
         floor_s = _median_s(lambda: _floor(db), repeats)
+        cheapest_s = min(_median_s(functools.partial(_scan, db, table), repeats) for table in FACT_TABLES)
         lg.replay(last)  # a full replay leaves fresh snapshots behind
         rng = random.Random(seed)
         asof_s = _median_s(lambda: lg.replay(date.fromordinal(rng.randint(FIRST_DAY, LAST_DAY))), repeats)
     peak = _replay_peak_rss_mb(db)
+    startup = startup_ratio()
     return BenchReport(
         events=events,
         import_per_s=round(events / import_s),
@@ -203,4 +306,18 @@ def _measure(events: int, workdir: Path, db: Path | str, repeats: int, seed: int
         export_ratio=round(export_s / full_s, 2),
         repeats=repeats,
         backend="sqlite" if isinstance(db, Path) else "postgresql",
+        import_baseline_per_s=round(events / plain_s),
+        import_baseline_ratio=round(import_s / plain_s, 2),
+        cheapest_scan_ratio=round(full_s / cheapest_s, 2),
+        startup_ratio=round(startup, 2),
+        proof_ms=round(proof_s * 1000, 3),
+        verify_ms=round(verify_s * 1000, 1),
+        verify_baseline_ratio=round(verify_s / plain_s, 2),
     )
+
+
+def _fresh(path: Path) -> Path:
+    """`path`, with no file (nor WAL) left there by an earlier run."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path

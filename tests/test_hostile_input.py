@@ -161,4 +161,6 @@ def test_hostile_files_through_the_cli(tmp_path: Path) -> None:
         if r.returncode == 2:
             assert r.stderr.startswith(f"ledger: {path}:1: $"), (name, r.stderr)
             assert json.loads(invoke("--db", db, "log", "--json", cwd=tmp_path).stdout or "null") is None
+            assert not db.exists(), name  # a refused first import makes no ledger (issue 15)
+            continue
         assert invoke("--db", db, "verify", cwd=tmp_path).returncode == 0, name

@@ -12,7 +12,7 @@ from ledger.reading import log
 from ledger.reading.args import known_mission, state_code
 from ledger.reading.entries import corrected, horizon, size
 from ledger.reading.plans import Plan, Query, Stream, collect
-from ledger.replay.loop import SNAPSHOT_EVERY, Sink, fact_loop, view_loop
+from ledger.replay.loop import SNAPSHOT_EVERY, Sink, default_interval, fact_loop, view_loop
 from ledger.replay.loop import timeline as kept_facts
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
@@ -38,16 +38,18 @@ def world(
     where: str,
     *,
     snapshots: bool,
-    every: int,
+    every: int | None,
     states: frozenset[str] | None = None,
 ) -> Plan[Answer]:
     """The world on `day` as the ledger knew it (contract section 5): the knowledge horizon, its
-    Merkle root, and the fold, resuming from a snapshot when the whole ledger is replayed; with
+    Merkle root, and the fold, resuming from a snapshot when the whole ledger is replayed (and
+    taking them `every` folded facts; None: `default_interval` of the ledger's size); with
     `states`, only those states and the missions they host or contribute to (`select`)."""
     n = yield from horizon(size_, known_at)
     root = yield from log.root(n)
     full = snapshots and n == (yield from size())
-    replayed = yield from fold(n, day.toordinal(), where, snapshots=full, every=every)
+    interval = default_interval(n) if every is None else every
+    replayed = yield from fold(n, day.toordinal(), where, snapshots=full, every=interval)
     answer = replayed.projection.world(day, n, root.hex())
     return Answer(answer if states is None else select(answer, states), n, replayed.snapshots)
 

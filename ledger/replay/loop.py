@@ -29,7 +29,17 @@ from ledger.facts import AnyFact, Fact
 from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, Decoder, index_error, row_problem
 from ledger.replay.views import AnyView
 
-SNAPSHOT_EVERY = 20_000  # the default: facts folded between two projection snapshots
+SNAPSHOT_EVERY = 20_000  # the most facts folded between two projection snapshots, by default
+SNAPSHOT_SHARE = 40  # by default, a snapshot every 1/40 of the ledger's entries (20,000 at most)
+SNAPSHOT_MIN = 2_000  # and never closer than this: a smaller ledger replays fast without any
+
+
+def default_interval(size: int) -> int:
+    """The facts folded between two snapshots of a ledger of `size` entries, unless the ledger
+    was opened with its own interval: a replay to any date then folds at most about 1/40 of the
+    entries after the snapshot it resumes from (at most `SNAPSHOT_EVERY`, at least `SNAPSHOT_MIN`)."""
+    return min(SNAPSHOT_EVERY, max(SNAPSHOT_MIN, size // SNAPSHOT_SHARE))
+
 
 V = TypeVar("V", AnyView, AnyFact)
 

@@ -7,6 +7,7 @@ psycopg is imported only when a PostgreSQL ledger is opened.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -48,6 +49,14 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+class NewStore(Store, Protocol):
+    """A new ledger that an import writes before it is in place: `publish` puts it there (False
+    when another process made a ledger there meanwhile), `discard` leaves nothing behind."""
+
+    def publish(self) -> bool: ...
+    def discard(self) -> None: ...
+
+
 class Reader(Protocol):
     """A ledger in one database, read with asyncio."""
 
@@ -78,6 +87,24 @@ def open_store(target: str | Path, *, create: bool = False, lock_timeout: int = 
 
     path = Path(target)
     return SQLiteStore.create(path, lock_timeout) if create else SQLiteStore.open(path, lock_timeout)
+
+
+def open_new(target: str | Path, *, lock_timeout: int = LOCK_TIMEOUT_S) -> NewStore | None:
+    """A new ledger for `target` that is not there until published (`NewStore`), or None when
+    `target` names an existing file, a schema that holds something or a database that does not
+    exist (`open_store(create=True)` then)."""
+    if is_postgres(target):
+        from ledger.storage.postgres.store import PostgresStore
+
+        return PostgresStore.create_pending(str(target), lock_timeout)
+    if is_url(target):
+        raise _not_a_ledger_url(target)
+    from ledger.storage.sqlite.store import SQLiteStore
+
+    path = Path(target)
+    if os.path.lexists(path):
+        return None
+    return SQLiteStore.create_beside(path, lock_timeout)
 
 
 async def open_reader(target: str | Path, lock_timeout: int = LOCK_TIMEOUT_S) -> Reader:

@@ -89,9 +89,11 @@ def nodes(count: int) -> str:
 
 
 def leaf_ranges(count: int) -> str:
-    """The leaf hashes of `count` ranges of entries [?, ?): (seq, leaf) rows by seq."""
-    ranges = " OR ".join(["(seq >= ? AND seq < ?)"] * count)
-    return f"SELECT seq, leaf FROM ledger_entries WHERE {ranges} ORDER BY seq"
+    """The leaf hashes of `count` ranges of entries [?, ?): (seq, leaf) rows by seq. One range
+    scan of the primary key per range (a WHERE of ORed ranges made SQLite scan the whole table:
+    40 ms a proof at 100,000 entries, against well under 1 ms)."""
+    one = "SELECT seq, leaf FROM ledger_entries WHERE seq >= ? AND seq < ?"
+    return " UNION ALL ".join([one] * count) + " ORDER BY seq"
 
 
 @cache

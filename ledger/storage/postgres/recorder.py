@@ -88,6 +88,16 @@ class LedgerRecorder(PostgresApplicationRecorder):
         super()._create_table(curs)
 
 
+def create_statements(settings: Settings, lock_timeout: int, origin: str) -> list[sql.Composed]:
+    """Every statement `LedgerRecorder.create_table` runs (eventsourcing's table, type and
+    function, then ours), for a caller that runs them in a transaction of its own."""
+    store = datastore(settings, lock_timeout)
+    try:
+        return list(LedgerRecorder(store, origin).sql_create_statements)
+    finally:
+        store.close()
+
+
 def lock_statements(schema_name: str, lock_timeout: int) -> list[sql.Composed]:
     """eventsourcing's write lock, as its recorder takes it (`lock_table_statements`), bounded by
     our timeout, so that our writers and eventsourcing's exclude each other. Written out here

@@ -69,6 +69,7 @@ class PostgresStore:
         self.lock_timeout = lock_timeout
         self._conn: psycopg.Connection[Any] | None = None
         self._closed = False
+        self._pending: contextlib.ExitStack | None = None  # the transaction making a new ledger
 
     # Opening
 
@@ -98,6 +99,71 @@ class PostgresStore:
             store.close()
             raise
         return store
+
+    @classmethod
+    def create_pending(cls, url: str, lock_timeout: int) -> PostgresStore | None:
+        """A new ledger made in a transaction left open: an import writes in it, then `publish`
+        commits it, or `discard` rolls it back and no schema or table is left. None when the
+        database is missing (CREATE DATABASE cannot be rolled back) or its schema holds
+        something already: `create` then."""
+        store = cls(url, lock_timeout)
+        try:
+            conn = store._db()
+            if store._problem() != catalogue.EMPTY:
+                store.close()
+                return None
+            statements = recorder.create_statements(store.settings, lock_timeout, schema.new_origin())
+            name = store.settings.schema
+            with translated(store.where, "write", lock_timeout):
+                store._pending = contextlib.ExitStack()
+                store._pending.enter_context(conn.transaction())
+                with conn.cursor() as cursor:
+                    for lock in recorder.lock_statements(name, lock_timeout)[:1]:  # the lock timeout
+                        cursor.execute(lock)
+                    # The key `LedgerRecorder` takes to make a ledger: one creator at a time.
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+                    cursor.execute(
+                        "SELECT to_regclass(%s)", (pgsql.Identifier(name, "ledger_meta").as_string(conn),)
+                    )
+                    found = cursor.fetchone()
+                    if found is not None and found[0] is not None:  # made meanwhile
+                        store.discard()
+                        return None
+                    cursor.execute(
+                        pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(pgsql.Identifier(name))
+                    )
+                    for statement in statements:
+                        cursor.execute(statement, prepare=False)
+            store._check(store._problem())
+        except LedgerMissing:
+            store.close()
+            return None
+        except BaseException:
+            store.discard()
+            raise
+        return store
+
+    def publish(self) -> bool:
+        """Commit the new ledger of `create_pending` (its schema, tables and first import), then
+        close."""
+        assert self._pending is not None
+        pending, self._pending = self._pending, None
+        try:
+            with translated(self.where, "write", self.lock_timeout):
+                pending.close()  # COMMIT
+        finally:
+            self.close()
+        return True
+
+    def discard(self) -> None:
+        """Roll back the new ledger of `create_pending`, then close: nothing is left."""
+        pending, self._pending = self._pending, None
+        try:
+            if pending is not None:
+                with contextlib.suppress(psycopg.Error):
+                    pending.__exit__(psycopg.Rollback, psycopg.Rollback(), None)
+        finally:
+            self.close()
 
     def _make_database(self) -> None:
         s = self.settings

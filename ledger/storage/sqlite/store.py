@@ -9,6 +9,8 @@ the stored events (`storage.sqlite.recorder`). SQLite's errors are translated in
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -114,6 +116,61 @@ class SQLiteStore:
             store.close()
             raise
         return store
+
+    @classmethod
+    def create_beside(cls, path: Path, lock_timeout: int) -> SQLiteStore:
+        """A new ledger in a file of its own beside `path`, which must not exist: an import writes
+        it, then `publish` puts it at `path` (or `discard` removes it), so that a refused import
+        of a new ledger leaves no file behind. Messages name `path`."""
+        check_lock_timeout(lock_timeout)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.new")
+        try:
+            conn = connect(temporary, "rwc", lock_timeout)
+        except sqlite3.Error as e:
+            raise translate(e, str(path), "open") from None
+        store = cls(temporary, lock_timeout, conn)
+        store.where = str(path)
+        store.target = path
+        try:
+            store._make()
+            store._check()
+        except BaseException:
+            store.discard()
+            raise
+        return store
+
+    target: Path | None = None  # where `publish` puts a ledger made by `create_beside`
+
+    def publish(self) -> bool:
+        """Close a ledger made by `create_beside` and put it at its path, unless a file appeared
+        there meanwhile (another process made the ledger first): then remove it and say False."""
+        assert self.target is not None
+        self.close()  # the last connection: SQLite folds the WAL into the file and removes it
+        try:
+            os.link(self.path, self.target)  # never replaces a file: fails if one is there
+        except FileExistsError:
+            return False
+        except OSError as e:
+            raise StoreError(f"{self.where}: cannot create the ledger: {e.strerror or e}") from None
+        finally:
+            self._remove_files()
+        with contextlib.suppress(OSError):  # the new name survives a power loss
+            directory = os.open(self.target.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        return True
+
+    def discard(self) -> None:
+        """Close a ledger made by `create_beside` and remove its files: nothing is left."""
+        self.close()
+        self._remove_files()
+
+    def _remove_files(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
 
     def _schema(self) -> list[Any]:
         with translated(self.where, "read"):
