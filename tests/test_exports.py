@@ -355,6 +355,11 @@ def _round_trip(facts: list[Fact], tmp: Path) -> None:
                 assert mask_root(msgspec.to_builtins(a.replay(day))) == mask_root(
                     msgspec.to_builtins(b.replay(day))
                 )
+                # and the audits of contract section 12
+                for audit in (Ledger.promises, Ledger.conflicts):
+                    assert mask_root(msgspec.to_builtins(audit(a, day))) == mask_root(
+                        msgspec.to_builtins(audit(b, day))
+                    )
             assert list(a.timeline()) == list(b.timeline())
             assert list(a.export("facts", as_of="2030")) == list(b.export("facts", as_of="2030"))
             assert list(a.spells(as_of="2030")) == list(b.spells(as_of="2030"))
@@ -374,6 +379,10 @@ def test_exported_episodes_import_back(episodes: Path, tmp_path: Path) -> None:
         a = invoke("--db", episodes, "replay", "--as-of", day, "--json", cwd=tmp_path).stdout
         b = invoke("--db", copy, "replay", "--as-of", day, "--json", cwd=tmp_path).stdout
         assert mask_root(json.loads(a)) == mask_root(json.loads(b))
+        for audit in ("promises", "conflicts"):
+            a = invoke("--db", episodes, "audit", audit, "--as-of", day, "--json", cwd=tmp_path).stdout
+            b = invoke("--db", copy, "audit", audit, "--as-of", day, "--json", cwd=tmp_path).stdout
+            assert mask_root(json.loads(a)) == mask_root(json.loads(b))
     a = invoke("--db", episodes, "timeline", "--json", cwd=tmp_path).stdout
     assert a == invoke("--db", copy, "timeline", "--json", cwd=tmp_path).stdout
 
