@@ -34,6 +34,7 @@ COMMANDS = {
     "bench": "cli.bench",
     "audit": "cli.audit",
     "export": "cli.exports",
+    "plot": "cli.plot",
 }
 cli.lazy = COMMANDS
 

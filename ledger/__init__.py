@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 # projections) loads neither the store nor eventsourcing, sqlite3 or psycopg.
 _PUBLIC = {
     "AsyncLedger": "ledger.async_api",
+    "Chart": "ledger.chart.shape",
     "CheckReport": "ledger.receipts",
     "Conflict": "projections.conflicts",
     "ConflictsDocument": "projections.conflicts",
@@ -39,6 +40,7 @@ _PUBLIC = {
 __all__ = [
     "LOCK_TIMEOUT_S",
     "AsyncLedger",
+    "Chart",
     "CheckReport",
     "Checkpoint",
     "Conflict",
@@ -66,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ledger import errors
     from ledger.api import Ledger
     from ledger.async_api import AsyncLedger
+    from ledger.chart.shape import Chart
     from ledger.checkpoint import Checkpoint
     from ledger.entries import Entry, FactView, ImportCheck, ImportResult, LogLine
     from ledger.receipts import CheckReport, Receipt

@@ -13,21 +13,23 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
+from ledger.chart.shape import Chart
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
 from ledger.errors import ConflictError, LedgerClosed, LedgerError, LedgerMissing, MissionNotFound, UsageError
-from ledger.exports import FactRow, FactRows, Spell
+from ledger.exports import FactRow, FactRows, Spell, write_bytes
 from ledger.facts import Fact
 from ledger.hints import is_blank
 from ledger.importing.check import prepared_chunks
 from ledger.importing.plan import Known, Planner, Problems
 from ledger.logger import get_logger
-from ledger.reading import answers, entries, follow, log, replay
+from ledger.reading import answers, chart, entries, follow, log, replay
 from ledger.reading.args import (
     DateLike,
     MomentLike,
     as_of_day,
     audit_options,
+    chart_options,
     day_bounds,
     known_at_text,
     state_codes,
@@ -57,6 +59,7 @@ from projections.world import Description, World
 
 __all__ = [
     "LOCK_TIMEOUT_S",
+    "Chart",
     "ConflictsDocument",
     "DateLike",
     "FactView",
@@ -469,6 +472,53 @@ class Ledger:
         day, _ = as_of_day(as_of), language(lang)
         n = self._horizon(size, known_at)
         return map(FactRows(), self._stream(replay.folded(n, day.toordinal())))
+
+    # Charts (contract section 15)
+
+    def chart(
+        self,
+        *,
+        state: str | None = None,
+        mission: str | None = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+        lang: str = "en",
+    ) -> Chart:
+        """What `ledger plot` draws for a `state` (its offices, and the contingents on its soil)
+        or a `mission` (its contingents), exactly one of them, from `start` to `end` (default:
+        the first and last effective day of the facts shown): lanes of bars (spells, holders
+        named in `lang`), events and promises' deadlines judged on the last day shown. A state
+        that is no state code, a mission that does not exist, or nothing to draw is a UsageError
+        (`param` "state" or "mission")."""
+        first, last, lang = chart_options(state, mission, start, end, lang)
+        n = self._horizon(size, known_at)
+        return self._run(chart.chart(n, state=state, mission=mission, start=first, end=last, lang=lang))
+
+    def plot(
+        self,
+        path: PathLike,
+        *,
+        state: str | None = None,
+        mission: str | None = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+        lang: str = "en",
+    ) -> Chart:
+        """Draw `chart(...)` to the file `path`: SVG, PNG or PDF by its suffix (another suffix is
+        a UsageError, `param` "output", before anything is read), written whole or not at all.
+        The same ledger and arguments give the same bytes. Returns the chart drawn."""
+        from ledger.chart.draw import picture_format, render
+
+        fmt = picture_format(path)
+        drawn = self.chart(
+            state=state, mission=mission, start=start, end=end, size=size, known_at=known_at, lang=lang
+        )
+        write_bytes(path, render(drawn, fmt))
+        return drawn
 
     def actors(
         self, *, size: int | None = None, known_at: MomentLike | None = None

@@ -12,23 +12,26 @@ caller iterates, so reads may nest in each other's loops.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ledger.api import MAX_ERRORS, Ledger, snapshot_interval
+from ledger.chart.shape import Chart
 from ledger.checkpoint import Checkpoint
 from ledger.entries import Entry, FactView, Folded, ImportCheck, ImportResult, LogLine
 from ledger.errors import LedgerClosed, UsageError
-from ledger.exports import FactRows, Spell
+from ledger.exports import FactRows, Spell, write_bytes
 from ledger.facts import Fact
-from ledger.reading import answers, entries, follow, log, replay
+from ledger.reading import answers, chart, entries, follow, log, replay
 from ledger.reading.args import (
     DateLike,
     MomentLike,
     as_of_day,
     audit_options,
+    chart_options,
     day_bounds,
     known_at_text,
     state_codes,
@@ -296,6 +299,46 @@ class AsyncLedger:
         row = FactRows()
         async for folded in self._stream(replay.folded(n, day.toordinal())):
             yield row(folded)
+
+    async def chart(
+        self,
+        *,
+        state: str | None = None,
+        mission: str | None = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+        lang: str = "en",
+    ) -> Chart:
+        """What `ledger plot` draws, as `Ledger.chart` (the same plan)."""
+        first, last, lang = chart_options(state, mission, start, end, lang)
+        n = await self._horizon(size, known_at)
+        return await self._run(chart.chart(n, state=state, mission=mission, start=first, end=last, lang=lang))
+
+    async def plot(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        state: str | None = None,
+        mission: str | None = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        size: int | None = None,
+        known_at: MomentLike | None = None,
+        lang: str = "en",
+    ) -> Chart:
+        """Draw the chart to `path` (SVG, PNG or PDF by its suffix), as `Ledger.plot`; the drawing
+        and the writing run in a worker thread."""
+        from ledger.chart.draw import picture_format, render
+
+        fmt = picture_format(path)
+        drawn = await self.chart(
+            state=state, mission=mission, start=start, end=end, size=size, known_at=known_at, lang=lang
+        )
+        data = await asyncio.to_thread(render, drawn, fmt)
+        await asyncio.to_thread(write_bytes, path, data)
+        return drawn
 
     async def show(self, ref: str | int) -> FactView:
         return await self._run(entries.show(ref, self.path))

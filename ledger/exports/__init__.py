@@ -8,7 +8,7 @@ JSON Lines or Parquet, to a stream or (atomically) to a file. `Ledger.export` an
 
 from __future__ import annotations
 
-from ledger.exports.formats import FORMATS, write, write_file
+from ledger.exports.formats import FORMATS, write, write_bytes, write_file
 from ledger.exports.rows import COLUMNS, KINDS, Column, FactRow, FactRows, Kind
 from projections.spells import Spell
 
@@ -22,5 +22,6 @@ __all__ = [
     "Kind",
     "Spell",
     "write",
+    "write_bytes",
     "write_file",
 ]

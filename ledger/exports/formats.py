@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 
 import msgspec
 
@@ -36,6 +36,7 @@ Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "parquet")
 BATCH = 65_536  # rows per Parquet row group (and per batch held in memory)
 _JSON = msgspec.json.Encoder()
+T = TypeVar("T")
 
 
 def formats_of(kind: str) -> tuple[Format, ...]:
@@ -161,6 +162,40 @@ def write_file(kind: str, rows: Iterable[Any], fmt: str, path: str | os.PathLike
     into a new file in the same directory, renamed over `path` once complete (removed on any
     failure). A directory that does not exist, or a `path` that is one, is UsageError (`output`)."""
     chosen = check_format(kind, fmt)
+    if chosen == "parquet":
+        return written_whole(path, lambda fd, partial: _parquet(fd, partial, kind, rows))
+
+    def fill(fd: int, _: Path) -> int:
+        with os.fdopen(fd, "wb") as out:
+            count = write(kind, rows, chosen, out)
+            out.flush()
+            os.fsync(out.fileno())
+        return count
+
+    return written_whole(path, fill)
+
+
+def _parquet(fd: int, partial: Path, kind: str, rows: Iterable[Any]) -> int:
+    os.close(fd)
+    return write_parquet(COLUMNS[kind], rows, partial)
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to the file `path`, whole or not at all, as `write_file` does (a picture)."""
+
+    def fill(fd: int, _: Path) -> None:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+
+    written_whole(path, fill)
+
+
+def written_whole(path: str | os.PathLike[str], fill: Callable[[int, Path], T]) -> T:
+    """`fill` a new file beside `path` (given its open descriptor, which it closes, and its path),
+    then rename it over `path`; on any failure the new file is removed and `path` is untouched.
+    A directory that does not exist, or a `path` that is one, is UsageError (`output`)."""
     target = Path(path)
     if target.is_dir():
         raise UsageError("is a directory: name a file", param="output", value=os.fspath(path))
@@ -175,16 +210,9 @@ def write_file(kind: str, rows: Iterable[Any], fmt: str, path: str | os.PathLike
             f"cannot write there: {e.strerror or e}", param="output", value=os.fspath(path)
         ) from None
     try:
-        if chosen == "parquet":
-            os.close(fd)
-            count = write_parquet(COLUMNS[kind], rows, partial)
-        else:
-            with os.fdopen(fd, "wb") as out:
-                count = write(kind, rows, chosen, out)
-                out.flush()
-                os.fsync(out.fileno())
+        result = fill(fd, partial)
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return count
+    return result

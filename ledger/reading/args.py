@@ -13,6 +13,7 @@ import pycountry
 from ledger.codes import is_state
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.errors import MissionNotFound, UsageError
+from projections.actors import language
 
 DateLike = str | date
 MomentLike = str | datetime
@@ -172,3 +173,22 @@ def audit_options(
     if state is not None:
         options["state"] = state_code(state)
     return day, options
+
+
+def chart_options(
+    state: str | None, mission: str | None, start: DateLike | None, end: DateLike | None, lang: str
+) -> tuple[date | None, date | None, str]:
+    """The arguments of a chart (`Ledger.chart`): exactly one of `state` (a state code) and
+    `mission` (a slug); `start`, the first day its date can mean, and `end`, its effective day
+    (None: from the facts shown); `lang` a BCP 47 tag."""
+    if (state is None) == (mission is None):
+        raise UsageError("a chart is of one state or of one mission: give exactly one of them", param="state")
+    if state is not None:
+        state_code(state)
+    if mission is not None and not isinstance(mission, str):
+        raise UsageError("must be a mission's slug, a string", param="mission", value=mission)
+    first = None if start is None else as_of_day(start, "start", first=True)
+    last = None if end is None else as_of_day(end, "end")
+    if first is not None and last is not None and last < first:
+        raise UsageError(f"it is before the first day shown, {first.isoformat()}", param="end", value=end)
+    return first, last, language(lang)

@@ -3,7 +3,7 @@ from a projection snapshot, for our projections, a caller's own, and the timelin
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Set
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -14,6 +14,7 @@ from ledger.reading.entries import corrected, horizon, size
 from ledger.reading.plans import Plan, Query, Stream, collect
 from ledger.replay.loop import SNAPSHOT_EVERY, Sink, default_interval, fact_loop, view_loop
 from ledger.replay.loop import timeline as kept_facts
+from ledger.replay.views import AnyView
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
 from projections.actors import described
@@ -186,12 +187,18 @@ def folded(n: int, upto: int) -> Stream[Folded]:
 def spells(n: int, upto: int, lang: str) -> Plan[list[Spell]]:
     """The office and contingent spells of the first `n` entries up to day `upto` (contract
     section 14), sorted, holders named in `lang`: our projection folded from the start, watched."""
-    hidden = yield from corrected(n)
     watcher = Spells()
-    loop = view_loop(watcher.apply, n, hidden)
+    yield from views(watcher.apply, n, upto)
+    return watcher.finish(lang)
+
+
+def views(apply: Callable[[AnyView, date], None], n: int, upto: int) -> Plan[None]:
+    """Feed `apply` the views our projection folds (descriptions first, at day 0) from the first
+    entries' facts up to day `upto`, less the corrected ones, in replay order."""
+    hidden = yield from corrected(n)
+    loop = view_loop(apply, n, hidden)
     key: tuple[int, int, int] | None = sql.FIRST_KEY
     while key is not None:
         rows = yield _page_query(key, upto, Projection.IGNORES)
         loop.feed(rows)
         key = _next_key(rows)
-    return watcher.finish(lang)

@@ -1,0 +1,460 @@
+"""The chart model drawn as a picture with matplotlib (Agg, no pyplot, no global state): SVG, PNG
+or PDF by the file's suffix. matplotlib is imported by `render` only, so that reading the ledger
+(and `ledger --version`) never loads it.
+
+The same chart gives the same bytes: fixed metadata (no dates, no version), a fixed hash salt for
+SVG ids, one font (DejaVu Sans, which matplotlib ships; libraqm shapes Arabic and other complex
+scripts), and every position computed from the model. An SVG keeps its text as text
+(`svg.fonttype` "none"): names can be searched and selected. A glyph the font lacks (Chinese,
+say) is drawn as a box, without a warning on the terminal.
+
+Layout, in inches, so that a picture stays readable whatever it holds: a fixed width; lane labels
+on the left (as wide as the longest, within limits, longer ones cut with an ellipsis); one band of
+`LANE` per lane, so the height grows with the lanes; deadlines beyond the last day in a right
+margin, arrows at the right edge; the legend below the date axis. A bar's label (the holder's
+name) goes inside the bar when it fits, else just after the bar when the gap to the next bar
+allows, else cut with an ellipsis to whichever of the two is wider, else it is left out (the bar
+keeps its colour, one per holder throughout the chart).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import warnings
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ledger.chart.shape import Bar, Chart, Deadline, Lane, MarkerKind
+from ledger.errors import UsageError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+PictureFormat = Literal["svg", "png", "pdf"]
+SUFFIXES: dict[str, PictureFormat] = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+CREATOR = "timeline-ledger"
+
+# Sizes in inches and points.
+WIDTH = 12.0
+LANE = 0.36
+TITLE = 0.8
+AXIS = 0.45
+LEGEND_ROW = 0.24
+DPI = 100  # for layout; PNG is saved at PNG_DPI
+PNG_DPI = 150
+BAR_FONT = 8.5
+LABEL_FONT = 9.0
+SMALL_FONT = 7.5
+BAR_HEIGHT = 0.62
+LABEL_MIN, LABEL_MAX = 1.0, 3.2  # the lane labels' column
+MARGIN_MIN, MARGIN_MAX = 0.35, 3.0  # the right margin
+PAD_PX = 4.0
+MARKER_PX = 11.0  # markers closer than this share a row no more
+
+# Light colours under black text, one per holder, in order of first appearance.
+PALETTE = (
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#ff9896",
+    "#c5b0d5",
+    "#c49c94",
+    "#f7b6d2",
+    "#dbdb8d",
+    "#9edae5",
+    "#d9d9d9",
+)
+INK = "#1a1a1a"
+GREY = "#666666"
+STATUS_COLOURS = {"met": "#2ca02c", "late": "#e67e00", "overdue": "#d62728", "pending": "#1f77b4"}
+KIND_STYLES: dict[str, tuple[float, tuple[float, ...]]] = {
+    "withdrawal-start": (0, (4.0, 2.0)),
+    "withdrawal-complete": (0, ()),
+    "mandate-end": (0, (1.0, 1.5)),
+}
+KIND_WORDS = {
+    "withdrawal-start": "start by",
+    "withdrawal-complete": "complete by",
+    "mandate-end": "mandate ends",
+}
+KIND_LEGEND = {
+    "withdrawal-start": "deadline: withdrawal to start",
+    "withdrawal-complete": "deadline: withdrawal complete",
+    "mandate-end": "deadline: end of mandate",
+}
+MARKERS: dict[MarkerKind, tuple[str, str]] = {
+    "GovernmentDismissed": ("v", "government dismissed"),
+    "GovernmentOverthrown": ("X", "government overthrown"),
+    "WithdrawalAnnounced": ("o", "withdrawal announced"),
+    "MissionCompleted": ("s", "mission completed"),
+}
+_EPOCH = date(1970, 1, 1).toordinal()  # matplotlib's date numbers count days from it
+_RC: dict[str, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": CREATOR,
+    "pdf.fonttype": 42,
+    "date.epoch": "1970-01-01T00:00:00",
+    "font.family": ["DejaVu Sans"],
+    "hatch.linewidth": 0.7,
+    "axes.unicode_minus": False,
+}
+
+
+def picture_format(path: str | os.PathLike[str]) -> PictureFormat:
+    """The format a file's suffix asks for, or UsageError (`output`) naming the suffix."""
+    suffix = Path(path).suffix
+    fmt = SUFFIXES.get(suffix.lower())
+    if fmt is None:
+        said = f"the suffix {suffix}" if suffix else "no suffix"
+        raise UsageError(
+            f"{said}: a picture is written as .svg, .png or .pdf, by the file's suffix",
+            param="output",
+            value=os.fspath(path),
+        )
+    return fmt
+
+
+def _x(day: date) -> float:
+    return float(day.toordinal() - _EPOCH)
+
+
+def render(chart: Chart, fmt: PictureFormat) -> bytes:
+    """The picture of `chart` in `fmt`, as bytes."""
+    import matplotlib as mpl
+
+    with warnings.catch_warnings(), mpl.rc_context(_RC):  # type: ignore[arg-type]
+        # A glyph missing from the font is drawn as a box; the warning would reach the terminal.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from", category=UserWarning)
+        fig = _Drawing(chart).figure
+        out = io.BytesIO()
+        metadata: dict[str, Any]
+        if fmt == "svg":
+            metadata = {"Date": None, "Creator": CREATOR, "Title": chart.title}
+        elif fmt == "pdf":
+            metadata = {"CreationDate": None, "Creator": CREATOR, "Producer": CREATOR, "Title": chart.title}
+        else:
+            metadata = {"Software": CREATOR, "Title": chart.title}
+        fig.savefig(out, format=fmt, dpi=PNG_DPI if fmt == "png" else DPI, metadata=metadata)
+    return out.getvalue()
+
+
+class _Drawing:
+    """One chart drawn on one figure (`figure`)."""
+
+    def __init__(self, chart: Chart) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.font_manager import FontProperties
+
+        self.chart = chart
+        self.left, self.right = _x(chart.start), _x(chart.end) + 1.0  # the last day, whole
+        self.fig = Figure(figsize=(WIDTH, 4.0), dpi=DPI)
+        FigureCanvasAgg(self.fig)
+        self._renderer = self.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        self._font = FontProperties
+        self._colours: dict[str, str] = {}
+        self._widths: dict[tuple[str, float, str], float] = {}
+        self.figure = self._draw()
+
+    # Measures (pixels at DPI)
+
+    def width(self, text: str, size: float, weight: str = "normal") -> float:
+        key = (text, size, weight)
+        found = self._widths.get(key)
+        if found is None:
+            prop = self._font(size=size, weight=weight)
+            found = self._renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
+            self._widths[key] = found
+        return found
+
+    def fit(self, text: str, room: float, size: float, weight: str = "normal") -> str | None:
+        """`text`, or as much of it as fits in `room` pixels with an ellipsis; None if not two letters."""
+        if self.width(text, size, weight) <= room:
+            return text
+        low, high = 0, len(text)  # the longest prefix that fits, with "…"
+        while low < high:
+            mid = (low + high + 1) // 2
+            if self.width(text[:mid].rstrip() + "…", size, weight) <= room:
+                low = mid
+            else:
+                high = mid - 1
+        return text[:low].rstrip() + "…" if low >= 2 else None
+
+    def colour(self, holder: str) -> str:
+        found = self._colours.get(holder)
+        if found is None:
+            found = self._colours[holder] = PALETTE[len(self._colours) % len(PALETTE)]
+        return found
+
+    # The figure
+
+    def _draw(self) -> Figure:
+        chart, fig = self.chart, self.fig
+        lanes = chart.lanes
+        n = len(lanes)
+        label_w = min(
+            LABEL_MAX,
+            max(
+                LABEL_MIN,
+                max(self.width(lane.label, LABEL_FONT, _weight(lane)) for lane in lanes) / DPI + 0.25,
+            ),
+        )
+        beyond = self._beyond_texts()
+        margin = min(MARGIN_MAX, max([MARGIN_MIN, *(self.width(t, SMALL_FONT) / DPI + 0.35 for t in beyond)]))
+        handles, labels = self._legend()
+        columns = 4
+        legend_h = LEGEND_ROW * math.ceil(len(labels) / columns) + 0.15 if labels else 0.0
+        height = TITLE + n * LANE + AXIS + legend_h
+        fig.set_size_inches(WIDTH, height)
+        ax = fig.add_axes(
+            (label_w / WIDTH, (AXIS + legend_h) / height, 1 - (label_w + margin) / WIDTH, n * LANE / height)
+        )
+        self.ax = ax
+        self.px_per_day = (WIDTH - label_w - margin) * DPI / (self.right - self.left)
+        ax.set_xlim(self.left, self.right)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_yticks([])
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        self._dates(ax)
+        self._bands(ax, lanes)
+        for i, lane in enumerate(lanes):
+            room = label_w * DPI - 12
+            shown = self.fit(lane.label, room, LABEL_FONT, _weight(lane)) or "…"
+            ax.text(
+                -0.008,
+                i,
+                shown,
+                transform=ax.get_yaxis_transform(),
+                ha="right",
+                va="center",
+                fontsize=LABEL_FONT,
+                fontweight=_weight(lane),
+                color=INK if lane.kind in ("state", "mission") else "#333333",
+                parse_math=False,
+            )
+            self._bars(ax, i, lane.bars)
+        for i, lane in enumerate(lanes):
+            span = _group_span(lanes, i)
+            self._markers(ax, i, lane, span)
+            self._deadlines(ax, i, lane, span)
+        self._titles(fig, label_w, height)
+        if labels:
+            fig.legend(
+                handles,
+                labels,
+                loc="lower left",
+                bbox_to_anchor=(label_w / WIDTH, 0.04 / height),
+                ncol=columns,
+                frameon=False,
+                fontsize=8,
+                handlelength=2.4,
+                columnspacing=1.8,
+            )
+        return fig
+
+    def _dates(self, ax: Axes) -> None:
+        import matplotlib.dates as mdates
+
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=9)  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+        ax.tick_params(axis="x", labelsize=8, colors="#333333")
+        ax.grid(axis="x", color="#e3e3e3", linewidth=0.6)
+        ax.set_axisbelow(True)
+
+    def _bands(self, ax: Axes, lanes: Sequence[Lane]) -> None:
+        for i, lane in enumerate(lanes):
+            if lane.kind in ("state", "mission"):
+                ax.axhspan(i - 0.5, i + 0.5, color="#eeeeee", linewidth=0, zorder=0)
+                if i > 0:
+                    ax.axhline(i - 0.5, color="#9a9a9a", linewidth=0.8, zorder=1)
+            elif i % 2:
+                ax.axhspan(i - 0.5, i + 0.5, color="#f8f8f8", linewidth=0, zorder=0)
+
+    def _bars(self, ax: Axes, y: int, bars: Sequence[Bar]) -> None:
+        placed = []
+        min_w = 2.0 / self.px_per_day  # a one-day spell of a long chart is still seen
+        for bar in bars:
+            x0 = max(_x(bar.start), self.left)
+            x1 = self.right if bar.end is None else min(_x(bar.end), self.right)
+            x1 = max(x1, x0 + min_w)
+            placed.append((x0, x1, bar))
+        placed.sort(key=lambda p: (p[0], p[1]))
+        for k, (x0, x1, bar) in enumerate(placed):
+            face = self.colour(bar.holder)
+            ax.barh(
+                y,
+                x1 - x0,
+                left=x0,
+                height=BAR_HEIGHT,
+                color=face,
+                edgecolor="#555555" if bar.acting else "#8a8a8a",
+                linewidth=0.6,
+                hatch="////" if bar.acting else None,
+                zorder=2,
+            )
+            inside = (x1 - x0) * self.px_per_day - 2 * PAD_PX
+            following = placed[k + 1][0] if k + 1 < len(placed) else self.right
+            gap = (following - x1) * self.px_per_day - 2 * PAD_PX
+            self._bar_label(ax, y, bar.name, x0, x1, inside, gap, face, bar.acting)
+
+    def _bar_label(
+        self,
+        ax: Axes,
+        y: int,
+        name: str,
+        x0: float,
+        x1: float,
+        inside: float,
+        gap: float,
+        face: str,
+        acting: bool,
+    ) -> None:
+        whole = self.width(name, BAR_FONT)
+        if whole <= inside:
+            where, text = "inside", name
+        elif whole <= gap:
+            where, text = "after", name
+        elif inside >= gap:
+            where, text = "inside", self.fit(name, inside, BAR_FONT)  # type: ignore[assignment]
+        else:
+            where, text = "after", self.fit(name, gap, BAR_FONT)  # type: ignore[assignment]
+        if not text:
+            return
+        box = {"boxstyle": "square,pad=0.12", "facecolor": face, "edgecolor": "none"} if acting else None
+        if where == "inside":
+            ax.text(
+                (x0 + x1) / 2, y, text, ha="center", va="center", fontsize=BAR_FONT, color=INK,
+                bbox=box, zorder=5, parse_math=False, clip_on=True,
+            )  # fmt: skip
+        else:
+            ax.text(
+                x1 + PAD_PX / self.px_per_day, y, text, ha="left", va="center", fontsize=BAR_FONT,
+                color="#333333", zorder=5, parse_math=False, clip_on=True,
+            )  # fmt: skip
+
+    def _markers(self, ax: Axes, y: int, lane: Lane, span: tuple[int, int]) -> None:
+        """Events on a header lane, in rows when they would touch, each with a dotted line through
+        its group."""
+        rows = (0.0, -0.27, 0.27)
+        last: list[float | None] = [None, None, None]
+        order = {kind: k for k, kind in enumerate(MARKERS)}
+        for marker in sorted(lane.markers, key=lambda m: (m.day, order[m.kind], m.fact)):
+            x = _x(marker.day) + 0.5
+            px = x * self.px_per_day
+            row = next((r for r, seen in enumerate(last) if seen is None or px - seen >= MARKER_PX), 0)
+            last[row] = px
+            shape, _ = MARKERS[marker.kind]
+            ax.plot([x], [y + rows[row]], marker=shape, markersize=7, color=INK, linestyle="none", zorder=6)
+            if span[1] > span[0]:
+                ax.vlines(
+                    x, y + 0.5, span[1] + 0.5, colors=GREY, linestyles=(0, (1, 2)), linewidth=0.8, zorder=3
+                )
+
+    def _deadlines(self, ax: Axes, y: int, lane: Lane, span: tuple[int, int]) -> None:
+        after = [d for d in lane.deadlines if d.beyond == "after"]
+        before = [d for d in lane.deadlines if d.beyond == "before"]
+        for d in lane.deadlines:
+            if d.beyond is None:
+                ax.vlines(
+                    _x(d.day) + 0.5,
+                    span[0] - 0.5,
+                    span[1] + 0.5,
+                    colors=STATUS_COLOURS[d.status],
+                    linestyles=KIND_STYLES[d.kind],
+                    linewidth=1.8,
+                    zorder=4,
+                )
+        transform = ax.get_yaxis_transform()
+        for k, d in enumerate(sorted(after, key=lambda d: (d.day, d.kind))):
+            dy = _offset(k, len(after))
+            colour = STATUS_COLOURS[d.status]
+            ax.plot([1.0], [y + dy], marker=">", markersize=7, color=colour, transform=transform,
+                    clip_on=False, zorder=6)  # fmt: skip
+            ax.text(1.0, y + dy, "  " + _beyond_text(d), transform=transform, ha="left", va="center",
+                    fontsize=SMALL_FONT, color=colour, parse_math=False)  # fmt: skip
+        for k, d in enumerate(sorted(before, key=lambda d: (d.day, d.kind))):
+            dy = _offset(k, len(before))
+            colour = STATUS_COLOURS[d.status]
+            ax.plot([0.0], [y + dy], marker="<", markersize=7, color=colour, transform=transform,
+                    clip_on=False, zorder=6)  # fmt: skip
+            ax.text(0.004, y + dy, "  " + _beyond_text(d), transform=transform, ha="left", va="center",
+                    fontsize=SMALL_FONT, color=colour, parse_math=False, zorder=6)  # fmt: skip
+
+    def _beyond_texts(self) -> list[str]:
+        return [_beyond_text(d) + "  " for d in self.chart.deadlines() if d.beyond == "after"]
+
+    def _legend(self) -> tuple[list[Any], list[str]]:
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        chart = self.chart
+        handles: list[Any] = []
+        labels: list[str] = []
+        if any(bar.acting for bar in chart.bars()):
+            handles.append(Patch(facecolor="#e6e6e6", edgecolor="#555555", hatch="////", linewidth=0.6))
+            labels.append("acting or interim holder")
+        present = {m.kind for m in chart.markers()}
+        for kind, (shape, words) in MARKERS.items():
+            if kind in present:
+                handles.append(Line2D([], [], marker=shape, color=INK, linestyle="none", markersize=7))
+                labels.append(words)
+        deadlines = chart.deadlines()
+        kinds = {d.kind for d in deadlines}
+        for deadline_kind, words in KIND_LEGEND.items():
+            if deadline_kind in kinds:
+                handles.append(
+                    Line2D([], [], color="#555555", linestyle=KIND_STYLES[deadline_kind], linewidth=1.8)
+                )
+                labels.append(words)
+        statuses = {d.status for d in deadlines}
+        for status, colour in STATUS_COLOURS.items():
+            if status in statuses:
+                handles.append(Line2D([], [], color=colour, linewidth=4))
+                labels.append(f"deadline {status} on {chart.end.isoformat()}")
+        return handles, labels
+
+    def _titles(self, fig: Figure, label_w: float, height: float) -> None:
+        chart = self.chart
+        what = "offices and foreign forces" if chart.subject == "state" else "contingents"
+        x = 0.12 / WIDTH
+        fig.text(x, 1 - 0.18 / height, f"{chart.title} ({chart.key}): {what}", ha="left", va="top",
+                 fontsize=13, fontweight="bold", color=INK, parse_math=False)  # fmt: skip
+        sub = (
+            f"{chart.start.isoformat()} to {chart.end.isoformat()}; promises judged on "
+            f"{chart.end.isoformat()}; ledger of {chart.size} entries, root {chart.root[:16]}…"
+        )
+        fig.text(x, 1 - 0.48 / height, sub, ha="left", va="top", fontsize=8.5, color=GREY, parse_math=False)
+
+
+def _weight(lane: Lane) -> str:
+    return "bold" if lane.kind in ("state", "mission") else "normal"
+
+
+def _group_span(lanes: Sequence[Lane], i: int) -> tuple[int, int]:
+    """The first and last lane of lane `i`'s group."""
+    group = lanes[i].group
+    first = i
+    while first > 0 and lanes[first - 1].group == group:
+        first -= 1
+    last = i
+    while last + 1 < len(lanes) and lanes[last + 1].group == group:
+        last += 1
+    return first, last
+
+
+def _offset(k: int, count: int) -> float:
+    """The k-th of `count` items stacked in one lane, from its top."""
+    if count == 1:
+        return 0.0
+    return -0.32 + 0.64 * k / (count - 1)
+
+
+def _beyond_text(d: Deadline) -> str:
+    return f"{KIND_WORDS[d.kind]} {d.day.isoformat()} ({d.status})"
