@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from cli.group import cli, db_option, open_ledger
-from cli.output import knowledge_options, lang_option
+from cli.output import knowledge_options, lang_option, note
 
 
 @cli.command(short_help="Draw a state's or a mission's timeline as SVG, PNG or PDF.")
@@ -60,7 +60,7 @@ def plot(
 
     picture_format(output)  # a bad suffix is told before the ledger is opened
     with open_ledger(ctx) as lg:
-        lg.plot(
+        chart = lg.plot(
             output,
             state=state,
             mission=mission,
@@ -70,3 +70,13 @@ def plot(
             known_at=known_at,
             lang=lang,
         )
+    lanes, bars = len(chart.lanes), len(chart.bars())
+    events, deadlines = len(chart.markers()), len(chart.deadlines())
+    note(
+        f"{output}: {_count(lanes, 'lane')}, {_count(bars, 'bar')}, {_count(events, 'event')}, "
+        f"{_count(deadlines, 'deadline')}, {chart.start.isoformat()} to {chart.end.isoformat()}"
+    )
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}" + ("" if n == 1 else "s")

@@ -27,6 +27,8 @@ HEAVY = (
     "aiosqlite",
     "sqlite3",
     "ledger.api",
+    "matplotlib",
+    "pyarrow",
 )
 
 

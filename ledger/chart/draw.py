@@ -110,9 +110,9 @@ def picture_format(path: str | os.PathLike[str]) -> PictureFormat:
     suffix = Path(path).suffix
     fmt = SUFFIXES.get(suffix.lower())
     if fmt is None:
-        said = f"the suffix {suffix}" if suffix else "no suffix"
+        said = f"{suffix} is not a picture's suffix" if suffix else "no suffix"
         raise UsageError(
-            f"{said}: a picture is written as .svg, .png or .pdf, by the file's suffix",
+            f"{said}: name the file .svg, .png or .pdf (the suffix decides the format)",
             param="output",
             value=os.fspath(path),
         )
@@ -134,11 +134,16 @@ def render(chart: Chart, fmt: PictureFormat) -> bytes:
         out = io.BytesIO()
         metadata: dict[str, Any]
         if fmt == "svg":
-            metadata = {"Date": None, "Creator": CREATOR, "Title": chart.title}
+            metadata = {"Date": None, "Creator": CREATOR, "Title": heading(chart)}
         elif fmt == "pdf":
-            metadata = {"CreationDate": None, "Creator": CREATOR, "Producer": CREATOR, "Title": chart.title}
+            metadata = {
+                "CreationDate": None,
+                "Creator": CREATOR,
+                "Producer": CREATOR,
+                "Title": heading(chart),
+            }
         else:
-            metadata = {"Software": CREATOR, "Title": chart.title}
+            metadata = {"Software": CREATOR, "Title": heading(chart)}
         fig.savefig(out, format=fmt, dpi=PNG_DPI if fmt == "png" else DPI, metadata=metadata)
     return out.getvalue()
 
@@ -422,15 +427,22 @@ class _Drawing:
 
     def _titles(self, fig: Figure, label_w: float, height: float) -> None:
         chart = self.chart
-        what = "offices and foreign forces" if chart.subject == "state" else "contingents"
         x = 0.12 / WIDTH
-        fig.text(x, 1 - 0.18 / height, f"{chart.title} ({chart.key}): {what}", ha="left", va="top",
+        # A left-to-right mark first: a title that begins with an Arabic or Hebrew name is still
+        # a left-to-right line (the name itself right to left).
+        fig.text(x, 1 - 0.18 / height, "\u200e" + heading(chart), ha="left", va="top",
                  fontsize=13, fontweight="bold", color=INK, parse_math=False)  # fmt: skip
         sub = (
             f"{chart.start.isoformat()} to {chart.end.isoformat()}; promises judged on "
             f"{chart.end.isoformat()}; ledger of {chart.size} entries, root {chart.root[:16]}…"
         )
         fig.text(x, 1 - 0.48 / height, sub, ha="left", va="top", fontsize=8.5, color=GREY, parse_math=False)
+
+
+def heading(chart: Chart) -> str:
+    """The picture's title: `Kazakhstan (KZ): offices and foreign forces`."""
+    what = "offices and foreign forces" if chart.subject == "state" else "contingents"
+    return f"{chart.title} ({chart.key}): {what}"
 
 
 def _weight(lane: Lane) -> str:
