@@ -466,3 +466,26 @@ def test_fifty_offices_draw_readably(tmp_path: Path, kz: Path) -> None:
             overlap_h = min(box.y1, other_box.y1) - max(box.y0, other_box.y0)
             assert overlap_w <= 1 or overlap_h <= 1, (text, other)
     assert any(text.endswith("…") for text, _ in boxes)
+
+
+def test_more_lanes_than_a_picture_can_hold_is_a_usage_error(tmp_path: Path) -> None:
+    from ledger.chart.draw import MAX_LANES, render
+    from ledger.chart.shape import Lane
+
+    day = date(2022, 1, 1)
+    many = [Lane(kind="office", key=f"office-{i}", label=f"office-{i}") for i in range(MAX_LANES + 1)]
+    chart = Chart(
+        subject="state",
+        key="FR",
+        title="France",
+        start=day,
+        end=day,
+        lanes=tuple(many),
+        lang="en",
+        size=1,
+        root="00",
+    )
+    with pytest.raises(UsageError) as e:
+        render(chart, "svg")
+    assert e.value.param == "state"
+    assert "501 lanes are too many for one readable picture (at most 500)" in str(e.value)

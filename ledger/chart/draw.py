@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import threading
 import warnings
 from collections.abc import Sequence
 from datetime import date
@@ -54,6 +55,7 @@ BAR_HEIGHT = 0.62
 LABEL_MIN, LABEL_MAX = 1.0, 3.2  # the lane labels' column
 MARGIN_MIN, MARGIN_MAX = 0.35, 3.0  # the right margin
 PAD_PX = 4.0
+MAX_LANES = 500  # 180 inches tall; PNG's limit is 65,536 pixels (436 inches at 150 dots per inch)
 MARKER_PX = 11.0  # markers closer than this share a row no more
 
 # Light colours under black text, one per holder, in order of first appearance.
@@ -93,6 +95,7 @@ MARKERS: dict[MarkerKind, tuple[str, str]] = {
     "WithdrawalAnnounced": ("o", "withdrawal announced"),
     "MissionCompleted": ("s", "mission completed"),
 }
+_ONE_AT_A_TIME = threading.Lock()
 _EPOCH = date(1970, 1, 1).toordinal()  # matplotlib's date numbers count days from it
 _RC: dict[str, Any] = {
     "svg.fonttype": "none",
@@ -124,10 +127,19 @@ def _x(day: date) -> float:
 
 
 def render(chart: Chart, fmt: PictureFormat) -> bytes:
-    """The picture of `chart` in `fmt`, as bytes."""
+    """The picture of `chart` in `fmt`, as bytes. More than `MAX_LANES` lanes is a UsageError
+    naming the chart's subject (`state` or `mission`): no picture of them would be readable."""
     import matplotlib as mpl
 
-    with warnings.catch_warnings(), mpl.rc_context(_RC):  # type: ignore[arg-type]
+    if len(chart.lanes) > MAX_LANES:
+        raise UsageError(
+            f"{len(chart.lanes):,} lanes are too many for one readable picture (at most {MAX_LANES}): "
+            "draw one mission, or fewer days",
+            param=chart.subject,
+            value=chart.key,
+        )
+    # matplotlib's settings and the warnings filter are global: one drawing at a time.
+    with _ONE_AT_A_TIME, warnings.catch_warnings(), mpl.rc_context(_RC):  # type: ignore[arg-type]
         # A glyph missing from the font is drawn as a box; the warning would reach the terminal.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from", category=UserWarning)
         fig = _Drawing(chart).figure
