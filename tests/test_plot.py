@@ -489,3 +489,12 @@ def test_more_lanes_than_a_picture_can_hold_is_a_usage_error(tmp_path: Path) -> 
         render(chart, "svg")
     assert e.value.param == "state"
     assert "501 lanes are too many for one readable picture (at most 500)" in str(e.value)
+
+
+def test_the_first_and_last_days_a_date_can_have(tmp_path: Path, kz: Path) -> None:
+    proc = plot(tmp_path, kz, "--state", "KZ", "--from", "0001", "--to", "9999", "-o", "all.png")
+    assert proc.returncode == 0, proc.stderr
+    assert "0001-01-01 to 9999-12-31" in proc.stderr
+    with Ledger.open(kz) as lg:
+        statuses = [d.status for d in lg.chart(state="KZ", end="9999").deadlines()]
+    assert statuses == ["overdue", "overdue"]

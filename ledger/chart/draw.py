@@ -131,6 +131,8 @@ def render(chart: Chart, fmt: PictureFormat) -> bytes:
     naming the chart's subject (`state` or `mission`): no picture of them would be readable."""
     import matplotlib as mpl
 
+    if not chart.lanes:
+        raise UsageError("nothing to draw: the chart has no lanes", param=chart.subject, value=chart.key)
     if len(chart.lanes) > MAX_LANES:
         raise UsageError(
             f"{len(chart.lanes):,} lanes are too many for one readable picture (at most {MAX_LANES}): "
@@ -169,7 +171,9 @@ class _Drawing:
         from matplotlib.font_manager import FontProperties
 
         self.chart = chart
-        self.left, self.right = _x(chart.start), _x(chart.end) + 1.0  # the last day, whole
+        # The last day whole; on 9999-12-31, a breath before the day after, which matplotlib's dates
+        # cannot name.
+        self.left, self.right = _x(chart.start), _x(chart.end) + (1.0 if chart.end < date.max else 0.999)
         self.fig = Figure(figsize=(WIDTH, 4.0), dpi=DPI)
         FigureCanvasAgg(self.fig)
         self._renderer = self.fig.canvas.get_renderer()  # type: ignore[attr-defined]
