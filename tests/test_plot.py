@@ -498,3 +498,15 @@ def test_the_first_and_last_days_a_date_can_have(tmp_path: Path, kz: Path) -> No
     with Ledger.open(kz) as lg:
         statuses = [d.status for d in lg.chart(state="KZ", end="9999").deadlines()]
     assert statuses == ["overdue", "overdue"]
+
+
+def test_a_bar_too_narrow_for_its_name_is_named_in_a_footnote(tmp_path: Path, ne: Path) -> None:
+    assert plot(tmp_path, ne, "--state", "NE", "-o", "niger.svg").returncode == 0
+    svg = (tmp_path / "niger.svg").read_text(encoding="utf-8")
+    # The interim prime minister's eleven days, in a picture of two and a half years.
+    assert (
+        ">Too narrow to name: prime-minister, 2023-07-27 to 2023-08-07: hassoumi-massaoudou (acting)</text>"
+        in svg
+    )
+    assert ">ali-mahaman-la…</text>" in svg  # cut with an ellipsis, inside its bar
+    assert ">Mohamed Bazoum</text>" in svg

@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ledger.chart.shape import Bar, Chart, Deadline, Lane, MarkerKind
 from ledger.errors import UsageError
@@ -55,6 +55,8 @@ BAR_HEIGHT = 0.62
 LABEL_MIN, LABEL_MAX = 1.0, 3.2  # the lane labels' column
 MARGIN_MIN, MARGIN_MAX = 0.35, 3.0  # the right margin
 PAD_PX = 4.0
+FOOTNOTE_ROW = 0.16
+FOOTNOTE_MAX = 40  # bars named in the footnote, at most
 MAX_LANES = 500  # 180 inches tall; PNG's limit is 65,536 pixels (436 inches at 150 dots per inch)
 MARKER_PX = 11.0  # markers closer than this share a row no more
 
@@ -105,6 +107,10 @@ _RC: dict[str, Any] = {
     "font.family": ["DejaVu Sans"],
     "hatch.linewidth": 0.7,
     "axes.unicode_minus": False,
+    # Unhinted text: its width scales with the resolution, so a label measured for the layout
+    # (at DPI) is as wide in the PNG (at PNG_DPI), the PDF and the SVG (hinting at 100 dpi made
+    # long lines 7% narrower than at 150).
+    "text.hinting": "no_hinting",
 }
 
 
@@ -160,6 +166,16 @@ def render(chart: Chart, fmt: PictureFormat) -> bytes:
             metadata = {"Software": CREATOR, "Title": heading(chart)}
         fig.savefig(out, format=fmt, dpi=PNG_DPI if fmt == "png" else DPI, metadata=metadata)
     return out.getvalue()
+
+
+class _Placed(NamedTuple):
+    """A bar where it is drawn (from x0 to x1, in matplotlib's days) and its label ("" for none)."""
+
+    x0: float
+    x1: float
+    bar: Bar
+    where: Literal["inside", "after"]
+    text: str
 
 
 class _Drawing:
@@ -230,13 +246,17 @@ class _Drawing:
         handles, labels = self._legend()
         columns = 4
         legend_h = LEGEND_ROW * math.ceil(len(labels) / columns) + 0.15 if labels else 0.0
-        height = TITLE + n * LANE + AXIS + legend_h
+        self.px_per_day = (WIDTH - label_w - margin) * DPI / (self.right - self.left)
+        placements = [(lane, self._placed(lane.bars)) for lane in lanes]
+        footnote = self._footnote(placements)
+        foot_h = FOOTNOTE_ROW * len(footnote) + 0.1 if footnote else 0.0
+        height = TITLE + n * LANE + AXIS + legend_h + foot_h
         fig.set_size_inches(WIDTH, height)
+        bottom = AXIS + legend_h + foot_h
         ax = fig.add_axes(
-            (label_w / WIDTH, (AXIS + legend_h) / height, 1 - (label_w + margin) / WIDTH, n * LANE / height)
+            (label_w / WIDTH, bottom / height, 1 - (label_w + margin) / WIDTH, n * LANE / height)
         )
         self.ax = ax
-        self.px_per_day = (WIDTH - label_w - margin) * DPI / (self.right - self.left)
         ax.set_xlim(self.left, self.right)
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_yticks([])
@@ -259,7 +279,7 @@ class _Drawing:
                 color=INK if lane.kind in ("state", "mission") else "#333333",
                 parse_math=False,
             )
-            self._bars(ax, i, lane.bars)
+            self._bars(ax, i, placements[i][1])
         for i, lane in enumerate(lanes):
             span = _group_span(lanes, i)
             self._markers(ax, i, lane, span)
@@ -270,13 +290,16 @@ class _Drawing:
                 handles,
                 labels,
                 loc="lower left",
-                bbox_to_anchor=(label_w / WIDTH, 0.04 / height),
+                bbox_to_anchor=(label_w / WIDTH, (foot_h + 0.04) / height),
                 ncol=columns,
                 frameon=False,
                 fontsize=8,
                 handlelength=2.4,
                 columnspacing=1.8,
             )
+        for k, line in enumerate(footnote):
+            fig.text(0.12 / WIDTH, (foot_h - 0.08 - FOOTNOTE_ROW * (k + 0.5)) / height, line, ha="left",
+                     va="center", fontsize=SMALL_FONT, color=GREY, parse_math=False)  # fmt: skip
         return fig
 
     def _dates(self, ax: Axes) -> None:
@@ -298,16 +321,31 @@ class _Drawing:
             elif i % 2:
                 ax.axhspan(i - 0.5, i + 0.5, color="#f8f8f8", linewidth=0, zorder=0)
 
-    def _bars(self, ax: Axes, y: int, bars: Sequence[Bar]) -> None:
-        placed = []
+    def _placed(self, bars: Sequence[Bar]) -> list[_Placed]:
+        """Where each bar of a lane goes, and its label: inside the bar when the name fits, else
+        just after it when the gap to the next bar allows, else cut with an ellipsis to the wider
+        of the two, else none."""
+        spans = []
         min_w = 2.0 / self.px_per_day  # a one-day spell of a long chart is still seen
         for bar in bars:
             x0 = max(_x(bar.start), self.left)
             x1 = self.right if bar.end is None else min(_x(bar.end), self.right)
-            x1 = max(x1, x0 + min_w)
-            placed.append((x0, x1, bar))
-        placed.sort(key=lambda p: (p[0], p[1]))
-        for k, (x0, x1, bar) in enumerate(placed):
+            spans.append((x0, max(x1, x0 + min_w), bar))
+        spans.sort(key=lambda p: (p[0], p[1]))
+        placed = []
+        for k, (x0, x1, bar) in enumerate(spans):
+            inside = (x1 - x0) * self.px_per_day - 2 * PAD_PX
+            following = spans[k + 1][0] if k + 1 < len(spans) else self.right
+            gap = (following - x1) * self.px_per_day - 2 * PAD_PX
+            whole = self.width(bar.name, BAR_FONT)
+            after = whole > inside and (whole <= gap or gap > inside)
+            room = gap if after else inside
+            text = self.fit(bar.name, room, BAR_FONT) or ""
+            placed.append(_Placed(x0, x1, bar, "after" if after else "inside", text))
+        return placed
+
+    def _bars(self, ax: Axes, y: int, placed: Sequence[_Placed]) -> None:
+        for x0, x1, bar, where, text in placed:
             face = self.colour(bar.holder)
             ax.barh(
                 y,
@@ -320,45 +358,44 @@ class _Drawing:
                 hatch="////" if bar.acting else None,
                 zorder=2,
             )
-            inside = (x1 - x0) * self.px_per_day - 2 * PAD_PX
-            following = placed[k + 1][0] if k + 1 < len(placed) else self.right
-            gap = (following - x1) * self.px_per_day - 2 * PAD_PX
-            self._bar_label(ax, y, bar.name, x0, x1, inside, gap, face, bar.acting)
+            if not text:
+                continue
+            if where == "inside":
+                box = {"boxstyle": "square,pad=0.12", "facecolor": face, "edgecolor": "none"}
+                ax.text(
+                    (x0 + x1) / 2, y, text, ha="center", va="center", fontsize=BAR_FONT, color=INK,
+                    bbox=box if bar.acting else None, zorder=5, parse_math=False, clip_on=True,
+                )  # fmt: skip
+            else:
+                ax.text(
+                    x1 + PAD_PX / self.px_per_day, y, text, ha="left", va="center", fontsize=BAR_FONT,
+                    color="#333333", zorder=5, parse_math=False, clip_on=True,
+                )  # fmt: skip
 
-    def _bar_label(
-        self,
-        ax: Axes,
-        y: int,
-        name: str,
-        x0: float,
-        x1: float,
-        inside: float,
-        gap: float,
-        face: str,
-        acting: bool,
-    ) -> None:
-        whole = self.width(name, BAR_FONT)
-        if whole <= inside:
-            where, text = "inside", name
-        elif whole <= gap:
-            where, text = "after", name
-        elif inside >= gap:
-            where, text = "inside", self.fit(name, inside, BAR_FONT)  # type: ignore[assignment]
-        else:
-            where, text = "after", self.fit(name, gap, BAR_FONT)  # type: ignore[assignment]
-        if not text:
-            return
-        box = {"boxstyle": "square,pad=0.12", "facecolor": face, "edgecolor": "none"} if acting else None
-        if where == "inside":
-            ax.text(
-                (x0 + x1) / 2, y, text, ha="center", va="center", fontsize=BAR_FONT, color=INK,
-                bbox=box, zorder=5, parse_math=False, clip_on=True,
-            )  # fmt: skip
-        else:
-            ax.text(
-                x1 + PAD_PX / self.px_per_day, y, text, ha="left", va="center", fontsize=BAR_FONT,
-                color="#333333", zorder=5, parse_math=False, clip_on=True,
-            )  # fmt: skip
+    def _footnote(self, placements: Sequence[tuple[Lane, Sequence[_Placed]]]) -> list[str]:
+        """The lines that name the bars too narrow to carry a name, wrapped to the width."""
+        unnamed = [
+            f"{lane.label}, {p.bar.start.isoformat()} to {p.bar.end.isoformat() if p.bar.end else 'open'}: "
+            f"{p.bar.name}" + (" (acting)" if p.bar.acting else "")
+            for lane, placed in placements
+            for p in placed
+            if not p.text
+        ]
+        if not unnamed:
+            return []
+        if len(unnamed) > FOOTNOTE_MAX:
+            rest = len(unnamed) - FOOTNOTE_MAX
+            unnamed = [*unnamed[:FOOTNOTE_MAX], f"and {rest:,} more (ledger export spells lists every spell)"]
+        room = (WIDTH - 0.3) * DPI
+        lines, line = [], "Too narrow to name: "
+        for k, item in enumerate(unnamed):
+            piece = item + (";" if k + 1 < len(unnamed) else "")
+            if line.strip() and self.width(line + piece, SMALL_FONT) > room:
+                lines.append(line.rstrip())
+                line = ""
+            line += piece + " "
+        lines.append(line.rstrip())
+        return lines
 
     def _markers(self, ax: Axes, y: int, lane: Lane, span: tuple[int, int]) -> None:
         """Events on a header lane, in rows when they would touch, each with a dotted line through
