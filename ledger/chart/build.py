@@ -163,7 +163,11 @@ def build(
     if first is None or last is None or not (chosen or events or promises):
         subject, key = ("state", state) if state is not None else ("mission", mission)
         raise UsageError(
-            "nothing to draw: no office, contingent, event or promise"
+            (
+                "nothing to draw: no office, contingent, event or promise"
+                if state is not None
+                else "nothing to draw: no contingent, event or promise"
+            )
             + (f" from {start.isoformat()}" if start is not None else "")
             + (f" to {end.isoformat()}" if end is not None else ""),
             param=subject,
