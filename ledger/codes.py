@@ -27,6 +27,25 @@ def state_codes() -> frozenset[str]:
     return current_codes() | former_codes()
 
 
+@cache
+def _former_by_key() -> dict[str, tuple[str, ...]]:
+    """Each former state's old alpha-2 and alpha-3 codes and its name, upper case -> its ISO
+    3166-3 codes (an old code may have been two states': CS was Czechoslovakia, then Serbia and
+    Montenegro)."""
+    found: dict[str, list[str]] = {}
+    for c in pycountry.historic_countries:
+        for key in (c.alpha_2, getattr(c, "alpha_3", None), c.name):
+            if key:
+                found.setdefault(key.upper(), []).append(c.alpha_4)
+    return {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
+
+
+def former_for(text: str) -> tuple[str, ...]:
+    """The ISO 3166-3 codes of the former states whose old alpha-2 or alpha-3 code, or name, is
+    `text` in any case: `SU` and `SUN` -> SUHH, `DDR` -> DDDE, `CS` -> CSHH and CSXX."""
+    return _former_by_key().get(" ".join(text.split()).upper(), ())
+
+
 def is_state(code: str) -> bool:
     return code in state_codes()
 

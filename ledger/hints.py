@@ -26,7 +26,7 @@ from typing import Any, get_args
 import msgspec
 import pycountry
 
-from ledger.codes import is_state
+from ledger.codes import former_for, is_state
 from ledger.facts import BY_TAG, TYPE_NAMES, FactId, OfficeRef, Slug, Source, StateCode, Subject
 
 SHOWN = 60  # characters of a value shown in a message
@@ -190,8 +190,7 @@ def _looked_up(text: str) -> list[str]:
     found: list[str] = []
     with contextlib.suppress(LookupError, AttributeError):
         found.append(pycountry.countries.lookup(text).alpha_2)
-    with contextlib.suppress(LookupError, AttributeError):
-        found.append(pycountry.historic_countries.lookup(text).alpha_4)
+    found.extend(former_for(text))  # SU, SUN, DDR: every former state of that old code or name
     if not found and len(text) >= 4 and text.replace(" ", "").isalpha():
         try:
             fuzzy = pycountry.countries.search_fuzzy(text)

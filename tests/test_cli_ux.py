@@ -313,7 +313,7 @@ def test_replay_state_limits_the_document(example_db: Path, tmp_path: Path) -> N
 # Item 9: filters are checked
 
 
-NOT_A_CODE = "not an ISO 3166-1 alpha-2 state code"
+NOT_A_CODE = "not an ISO 3166-1 alpha-2 or former-state (ISO 3166-3) code"
 NO_MISSION = "no mission of this name in the ledger"
 TYPO = "csto-kazakstan-22"
 
@@ -325,12 +325,16 @@ TYPO = "csto-kazakstan-22"
         (("timeline", "--state", "Kazakhstan"), f"--state Kazakhstan: {NOT_A_CODE}; did you mean KZ?"),
         (("timeline", "--state", "KAZ"), f"--state KAZ: {NOT_A_CODE}; did you mean KZ?"),
         (("timeline", "--state", "Kazakstan"), f"--state Kazakstan: {NOT_A_CODE}; did you mean KZ?"),
-        (("timeline", "--state", "XX"), f"--state XX: {NOT_A_CODE} (such as KZ)"),
+        (("timeline", "--state", "XX"), f"--state XX: {NOT_A_CODE} (such as KZ, or SUHH for the USSR)"),
         (("timeline", "--mission", "no-such"), f"--mission no-such: {NO_MISSION} (it has {M})"),
         (("timeline", "--mission", TYPO), f"--mission {TYPO}: {NO_MISSION}; did you mean {M}?"),
         (("timeline", "--mission", M, "--size", "0"), f"--mission {M}: {NO_MISSION}"),
         (("replay", "--state", "kz"), f"--state kz: {NOT_A_CODE}; did you mean KZ?"),
         (("replay", "--state", "KZ", "--state", "Russia"), f"--state Russia: {NOT_A_CODE}; did you mean RU?"),
+        (("replay", "--state", "SU"), f"--state SU: {NOT_A_CODE}; did you mean SUHH?"),
+        (("timeline", "--state", "SUN"), f"--state SUN: {NOT_A_CODE}; did you mean SUHH?"),
+        (("timeline", "--state", "DDR"), f"--state DDR: {NOT_A_CODE}; did you mean DDDE?"),
+        (("timeline", "--state", "cs"), f"--state cs: {NOT_A_CODE}; did you mean CSHH or CSXX?"),
     ],
 )  # fmt: skip
 def test_a_bad_filter_is_a_usage_error_with_a_hint(
