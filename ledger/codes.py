@@ -8,6 +8,23 @@ from functools import cache
 
 import pycountry
 
+# Names that pycountry's lookup does not know, or reserved codes that people use for a state: the
+# hints of fact files (ledger.hints) and of options (ledger.reading.args) both read them.
+ALIASES = {
+    "UK": "GB",  # reserved by ISO 3166 for the United Kingdom, not assigned
+    "EL": "GR",  # the European Union's code for Greece
+    "BRITAIN": "GB",
+    "GREAT BRITAIN": "GB",
+    "ENGLAND": "GB",
+    "TURKEY": "TR",
+    "KOSOVO": "XK",
+    "USSR": "SUHH",
+    "SOVIET UNION": "SUHH",
+    "EAST GERMANY": "DDDE",
+    "CZECHOSLOVAKIA": "CSHH",
+    "YUGOSLAVIA": "YUCS",
+}
+
 
 @cache
 def current_codes() -> frozenset[str]:

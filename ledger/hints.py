@@ -26,27 +26,11 @@ from typing import Any, get_args
 import msgspec
 import pycountry
 
-from ledger.codes import former_for, is_state
+from ledger.codes import ALIASES, former_for, is_state
 from ledger.facts import BY_TAG, TYPE_NAMES, FactId, OfficeRef, Slug, Source, StateCode, Subject
 
 SHOWN = 60  # characters of a value shown in a message
 _CACHED = 4096  # distinct wrong values remembered: a file repeats its mistakes
-
-# Names that pycountry's lookup does not know, or reserved codes that people use for a state.
-_ALIASES = {
-    "UK": "GB",  # reserved by ISO 3166 for the United Kingdom, not assigned
-    "EL": "GR",  # the European Union's code for Greece
-    "BRITAIN": "GB",
-    "GREAT BRITAIN": "GB",
-    "ENGLAND": "GB",
-    "TURKEY": "TR",
-    "KOSOVO": "XK",
-    "USSR": "SUHH",
-    "SOVIET UNION": "SUHH",
-    "EAST GERMANY": "DDDE",
-    "CZECHOSLOVAKIA": "CSHH",
-    "YUGOSLAVIA": "YUCS",
-}
 
 
 def shown(value: object, limit: int = SHOWN) -> str:
@@ -177,7 +161,7 @@ def state_for(value: str) -> str | None:
     upper = text.upper()
     if upper != text and is_state(upper):
         return upper
-    alias = _ALIASES.get(upper)
+    alias = ALIASES.get(upper)
     if alias is not None and is_state(alias):
         return alias
     for code in _looked_up(text):

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 import pycountry
 
-from ledger.codes import former_for, is_state
+from ledger.codes import ALIASES, former_for, is_state
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.errors import MissionNotFound, UsageError
 
@@ -74,7 +74,6 @@ def knowledge(have: int, size: int | None, recorded: int | None) -> int:
 # Filters: a state code or a mission, checked so that a typo is an error with a hint, not an
 # empty answer (a well-formed code that is absent from the ledger is not an error).
 
-_STATE_ALIASES = {"UK": "GB"}  # the common name of a code that ISO assigns to none
 MISSIONS_LISTED = 5  # a ledger with this many missions or fewer names them when one is mistyped
 
 
@@ -94,8 +93,8 @@ def state_hint(text: str) -> list[str]:
     state's old alpha-2 or alpha-3 code or name (SU -> SUHH), or of names close to it."""
     if is_state(text.upper()):
         return [text.upper()]
-    if text.upper() in _STATE_ALIASES:
-        return [_STATE_ALIASES[text.upper()]]
+    if (alias := ALIASES.get(" ".join(text.split()).upper())) is not None:
+        return [alias]
     try:
         return [pycountry.countries.lookup(text).alpha_2]
     except LookupError:
