@@ -44,11 +44,17 @@ def shown(value: object, limit: int = SHOWN) -> str:
 def cut(message: str, limit: int = 4 * SHOWN) -> str:
     """A message of the decoder's, which may quote a whole value as it is: cut to a readable
     length, every character that is not printable escaped (a newline, a control, a mark)."""
-    if len(message) > limit:
-        message = message[:limit] + "..."
-    if message.isprintable():
+    if len(message) <= limit and message.isprintable():
         return message
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    shown: list[str] = []
+    width = 0
+    for c in message:  # escaped as it goes, so that escapes count: `\u2028` is six characters
+        piece = c if c.isprintable() else repr(c)[1:-1]
+        if width + len(piece) > limit:
+            return "".join(shown) + "..."
+        shown.append(piece)
+        width += len(piece)
+    return "".join(shown)
 
 
 def _pattern(annotated: Any) -> str:
