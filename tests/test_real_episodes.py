@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -391,6 +392,9 @@ def test_afghanistan_audit_conflicts(afghanistan: Path) -> None:
     ]
     # No later figure settles it: the last claims about the contingent stay disputed once it left.
     assert ledger_json(afghanistan, "audit", "conflicts", "--as-of", "1990")["conflicts"] == doc["conflicts"]
+    # replay's table shows the dispute under the figure it reports
+    r = invoke("--db", afghanistan, "replay", "--as-of", "1988-06", "--state", "AF", cwd=afghanistan.parent)
+    assert re.search(r"│ 115,000 +│\n.*│ 100,300-115,000 │\n.*│ disputed +│", r.stdout), r.stdout
     r = invoke("--db", afghanistan, "audit", "conflicts", "--as-of", "1988-06-30", cwd=afghanistan.parent)
     assert "USSR, Union of Soviet Socialist Republics" in r.stdout  # ISO 3166-3's name
     assert "100,300-115,000" in r.stdout and "on 1988-05-15" in r.stdout
