@@ -17,6 +17,7 @@ uncertain, with a note saying why).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -29,10 +30,11 @@ import pytest
 import reference_fold
 from ledger_cli import invoke, json_lines
 from rich.console import Console
+from strategies import mask_root
 
 from cli.audit import CONFLICT_COLUMNS, PROMISE_COLUMNS, _conflict_table, _promise_table
 from cli.table import print_table
-from ledger import Ledger, names
+from ledger import AsyncLedger, Ledger, names
 
 EPISODES = Path(__file__).parent / "episodes"
 FR = "french-forces-niger"
@@ -517,3 +519,35 @@ def test_afghanistan_audit_tables_fit_the_terminal(afghanistan: Path, width: int
         for fact_id in ids:
             assert any(fact_id in line for line in lines), (fact_id, out.getvalue())
         assert "…" not in out.getvalue()
+
+
+def test_afghanistan_exported_entries_import_back(afghanistan: Path, tmp_path: Path) -> None:
+    cwd = afghanistan.parent
+    assert invoke("--db", afghanistan, "export", "entries", "-o", "copy.jsonl", cwd=cwd).returncode == 0
+    copy = tmp_path / "copy.db"
+    assert invoke("--db", copy, "import", "copy.jsonl", cwd=cwd).returncode == 0
+    for day in ("1988-03-01", "1988-05-15", "1989-02-14", "1990"):
+        for command in (("replay",), ("audit", "promises"), ("audit", "conflicts")):
+            a, b = (
+                ledger_json(afghanistan, *command, "--as-of", day),
+                ledger_json(copy, *command, "--as-of", day),
+            )
+            assert mask_root(a) == mask_root(b), (command, day)
+    for args in (
+        ("export", "spells", "--as-of", "1990", "--lang", "ru"),
+        ("export", "facts", "--as-of", "1990", "--lang", "ru"),
+        ("timeline", "--csv"),
+    ):
+        original = invoke("--db", afghanistan, *args, cwd=cwd)
+        assert original.stdout == invoke("--db", copy, *args, cwd=cwd).stdout, args
+
+
+def test_afghanistan_async_export_names_as_the_sync_one(afghanistan: Path) -> None:
+    async def read() -> list[Any]:
+        async with AsyncLedger.open(afghanistan) as lg:
+            return [r async for r in lg.export("facts", as_of="1990", lang="ru")]
+
+    rows = asyncio.run(read())
+    with Ledger.open(afghanistan) as lg:
+        assert rows == list(lg.export("facts", as_of="1990", lang="ru"))
+    assert rows[2].summary.startswith("Михаил Горбачёв appointed")
