@@ -17,6 +17,7 @@ from rich.console import Console
 from strategies import fact, jsonl
 
 from cli import render
+from cli.table import Column, print_table
 from ledger import Ledger, names
 
 BIN = Path(sys.executable).parent
@@ -193,6 +194,35 @@ def test_terminal_tables_keep_ids_whole_and_wrap_the_prose(
                 for e in items:
                     assert any(e.fact.type in line for line in lines)
                     assert any(e.fact.occurred in line for line in lines)
+
+
+WORDS = (Column("when", "when", stacks=True), Column("what", "what", "words"), Column("fact", "fact", "id"))
+NAMED = (
+    "2023-12-31",
+    ("Soviet forces in Afghanistan (40th Army) (Afghanistan)", "made by Mikhail Gorbachev", LONG_ID),
+    LONG_ID,
+)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 140, 250])
+def test_names_wrap_at_spaces_and_ids_stay_whole(width: int) -> None:
+    """A `words` column (names with ids among them) wraps at spaces to fit the terminal, never
+    narrower than its longest word; piped, it is whole."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=True, color_system=None, legacy_windows=False)
+    print_table(console, WORDS, [NAMED])
+    lines = out.getvalue().splitlines()
+    assert sum(LONG_ID in line for line in lines) == 2, out.getvalue()  # in both columns, whole
+    least = 3 * 2 + 1 + 2 * len(LONG_ID)  # stacked: the id beside the id
+    assert max(len(line) for line in lines) <= max(width, least), out.getvalue()
+    shown = " ".join(w for line in lines for w in line.replace("│", " ").split())
+    assert "Soviet forces in Afghanistan (40th Army) (Afghanistan)" in shown  # wrapped, not cut
+    piped = io.StringIO()
+    print_table(Console(file=piped, width=40, color_system=None), WORDS, [NAMED])
+    assert any(
+        "Soviet forces in Afghanistan (40th Army) (Afghanistan)" in line
+        for line in piped.getvalue().splitlines()
+    )
 
 
 def test_a_wide_terminal_shows_one_column_per_value(example_db: Path) -> None:
