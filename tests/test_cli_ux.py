@@ -441,3 +441,33 @@ def test_the_output_option_is_one_decorator_for_any_command() -> None:
     both = runner.invoke(audit, ["--tsv", "--csv"])
     assert both.exit_code == 2 and "cannot be given together" in both.output
     assert "Print one JSON object." in runner.invoke(audit, ["--help"]).output
+
+
+def test_replay_tables_show_figures_and_their_dispute(tmp_path: Path) -> None:
+    """Under a contingent's personnel, the current claims' range (and `disputed` when they
+    disagree); a mission's own figures on its line."""
+    db = tmp_path / "figures.db"
+    facts = [
+        fact("ForcesDeployed", "2022-01-06", mission="m", contributor="RU", host="KZ", personnel=3000),
+        fact(
+            "StrengthReported",
+            "2022-01-07",
+            mission="m",
+            contributor="RU",
+            personnel=2500,
+            personnel_high=3500,
+        ),
+        fact("StrengthReported", "2022-01-08", mission="m", personnel=4000),
+        fact("StrengthReported", "2022-01-08", mission="m", personnel=4200),
+    ]
+    (tmp_path / "f.jsonl").write_bytes(jsonl(*facts))
+    assert invoke("--db", db, "import", "f.jsonl", cwd=tmp_path).returncode == 0
+    r = invoke("--db", db, "replay", "--as-of", "2022-01-07", cwd=tmp_path)
+    assert "│ 2,500       │\n" in r.stdout and "│ 2,500-3,500 │\n" in r.stdout, (
+        r.stdout
+    )  # a range: not disputed
+    assert "disputed" not in r.stdout and "  strength" not in r.stdout
+    r = invoke("--db", db, "replay", "--as-of", "2022-01-08", cwd=tmp_path)
+    assert "  strength 4,000-4,200 on 2022-01-08, disputed\n" in r.stdout, r.stdout
+    r = invoke("--db", db, "replay", "--as-of", "2022-01-06", cwd=tmp_path)
+    assert "│ 3,000     │\n" in r.stdout, r.stdout  # one figure: the figure alone
