@@ -84,27 +84,28 @@ PROMISE_FIELDS = (
 )
 
 
+# Four columns, two on a narrow terminal (deadline over promise, status over outcome): names
+# wrap, ids stay whole, so a table fits 80 columns with ids of up to about 35 characters.
 PROMISE_COLUMNS = (
     Column("deadline", "deadline", stacks=True),
-    Column("promise", "promise", "id"),
+    Column("promise", "promise", "words"),
     Column("status", "status", stacks=True),
     Column("outcome", "outcome", "id"),
-    Column("replaced by", "replaced_by", "id"),
 )
 
 
 def _promise_table(doc: PromisesDocument, name: Name) -> Iterator[Row]:
-    """Each promise: its kind, mission (and host), when and by whom it was made and its fact; its
-    status in words; its outcome's day and fact."""
+    """Each promise: its kind, mission (and host), when and by whom it was made, its fact and the
+    fact that replaced it, if any; its status in words; its outcome's day and fact."""
     for p in doc.promises:
         host = "" if p.host is None else f" ({name(p.host)})"
         by = "" if p.by is None else ", " + (p.by if p.kind == "mandate-end" else name(p.by))
+        replaced = () if p.replaced_by is None else (f"replaced by {p.replaced_by}",)
         yield (
             p.deadline,
-            (p.kind, f"{name(p.mission)}{host}", f"made {p.made}{by}", p.fact),
+            (p.kind, f"{name(p.mission)}{host}", f"made {p.made}{by}", p.fact, *replaced),
             judged(p.status, p.days),
             "-" if p.outcome is None else (p.outcome.day, p.outcome.fact),
-            p.replaced_by or "-",
         )
 
 
@@ -181,7 +182,7 @@ CONFLICT_FIELDS = (
     Column("publishers", "publishers", "text"),
 )
 CONFLICT_COLUMNS = (
-    Column("quantity", "quantity", "id"),
+    Column("quantity", "quantity", "words"),
     Column("figures", "figures", stacks=True),
     Column("claim", "claim", "id"),
     Column("figure", "figure"),

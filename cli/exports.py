@@ -87,9 +87,21 @@ def _run(
     note(f"{count:,} {plural} written to {output}")
 
 
+def _lang_option(column: str) -> Callable[[F], F]:
+    return click.option(
+        "--lang",
+        metavar="TAG",
+        default="en",
+        show_default=True,
+        help=f"The language of the {column} (BCP 47: en, fr, zh-Hant); a state without a "
+        "description is named in English by ISO 3166.",
+    )
+
+
 @export.command("facts", short_help="One row per folded fact up to --as-of, in replay order.")
 @_as_of_option("facts")
 @knowledge_options
+@_lang_option("names in the summary column, as `ledger timeline` shows them")
 @_output_options("facts")
 @db_option
 @click.pass_context
@@ -98,26 +110,26 @@ def facts(
     as_of: str | None,
     size: int | None,
     known_at: str | None,
+    lang: str,
     fmt: str,
     output: str | None,
 ) -> None:
     """One row per folded fact up to --as-of, in replay order: seq, id, type, occurred, effective,
     state, host, mission, organization, contributor, person, office, personnel, personnel_high,
-    summary, sources (a JSON array)."""
-    _run(ctx, "facts", fmt, output, lambda lg: lg.export("facts", as_of=as_of, size=size, known_at=known_at))
+    summary (the line `ledger timeline` shows, with names in --lang), sources (a JSON array)."""
+    _run(
+        ctx,
+        "facts",
+        fmt,
+        output,
+        lambda lg: lg.export("facts", as_of=as_of, size=size, known_at=known_at, lang=lang),
+    )
 
 
 @export.command("spells", short_help="One row per spell in an office or of a contingent, up to --as-of.")
 @_as_of_option("spells")
 @knowledge_options
-@click.option(
-    "--lang",
-    metavar="TAG",
-    default="en",
-    show_default=True,
-    help="The language of the name column (BCP 47: en, fr, zh-Hant); a state without a "
-    "description is named in English by ISO 3166.",
-)
+@_lang_option("name column")
 @_output_options("spells")
 @db_option
 @click.pass_context

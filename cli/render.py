@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.markup import escape
 
-from cli.table import Column, print_table, safe
+from cli.table import Cell, Column, print_table, safe
 from ledger import names
 from ledger.entries import Entry, FactView, Folded, ImportResult
 from ledger.summary import Name, summary
 from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
-from projections.world import World
+from projections.world import Strength, World
 
 
 def console() -> Console:
@@ -40,6 +40,22 @@ def _named(actor: str | None, name: Name) -> str:
         return "-"
     shown = name(actor)
     return _text(actor if shown == actor else f"{shown} ({actor})")
+
+
+def _figures(low: int, high: int) -> str:
+    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
+
+
+def personnel(count: int | None, strength: Strength | None) -> Cell:
+    """A contingent's personnel for people: the figure, and under it the current claims' range
+    when they give one (a range, or figures that disagree: `disputed`, see `ledger audit
+    conflicts`)."""
+    if count is None:
+        return "-"
+    if strength is None or (strength.low == strength.high and not strength.disputed):
+        return f"{count:,}"
+    span = _figures(strength.low, strength.high)
+    return (f"{count:,}", span, "disputed") if strength.disputed else (f"{count:,}", span)
 
 
 def world(console: Console, w: World, name: Name | None = None) -> None:
@@ -75,7 +91,14 @@ def world(console: Console, w: World, name: Name | None = None) -> None:
                 console,
                 FORCE_COLUMNS,
                 (
-                    (f.mission, f.contributor, name(f.contributor), f.status, f.since, _dash(f.personnel))
+                    (
+                        f.mission,
+                        f.contributor,
+                        name(f.contributor),
+                        f.status,
+                        f.since,
+                        personnel(f.personnel, f.strength),
+                    )
                     for f in state.foreign_forces
                 ),
                 title=f"Foreign forces in {name(code)}",
@@ -85,6 +108,10 @@ def world(console: Console, w: World, name: Name | None = None) -> None:
             f"\n[bold]Mission {_named(slug, name)}[/bold]  organization {_named(m.organization, name)}, "
             f"host {_named(m.host, name)}, status {_dash(m.status)} since {_dash(m.since)}"
         )
+        if m.strength is not None:  # figures for the mission as a whole
+            s = m.strength
+            disputed = ", disputed" if s.disputed else ""
+            console.print(f"  strength {_figures(s.low, s.high)} on {s.as_of}{disputed}")
         if m.withdrawal:
             wd = m.withdrawal
             console.print(
@@ -96,7 +123,7 @@ def world(console: Console, w: World, name: Name | None = None) -> None:
                 console,
                 CONTINGENT_COLUMNS,
                 (
-                    (code, name(code), c.status, c.since, _dash(c.personnel))
+                    (code, name(code), c.status, c.since, personnel(c.personnel, c.strength))
                     for code, c in m.contingents.items()
                 ),
             )

@@ -6,7 +6,10 @@ A table never cuts a value with an ellipsis. Each column says what it holds:
 - `value`: types, dates, times, numbers: whole when stdout is not a terminal; on a terminal too,
   unless the terminal is too narrow even for the narrow layout below, when they fold onto a
   second line rather than lose characters;
-- `text`: prose (a summary): wrapped to the width left over, never narrower than `TEXT_MIN`.
+- `text`: prose (a summary): wrapped to the width left over, never narrower than `TEXT_MIN`;
+- `words`: names with ids among them (a promise: its kind, its mission's name, its fact): whole
+  when stdout is not a terminal; on a terminal, wrapped at spaces to the width left over, never
+  narrower than its longest word, so a name wraps but an id is never cut.
 
 When stdout is not a terminal (`| cat`, `| grep`, a file), the table is as wide as its whole values
 need, wider than COLUMNS if need be, and only prose wraps. On a terminal, a table that does not fit
@@ -37,7 +40,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-Kind = Literal["id", "value", "text"]
+Kind = Literal["id", "value", "text", "words"]
 TEXT_MIN = 20  # the narrowest a prose column gets on a terminal
 PIPED_TEXT_MIN = 30  # and when stdout is not a terminal
 VALUE_MIN = 10  # the narrowest a type or a time folds to, on a very narrow terminal
@@ -83,6 +86,11 @@ def _width(text: str) -> int:
     return max((cell_len(line) for line in text.split("\n")), default=0)
 
 
+def _longest_word(text: str) -> int:
+    """The widest run of characters without a space: what a `words` cell cannot wrap."""
+    return max((cell_len(word) for line in text.split("\n") for word in line.split(" ")), default=0)
+
+
 def _stacked(columns: Sequence[Column], rows: list[Row]) -> tuple[list[Column], list[Row]]:
     """Each column marked `stacks` and the next one as one column, one value above the other."""
     merged: list[Column] = []
@@ -92,7 +100,7 @@ def _stacked(columns: Sequence[Column], rows: list[Row]) -> tuple[list[Column], 
         c = columns[i]
         if c.stacks and i + 1 < len(columns) and columns[i + 1].kind != "text":
             d = columns[i + 1]
-            kind: Kind = "id" if "id" in (c.kind, d.kind) else "value"
+            kind: Kind = next((k for k in ("words", "id") if k in (c.kind, d.kind)), "value")
             merged.append(Column(f"{c.header}\n{d.header}", f"{c.name}/{d.name}", kind))
             groups.append([i, i + 1])
             i += 2
@@ -103,14 +111,23 @@ def _stacked(columns: Sequence[Column], rows: list[Row]) -> tuple[list[Column], 
     return merged, [["\n".join(r[j] for j in g) for g in groups] for r in rows]
 
 
-def _needed(columns: Sequence[Column], rows: list[Row], text_min: int, value_min: int | None = None) -> int:
+def _needed(
+    columns: Sequence[Column],
+    rows: list[Row],
+    text_min: int,
+    value_min: int | None = None,
+    *,
+    wrap_words: bool = False,
+) -> int:
     """The width of the table with prose at `text_min` and every other value whole (or, with
-    `value_min`, values but not ids folded to that width): values, padding (one space each side)
-    and borders."""
+    `value_min`, values but not ids folded to that width; with `wrap_words`, names wrapped down to
+    their longest word): values, padding (one space each side) and borders."""
     width = 3 * len(columns) + 1
     for i, c in enumerate(columns):
         whole = max([_width(c.header), *(_width(r[i]) for r in rows)])
-        if c.kind == "text":
+        if c.kind == "words" and wrap_words:
+            width += max([_longest_word(c.header), *(_longest_word(r[i]) for r in rows)])
+        elif c.kind == "text":
             width += min(whole, text_min)
         elif c.kind == "value" and value_min is not None:
             width += min(whole, value_min)
@@ -131,12 +148,23 @@ def _print(console: Console, table: Table, width: int) -> None:
 
 
 def _table(
-    columns: Sequence[Column], rows: list[Row], *, fold: bool, text_min: int, title: str | None
+    columns: Sequence[Column],
+    rows: list[Row],
+    *,
+    fold: bool,
+    text_min: int,
+    title: str | None,
+    words_room: int | None = None,
 ) -> Table:
+    """The table; `words_room`: the width `words` columns share (None: they are whole, unwrapped)."""
     t = Table(title=title, title_justify="left")
+    words = sum(c.kind == "words" for c in columns)
     for i, c in enumerate(columns):
         whole = max([_width(c.header), *(_width(r[i]) for r in rows)])
-        if c.kind == "text":
+        if c.kind == "words" and words_room is not None:  # at spaces only: never narrower than a word
+            least = max([_longest_word(c.header), *(_longest_word(r[i]) for r in rows)])
+            t.add_column(c.header, overflow="fold", width=max(least, min(whole, words_room // words)))
+        elif c.kind == "text":
             t.add_column(c.header, overflow="fold", min_width=min(whole, text_min))
         elif fold and c.kind == "value":
             t.add_column(c.header, overflow="fold")
@@ -145,6 +173,17 @@ def _table(
     for r in rows:
         t.add_row(*(Text(cell) for cell in r))
     return t
+
+
+def _words_room(width: int, columns: Sequence[Column], rows: list[Row], text_min: int) -> int:
+    """The width `words` columns share on a terminal `width` wide: what is left once prose has
+    `text_min` and every other column its whole width (they still get their longest word)."""
+    least = sum(
+        max([_longest_word(c.header), *(_longest_word(r[i]) for r in rows)])
+        for i, c in enumerate(columns)
+        if c.kind == "words"
+    )
+    return width - _needed(columns, rows, text_min, wrap_words=True) + least
 
 
 def print_table(
@@ -159,15 +198,17 @@ def print_table(
     unstacked, stacked = (list(columns), kept), _stacked(columns, kept)
     texts = sum(c.kind == "text" for c in columns)
     for (cols, cells), least in ((unstacked, TEXT_MIN), (stacked, TEXT_MIN), (stacked, TEXT_FLOOR)):
-        room = console.width - _needed(cols, cells, 0)  # left for prose, every value whole
+        room = console.width - _needed(cols, cells, 0, wrap_words=True)  # left for prose, values whole
         if (room // texts >= least) if texts else room >= 0:
             text_min = min(room // max(texts, 1), TEXT_MIN)
-            console.print(_table(cols, cells, fold=False, text_min=text_min, title=title))
+            words = _words_room(console.width, cols, cells, text_min)
+            console.print(_table(cols, cells, fold=False, text_min=text_min, title=title, words_room=words))
             return
     # A very narrow terminal: types and times fold too; ids stay whole.
     cols, cells = stacked
-    table = _table(cols, cells, fold=True, text_min=TEXT_FLOOR, title=title)
-    _print(console, table, _needed(cols, cells, TEXT_FLOOR, VALUE_MIN))
+    words = _words_room(console.width, cols, cells, TEXT_FLOOR)
+    table = _table(cols, cells, fold=True, text_min=TEXT_FLOOR, title=title, words_room=words)
+    _print(console, table, _needed(cols, cells, TEXT_FLOOR, VALUE_MIN, wrap_words=True))
 
 
 def write_delimited(columns: Sequence[Column], rows: Iterable[Sequence[str]], *, tsv: bool) -> int:

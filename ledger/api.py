@@ -52,7 +52,7 @@ from ledger.verification import (
     inclusion_plan,
     verify,
 )
-from projections.actors import language
+from projections.actors import language, names
 from projections.conflicts import ConflictsDocument
 from projections.promises import PromisesDocument
 from projections.world import Description, World
@@ -456,8 +456,9 @@ class Ledger:
         """The rows of an export (contract section 14), streamed: `facts` (`FactRow`s, the folded
         facts up to `as_of` in replay order, read a page at a time), `spells` (`Spell`s, as
         `spells`) or `entries` (every entry's fact in recording order, as `facts()`; `as_of` does
-        not apply). `ledger.exports.write` and `write_file` write them as CSV, JSON Lines or
-        Parquet. Arguments are checked before the first row is read."""
+        not apply). A `facts` row's summary is the line `timeline` shows, and a spell's `name` the
+        holder's, each named in `lang`. `ledger.exports.write` and `write_file` write them as CSV,
+        JSON Lines or Parquet. Arguments are checked before the first row is read."""
         if kind == "entries":
             if as_of is not None:
                 raise UsageError(
@@ -469,9 +470,10 @@ class Ledger:
             return self.spells(as_of, size=size, known_at=known_at, lang=lang)
         if kind != "facts":
             raise UsageError("not a kind of export (facts, spells or entries)", param="kind", value=kind)
-        day, _ = as_of_day(as_of), language(lang)
+        day, lang = as_of_day(as_of), language(lang)
         n = self._horizon(size, known_at)
-        return map(FactRows(), self._stream(replay.folded(n, day.toordinal())))
+        name = names(self.actors(size=n), lang)  # the timeline's line, with the same names
+        return map(FactRows(name), self._stream(replay.folded(n, day.toordinal())))
 
     # Charts (contract section 15)
 

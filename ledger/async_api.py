@@ -50,7 +50,7 @@ from ledger.verification import (
     consistency_plan,
     inclusion_plan,
 )
-from projections.actors import language
+from projections.actors import language, names
 from projections.conflicts import ConflictsDocument
 from projections.promises import PromisesDocument
 from projections.world import Description, World
@@ -294,9 +294,9 @@ class AsyncLedger:
             return
         if kind != "facts":
             raise UsageError("not a kind of export (facts, spells or entries)", param="kind", value=kind)
-        day, _ = as_of_day(as_of), language(lang)
+        day, lang = as_of_day(as_of), language(lang)
         n = await self._horizon(size, known_at)
-        row = FactRows()
+        row = FactRows(names(await self.actors(size=n), lang))  # the timeline's line and names
         async for folded in self._stream(replay.folded(n, day.toordinal())):
             yield row(folded)
 

@@ -26,27 +26,11 @@ from typing import Any, get_args
 import msgspec
 import pycountry
 
-from ledger.codes import is_state
+from ledger.codes import ALIASES, former_for, is_state
 from ledger.facts import BY_TAG, TYPE_NAMES, FactId, OfficeRef, Slug, Source, StateCode, Subject
 
 SHOWN = 60  # characters of a value shown in a message
 _CACHED = 4096  # distinct wrong values remembered: a file repeats its mistakes
-
-# Names that pycountry's lookup does not know, or reserved codes that people use for a state.
-_ALIASES = {
-    "UK": "GB",  # reserved by ISO 3166 for the United Kingdom, not assigned
-    "EL": "GR",  # the European Union's code for Greece
-    "BRITAIN": "GB",
-    "GREAT BRITAIN": "GB",
-    "ENGLAND": "GB",
-    "TURKEY": "TR",
-    "KOSOVO": "XK",
-    "USSR": "SUHH",
-    "SOVIET UNION": "SUHH",
-    "EAST GERMANY": "DDDE",
-    "CZECHOSLOVAKIA": "CSHH",
-    "YUGOSLAVIA": "YUCS",
-}
 
 
 def shown(value: object, limit: int = SHOWN) -> str:
@@ -60,11 +44,17 @@ def shown(value: object, limit: int = SHOWN) -> str:
 def cut(message: str, limit: int = 4 * SHOWN) -> str:
     """A message of the decoder's, which may quote a whole value as it is: cut to a readable
     length, every character that is not printable escaped (a newline, a control, a mark)."""
-    if len(message) > limit:
-        message = message[:limit] + "..."
-    if message.isprintable():
+    if len(message) <= limit and message.isprintable():
         return message
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    shown: list[str] = []
+    width = 0
+    for c in message:  # escaped as it goes, so that escapes count: `\u2028` is six characters
+        piece = c if c.isprintable() else repr(c)[1:-1]
+        if width + len(piece) > limit:
+            return "".join(shown) + "..."
+        shown.append(piece)
+        width += len(piece)
+    return "".join(shown)
 
 
 def _pattern(annotated: Any) -> str:
@@ -177,7 +167,7 @@ def state_for(value: str) -> str | None:
     upper = text.upper()
     if upper != text and is_state(upper):
         return upper
-    alias = _ALIASES.get(upper)
+    alias = ALIASES.get(upper)
     if alias is not None and is_state(alias):
         return alias
     for code in _looked_up(text):
@@ -190,8 +180,7 @@ def _looked_up(text: str) -> list[str]:
     found: list[str] = []
     with contextlib.suppress(LookupError, AttributeError):
         found.append(pycountry.countries.lookup(text).alpha_2)
-    with contextlib.suppress(LookupError, AttributeError):
-        found.append(pycountry.historic_countries.lookup(text).alpha_4)
+    found.extend(former_for(text))  # SU, SUN, DDR: every former state of that old code or name
     if not found and len(text) >= 4 and text.replace(" ", "").isalpha():
         try:
             fuzzy = pycountry.countries.search_fuzzy(text)

@@ -17,6 +17,7 @@ from rich.console import Console
 from strategies import fact, jsonl
 
 from cli import render
+from cli.table import Column, print_table
 from ledger import Ledger, names
 
 BIN = Path(sys.executable).parent
@@ -195,6 +196,35 @@ def test_terminal_tables_keep_ids_whole_and_wrap_the_prose(
                     assert any(e.fact.occurred in line for line in lines)
 
 
+WORDS = (Column("when", "when", stacks=True), Column("what", "what", "words"), Column("fact", "fact", "id"))
+NAMED = (
+    "2023-12-31",
+    ("Soviet forces in Afghanistan (40th Army) (Afghanistan)", "made by Mikhail Gorbachev", LONG_ID),
+    LONG_ID,
+)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 140, 250])
+def test_names_wrap_at_spaces_and_ids_stay_whole(width: int) -> None:
+    """A `words` column (names with ids among them) wraps at spaces to fit the terminal, never
+    narrower than its longest word; piped, it is whole."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=True, color_system=None, legacy_windows=False)
+    print_table(console, WORDS, [NAMED])
+    lines = out.getvalue().splitlines()
+    assert sum(LONG_ID in line for line in lines) == 2, out.getvalue()  # in both columns, whole
+    least = 3 * 2 + 1 + 2 * len(LONG_ID)  # stacked: the id beside the id
+    assert max(len(line) for line in lines) <= max(width, least), out.getvalue()
+    shown = " ".join(w for line in lines for w in line.replace("│", " ").split())
+    assert "Soviet forces in Afghanistan (40th Army) (Afghanistan)" in shown  # wrapped, not cut
+    piped = io.StringIO()
+    print_table(Console(file=piped, width=40, color_system=None), WORDS, [NAMED])
+    assert any(
+        "Soviet forces in Afghanistan (40th Army) (Afghanistan)" in line
+        for line in piped.getvalue().splitlines()
+    )
+
+
 def test_a_wide_terminal_shows_one_column_per_value(example_db: Path) -> None:
     with Ledger.open(example_db) as lg:
         folded = list(lg.timeline())
@@ -313,7 +343,7 @@ def test_replay_state_limits_the_document(example_db: Path, tmp_path: Path) -> N
 # Item 9: filters are checked
 
 
-NOT_A_CODE = "not an ISO 3166-1 alpha-2 state code"
+NOT_A_CODE = "not an ISO 3166-1 alpha-2 or former-state (ISO 3166-3) code"
 NO_MISSION = "no mission of this name in the ledger"
 TYPO = "csto-kazakstan-22"
 
@@ -325,12 +355,16 @@ TYPO = "csto-kazakstan-22"
         (("timeline", "--state", "Kazakhstan"), f"--state Kazakhstan: {NOT_A_CODE}; did you mean KZ?"),
         (("timeline", "--state", "KAZ"), f"--state KAZ: {NOT_A_CODE}; did you mean KZ?"),
         (("timeline", "--state", "Kazakstan"), f"--state Kazakstan: {NOT_A_CODE}; did you mean KZ?"),
-        (("timeline", "--state", "XX"), f"--state XX: {NOT_A_CODE} (such as KZ)"),
+        (("timeline", "--state", "XX"), f"--state XX: {NOT_A_CODE} (such as KZ, or SUHH for the USSR)"),
         (("timeline", "--mission", "no-such"), f"--mission no-such: {NO_MISSION} (it has {M})"),
         (("timeline", "--mission", TYPO), f"--mission {TYPO}: {NO_MISSION}; did you mean {M}?"),
         (("timeline", "--mission", M, "--size", "0"), f"--mission {M}: {NO_MISSION}"),
         (("replay", "--state", "kz"), f"--state kz: {NOT_A_CODE}; did you mean KZ?"),
         (("replay", "--state", "KZ", "--state", "Russia"), f"--state Russia: {NOT_A_CODE}; did you mean RU?"),
+        (("replay", "--state", "SU"), f"--state SU: {NOT_A_CODE}; did you mean SUHH?"),
+        (("timeline", "--state", "SUN"), f"--state SUN: {NOT_A_CODE}; did you mean SUHH?"),
+        (("timeline", "--state", "DDR"), f"--state DDR: {NOT_A_CODE}; did you mean DDDE?"),
+        (("timeline", "--state", "cs"), f"--state cs: {NOT_A_CODE}; did you mean CSHH or CSXX?"),
     ],
 )  # fmt: skip
 def test_a_bad_filter_is_a_usage_error_with_a_hint(
@@ -407,3 +441,33 @@ def test_the_output_option_is_one_decorator_for_any_command() -> None:
     both = runner.invoke(audit, ["--tsv", "--csv"])
     assert both.exit_code == 2 and "cannot be given together" in both.output
     assert "Print one JSON object." in runner.invoke(audit, ["--help"]).output
+
+
+def test_replay_tables_show_figures_and_their_dispute(tmp_path: Path) -> None:
+    """Under a contingent's personnel, the current claims' range (and `disputed` when they
+    disagree); a mission's own figures on its line."""
+    db = tmp_path / "figures.db"
+    facts = [
+        fact("ForcesDeployed", "2022-01-06", mission="m", contributor="RU", host="KZ", personnel=3000),
+        fact(
+            "StrengthReported",
+            "2022-01-07",
+            mission="m",
+            contributor="RU",
+            personnel=2500,
+            personnel_high=3500,
+        ),
+        fact("StrengthReported", "2022-01-08", mission="m", personnel=4000),
+        fact("StrengthReported", "2022-01-08", mission="m", personnel=4200),
+    ]
+    (tmp_path / "f.jsonl").write_bytes(jsonl(*facts))
+    assert invoke("--db", db, "import", "f.jsonl", cwd=tmp_path).returncode == 0
+    r = invoke("--db", db, "replay", "--as-of", "2022-01-07", cwd=tmp_path)
+    assert "│ 2,500       │\n" in r.stdout and "│ 2,500-3,500 │\n" in r.stdout, (
+        r.stdout
+    )  # a range: not disputed
+    assert "disputed" not in r.stdout and "  strength" not in r.stdout
+    r = invoke("--db", db, "replay", "--as-of", "2022-01-08", cwd=tmp_path)
+    assert "  strength 4,000-4,200 on 2022-01-08, disputed\n" in r.stdout, r.stdout
+    r = invoke("--db", db, "replay", "--as-of", "2022-01-06", cwd=tmp_path)
+    assert "│ 3,000     │\n" in r.stdout, r.stdout  # one figure: the figure alone

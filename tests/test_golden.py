@@ -103,7 +103,8 @@ ALLOWED = (
     Allowed(
         case=r"timeline --state kz --json",
         before=r"\A\Z",
-        now="ledger: --state kz: not an ISO 3166-1 alpha-2 state code; did you mean KZ?\n",
+        now="ledger: --state kz: not an ISO 3166-1 alpha-2 or former-state (ISO 3166-3) code; "
+        "did you mean KZ?\n",
         reason=_BAD_FILTER,
         exit_code=2,
     ),

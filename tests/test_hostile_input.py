@@ -164,3 +164,13 @@ def test_hostile_files_through_the_cli(tmp_path: Path) -> None:
             assert not db.exists(), name  # a refused first import makes no ledger (issue 15)
             continue
         assert invoke("--db", db, "verify", cwd=tmp_path).returncode == 0, name
+
+
+def test_a_value_of_line_separators_is_cut_once_escaped() -> None:
+    """Found by test_hostile_text_in_every_string_field: 700 U+2028 as a type, on a line that is not
+    JSON (NaN), made a 1,381-character message: the decoder's message was cut to 240 characters,
+    then each separator escaped to six. Escapes count now."""
+    line = json.dumps({**SEED, "type": "\u2028" * 700, "personnel": 0}).replace(
+        '"personnel": 0', '"personnel": NaN'
+    )
+    _try_import(line.encode())

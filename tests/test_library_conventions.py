@@ -301,7 +301,9 @@ def test_replay_states_both_classes(tmp_path: Path) -> None:
         with pytest.raises(UsageError) as err:
             lg.replay("2022-01-12", states=["KZ", "kz"])
         assert (err.value.param, err.value.value) == ("states", "kz")
-        assert str(err.value) == "states kz: not an ISO 3166-1 alpha-2 state code; did you mean KZ?"
+        assert str(err.value) == (
+            "states kz: not an ISO 3166-1 alpha-2 or former-state (ISO 3166-3) code; did you mean KZ?"
+        )
         with pytest.raises(UsageError):
             lg.replay("2022-01-12", states=[])
 
@@ -319,8 +321,17 @@ def test_replay_states_both_classes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "param", "message"),
     [
-        ({"state": "kz"}, "state", "state kz: not an ISO 3166-1 alpha-2 state code; did you mean KZ?"),
-        ({"state": "XX"}, "state", "state XX: not an ISO 3166-1 alpha-2 state code (such as KZ)"),
+        (
+            {"state": "kz"},
+            "state",
+            "state kz: not an ISO 3166-1 alpha-2 or former-state (ISO 3166-3) code; did you mean KZ?",
+        ),
+        (
+            {"state": "XX"},
+            "state",
+            "state XX: not an ISO 3166-1 alpha-2 or former-state (ISO 3166-3) code "
+            "(such as KZ, or SUHH for the USSR)",
+        ),
         (
             {"mission": "no-such"},
             "mission",

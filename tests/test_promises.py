@@ -702,7 +702,8 @@ def test_csv_and_tsv_keep_codes(niger: Path, tmp_path: Path) -> None:
         (["conflicts", "--as-of", "soon"], "ledger: --as-of: "),
         (
             ["promises", "--state", "Niger"],
-            "ledger: --state Niger: not an ISO 3166-1 alpha-2 state code; did you mean NE?",
+            "ledger: --state Niger: not an ISO 3166-1 alpha-2 or former-state (ISO 3166-3) code; "
+            "did you mean NE?",
         ),
         (["promises", "--size", "99"], "ledger: --size 99: the ledger has 18 entries"),
     ],

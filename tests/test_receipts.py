@@ -329,11 +329,12 @@ NOT_DOCUMENTS: dict[str, tuple[Any, str]] = {
     ),
     "state-not-a-code": (
         _with(["receipt", "query", "state"], "kz"),
-        r"\$\.receipt\.query\.state: 'kz': not an ISO 3166-1 alpha-2 state code",
+        r"\$\.receipt\.query\.state: 'kz': not an ISO 3166-1 alpha-2 or former-state \(ISO 3166-3\) code",
     ),
     "states-not-codes": (
         _with(["receipt", "query", "state"], ["KZ", "Kazakhstan"]),
-        r"\$\.receipt\.query\.state\[1\]: 'Kazakhstan': not an ISO 3166-1 alpha-2 state code",
+        r"\$\.receipt\.query\.state\[1\]: 'Kazakhstan': "
+        r"not an ISO 3166-1 alpha-2 or former-state \(ISO 3166-3\) code",
     ),
     "states-a-list-of-one": (
         _with(["receipt", "query", "state"], ["KZ"]),

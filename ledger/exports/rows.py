@@ -24,7 +24,7 @@ from ledger.facts import (
     PrimeMinisterNominated,
     Source,
 )
-from ledger.summary import summary
+from ledger.summary import Name, summary
 from projections.government import PRIME_MINISTER
 from projections.spells import Spell
 
@@ -75,13 +75,20 @@ _PRIME_MINISTER_TYPES = frozenset({PrimeMinisterAppointed, PrimeMinisterNominate
 _HOST_TYPES = frozenset({MissionRequested, MissionAuthorized, ForcesDeployed})
 
 
+def _as_is(actor: str) -> str:
+    return actor
+
+
 class FactRows:
     """Folded facts, given one by one in replay order, as rows of `facts`: `host` is the fact's
     own, else its mission's host at that point (the latest given in replay order); `office` is its
-    own, or `prime-minister` for the `PrimeMinister*` types."""
+    own, or `prime-minister` for the `PrimeMinister*` types; `summary` is the line `ledger
+    timeline` shows, actors named by `name` (`ledger.names(actors, lang)`; without it, by their
+    slugs and codes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: Name = _as_is) -> None:
         self.hosts: dict[str, str] = {}  # mission -> its host so far
+        self.name = name
 
     def __call__(self, item: Folded) -> FactRow:
         fact = item.fact
@@ -111,7 +118,7 @@ class FactRows:
             office,
             personnel,
             high,
-            summary(fact, day),
+            summary(fact, day, name=self.name),
             fact.sources,
         )
 
@@ -151,6 +158,6 @@ def _shape(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     return shape
 
 
-def fact_rows(folded: Iterable[Folded]) -> Iterator[FactRow]:
+def fact_rows(folded: Iterable[Folded], name: Name = _as_is) -> Iterator[FactRow]:
     """The rows of `facts`, one per folded fact, in the order given (replay order)."""
-    return map(FactRows(), folded)
+    return map(FactRows(name), folded)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 import pycountry
 
-from ledger.codes import is_state
+from ledger.codes import ALIASES, former_for, is_state
 from ledger.dates import format_recorded, parse_date, parse_moment, today_utc
 from ledger.errors import MissionNotFound, UsageError
 from projections.actors import language
@@ -75,7 +75,6 @@ def knowledge(have: int, size: int | None, recorded: int | None) -> int:
 # Filters: a state code or a mission, checked so that a typo is an error with a hint, not an
 # empty answer (a well-formed code that is absent from the ledger is not an error).
 
-_STATE_ALIASES = {"UK": "GB"}  # the common name of a code that ISO assigns to none
 MISSIONS_LISTED = 5  # a ledger with this many missions or fewer names them when one is mistyped
 
 
@@ -91,15 +90,18 @@ def _country_names() -> dict[str, str]:
 
 def state_hint(text: str) -> list[str]:
     """The state codes a mistaken `text` may have meant: itself in upper case, the code of a
-    country name, alpha-3 or numeric code (pycountry's lookup), or of names close to it."""
+    country name, alpha-3 or numeric code (pycountry's lookup), the ISO 3166-3 code of a former
+    state's old alpha-2 or alpha-3 code or name (SU -> SUHH), or of names close to it."""
     if is_state(text.upper()):
         return [text.upper()]
-    if text.upper() in _STATE_ALIASES:
-        return [_STATE_ALIASES[text.upper()]]
+    if (alias := ALIASES.get(" ".join(text.split()).upper())) is not None:
+        return [alias]
     try:
         return [pycountry.countries.lookup(text).alpha_2]
     except LookupError:
         pass
+    if former := former_for(text):  # SU, SUN, DDR: a former state's old code
+        return list(former)
     if len(text) <= 3:  # a code that is none: any name "containing" it would be a guess
         return []
     try:
@@ -118,8 +120,9 @@ def state_code(value: str, param: str = "state") -> str:
     """A state code as the contract writes it (`KZ`), or UsageError naming `param` with a hint."""
     if is_state(value):
         return value
-    hint = did_you_mean(state_hint(value)) or " (such as KZ)"
-    raise UsageError(f"not an ISO 3166-1 alpha-2 state code{hint}", param=param, value=value)
+    hint = did_you_mean(state_hint(value)) or " (such as KZ, or SUHH for the USSR)"
+    what = "not an ISO 3166-1 alpha-2 or former-state (ISO 3166-3) code"
+    raise UsageError(f"{what}{hint}", param=param, value=value)
 
 
 def state_codes(states: str | Iterable[str] | None, param: str = "states") -> frozenset[str] | None:
