@@ -269,7 +269,7 @@ BAD = [
     (f"--state KZ --mission {MISSION} -o kz.png", "give --state CODE or --mission SLUG"),
     (
         "--state Kazakhstan -o kz.png",
-        "--state Kazakhstan: not an ISO 3166-1 alpha-2 state code; did you mean KZ?",
+        "--state Kazakhstan: not an ISO 3166-1 alpha-2 or former-state (ISO 3166-3) code; did you mean KZ?",
     ),
     ("--mission csto-kazakstan-2022 -o kz.png", f"did you mean {MISSION}?"),
     ("--mission csto -o kz.png", f"--mission csto: no mission of this name in the ledger (it has {MISSION})"),
