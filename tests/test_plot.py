@@ -500,13 +500,15 @@ def test_the_first_and_last_days_a_date_can_have(tmp_path: Path, kz: Path) -> No
     assert statuses == ["overdue", "overdue"]
 
 
-def test_a_bar_too_narrow_for_its_name_is_named_in_a_footnote(tmp_path: Path, ne: Path) -> None:
+def test_a_name_that_did_not_fit_its_bar_is_named_in_a_footnote(tmp_path: Path, ne: Path) -> None:
     assert plot(tmp_path, ne, "--state", "NE", "-o", "niger.svg").returncode == 0
     svg = (tmp_path / "niger.svg").read_text(encoding="utf-8")
     # The interim prime minister's eleven days, in a picture of two and a half years.
     assert (
-        ">Too narrow to name: prime-minister, 2023-07-27 to 2023-08-07: hassoumi-massaoudou (acting)</text>"
+        ">Names that did not fit: prime-minister, 2023-07-27 to 2023-08-07: hassoumi-massaoudou (acting);"
         in svg
     )
+    # ... and the names cut short, in full: a reader can tell who they were.
+    assert "prime-minister, 2023-08-07 to open: ali-mahaman-lamine-zeine;" in svg
     assert ">ali-mahaman-la…</text>" in svg  # cut with an ellipsis, inside its bar
     assert ">Mohamed Bazoum</text>" in svg

@@ -373,13 +373,14 @@ class _Drawing:
                 )  # fmt: skip
 
     def _footnote(self, placements: Sequence[tuple[Lane, Sequence[_Placed]]]) -> list[str]:
-        """The lines that name the bars too narrow to carry a name, wrapped to the width."""
+        """The lines that name in full the bars whose name did not fit (cut with an ellipsis, or
+        left out), wrapped to the width: a reader can tell who `Moha…` was."""
         unnamed = [
             f"{lane.label}, {p.bar.start.isoformat()} to {p.bar.end.isoformat() if p.bar.end else 'open'}: "
             f"{p.bar.name}" + (" (acting)" if p.bar.acting else "")
             for lane, placed in placements
             for p in placed
-            if not p.text
+            if p.text != p.bar.name
         ]
         if not unnamed:
             return []
@@ -387,7 +388,7 @@ class _Drawing:
             rest = len(unnamed) - FOOTNOTE_MAX
             unnamed = [*unnamed[:FOOTNOTE_MAX], f"and {rest:,} more (ledger export spells lists every spell)"]
         room = (WIDTH - 0.3) * DPI
-        lines, line = [], "Too narrow to name: "
+        lines, line = [], "Names that did not fit: "
         for k, item in enumerate(unnamed):
             piece = item + (";" if k + 1 < len(unnamed) else "")
             if line.strip() and self.width(line + piece, SMALL_FONT) > room:
