@@ -14,7 +14,8 @@ A table never cuts a value with an ellipsis. Each column says what it holds:
 When stdout is not a terminal (`| cat`, `| grep`, a file), the table is as wide as its whole values
 need, wider than COLUMNS if need be, and only prose wraps. On a terminal, a table that does not fit
 its width puts a column marked `stacks` and the one after it in one cell, one above the other
-(`type` over `id`), before anything folds.
+(`type` over `id`), before anything folds. Rows of several lines are ruled off from each other
+(a row whose first cell is empty goes on the one above).
 
 Cells are text, never rich markup (a `[bold]` in a name prints as written), and characters that
 could move the cursor or turn the rest of a line around (controls, bidirectional embeddings,
@@ -170,8 +171,13 @@ def _table(
             t.add_column(c.header, overflow="fold")
         else:
             t.add_column(c.header, no_wrap=True, min_width=whole)
-    for r in rows:
-        t.add_row(*(Text(cell) for cell in r))
+    # Where rows run to several lines (a promise, or columns stacked on a terminal), each is ruled
+    # off from the next, so that a reader sees where one ends; a row whose first cell is empty
+    # continues the one above (a conflict's further claims) and stays with it.
+    tall = any("\n" in cell for r in rows for cell in r)
+    for k, r in enumerate(rows):
+        ends = tall and k + 1 < len(rows) and rows[k + 1][0] != ""
+        t.add_row(*(Text(cell) for cell in r), end_section=ends)
     return t
 
 

@@ -225,6 +225,23 @@ def test_names_wrap_at_spaces_and_ids_stay_whole(width: int) -> None:
     )
 
 
+@pytest.mark.parametrize("terminal", [True, False])
+def test_rows_of_several_lines_are_ruled_off_and_a_continuation_stays_with_its_row(terminal: bool) -> None:
+    """Two promises of several lines each get a rule between them; a row whose first cell is empty
+    (a conflict's further claim) continues the row above, without a rule; one-line rows get none."""
+    out = io.StringIO()
+    console = Console(file=out, width=200, force_terminal=terminal, color_system=None, legacy_windows=False)
+    cols = (Column("when", "when"), Column("what", "what", "words"))
+    print_table(console, cols, [("2023-12-31", ("a", "b")), ("", "c"), ("2024-01-31", ("d", "e"))])
+    lines = out.getvalue().splitlines()
+    rules = [k for k, line in enumerate(lines) if line.startswith("├")]
+    assert len(rules) == 1, out.getvalue()
+    assert "c" in lines[rules[0] - 1] and "2024-01-31" in lines[rules[0] + 1]
+    flat = io.StringIO()
+    print_table(Console(file=flat, width=200, color_system=None), cols, [("1", "a"), ("2", "b")])
+    assert not any(line.startswith("├") for line in flat.getvalue().splitlines())
+
+
 def test_a_wide_terminal_shows_one_column_per_value(example_db: Path) -> None:
     with Ledger.open(example_db) as lg:
         folded = list(lg.timeline())
