@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 from psycopg import sql as pgsql
 
+from ledger.dates import format_recorded
 from ledger.errors import LedgerClosed, LedgerCorrupt, LedgerMissing, StoreError, no_ledger, one_line
 from ledger.reading.args import lock_timeout as check_lock_timeout
 from ledger.reading.plans import Query, run
@@ -33,6 +34,8 @@ from ledger.storage.writer import Batch, Copied
 
 SNAPSHOT_WAIT_MS = 100
 _COPYABLE = re.compile(r"INSERT INTO (\w+) VALUES \(\?(?:,\?)*\)")
+# Each table's column types, for a binary COPY into it.
+_COPY_TYPES = {t.name: [schema.POSTGRES_CATALOGUE_TYPES[c.kind] for c in t.columns] for t in schema.TABLES}
 
 
 def connect(settings: Settings, where: str, dbname: str | None = None) -> psycopg.Connection[Any]:
@@ -300,7 +303,19 @@ class PostgresStore:
         except (psycopg.Error, StoreError):
             return False  # a busy writer or a read-only role
 
-    def append(self, batches: Iterable[Batch], *, lazy: bool = False, copied: Copied | None = None) -> None:
+    def now(self) -> str:
+        # The server's clock: writers on machines whose clocks disagree record the times of one clock.
+        rows = self.fetch(Query("SELECT clock_timestamp()"))
+        return format_recorded(rows[0][0])
+
+    def append(
+        self,
+        batches: Iterable[Batch],
+        *,
+        lazy: bool = False,
+        copied: Copied | None = None,
+        stamp: str | None = None,
+    ) -> None:
         """Append every batch in one transaction, committed after the last one (as
         `SQLiteStore.append`), under eventsourcing's lock."""
         pending = writer.from_first_new(batches, lazy)
@@ -312,7 +327,7 @@ class PostgresStore:
             conn.transaction(),
             conn.cursor() as cursor,
         ):
-            writer.write(_Transaction(cursor, self), pending, copied)
+            writer.write(_Transaction(cursor, self), pending, copied, stamp)
 
 
 class _Transaction:
@@ -334,7 +349,9 @@ class _Transaction:
             self._c.executemany(sql.for_postgres(statement), rows)
             return
         if rows:
-            with self._c.copy(f"COPY {copyable.group(1)} FROM STDIN") as copy:
+            table = copyable.group(1)
+            with self._c.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(_COPY_TYPES[table])  # binary: no value is formatted as text
                 for row in rows:
                     copy.write_row(row)
 
@@ -366,7 +383,7 @@ class _Transaction:
         oids, versions, topics, states = zip(*rows, strict=True)
         self._c.execute(
             "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "SELECT * FROM unnest(%b::text[], %b::bigint[], %b::text[], %b::bytea[]) "
             "RETURNING originator_id, originator_version, notification_id",
             (list(oids), list(versions), list(topics), list(states)),
         )
