@@ -252,8 +252,9 @@ class PostgresStore:
     # Reading: the plans of `ledger.reading`, a statement at a time
 
     def fetch(self, query: Query) -> list[Any]:
+        statement, params = _any_of_list(query.sql, query.params)
         with translated(self.where, "read", self.lock_timeout), self._db().cursor(binary=True) as cur:
-            cur.execute(sql.for_postgres(query.sql), query.params)
+            cur.execute(statement, params)
             return cur.fetchall() if cur.description is not None else []
 
     @contextlib.contextmanager
@@ -330,6 +331,20 @@ class PostgresStore:
             writer.write(_Transaction(cursor, self), pending, copied, stamp)
 
 
+def _any_of_list(statement: str, params: Sequence[Any]) -> tuple[str, Sequence[Any]]:
+    """The statement for psycopg; one ending in a list of values (`sql.in_list`: `... IN (?,?)`)
+    takes them as one array (`= ANY(%b)`): the same text whatever their number, which psycopg
+    parses once (it parses anew any statement of more than 50 parameters) and the server prepares
+    once, instead of one statement text per length, each with hundreds of parameters."""
+    if statement.endswith("?)") and (at := statement.rfind(" IN (")) >= 0:
+        count = len(statement) - at - len(" IN ()")
+        if statement[at + len(" IN (") : -1] == ",".join("?" * ((count + 1) // 2)):
+            values = (count + 1) // 2
+            head = sql.for_postgres(statement[:at])
+            return f"{head} = ANY(%b)", (*params[:-values], list(params[-values:]))
+    return sql.for_postgres(statement), params
+
+
 class _Transaction:
     """An open PostgreSQL write transaction, as `ledger.storage.writer` uses it: `?` becomes `%s`,
     and the writer's plain multi-row inserts go through COPY."""
@@ -359,6 +374,10 @@ class _Transaction:
         store = self._store
         for statement in recorder.lock_statements(store.settings.schema, store.lock_timeout):
             self._c.execute(statement)
+        # The planner's lookups (`Known.find`, by fact id) run in this transaction, on tables it
+        # is growing and that were never analysed since: the planner would scan a whole table for
+        # each chunk (quadratic in the import) where the unique index finds each id.
+        self._c.execute("SET LOCAL enable_seqscan = off")
 
     def clock(self) -> datetime:
         # The server's clock, read under the lock: writers on machines whose clocks disagree still
