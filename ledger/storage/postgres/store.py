@@ -34,6 +34,9 @@ from ledger.storage.writer import Batch, Copied
 
 SNAPSHOT_WAIT_MS = 100
 _COPYABLE = re.compile(r"INSERT INTO (\w+) VALUES \(\?(?:,\?)*\)")
+# eventsourcing's stored events, as the ledger writes them (`storage.events.EventRow`).
+_EVENT_COLUMNS = "originator_id, originator_version, topic, state"
+_EVENT_TYPES = ["text", "bigint", "text", "bytea"]
 # Each table's column types, for a binary COPY into it.
 _COPY_TYPES = {t.name: [schema.POSTGRES_CATALOGUE_TYPES[c.kind] for c in t.columns] for t in schema.TABLES}
 
@@ -352,6 +355,7 @@ class _Transaction:
     def __init__(self, c: psycopg.Cursor[Any], store: PostgresStore) -> None:
         self._c = c
         self._store = store
+        self._last_id: int | None = None  # the largest notification id, once read under the lock
         self.fetchone = c.fetchone
         self.fetchall = c.fetchall
 
@@ -397,17 +401,37 @@ class _Transaction:
             raise StoreError(f"{self._store.where}: {found}; nothing was written")
 
     def insert_events(self, rows: Sequence[EventRow]) -> list[int]:
+        # One binary COPY (no RETURNING, nothing formatted as text): under eventsourcing's lock no
+        # other writer inserts, and COPY numbers its rows from the sequence in the order given, so
+        # they hold consecutive notification ids above the largest, which is checked rather than
+        # assumed (as SQLite's rowids are).
         if not rows:
             return []
-        oids, versions, topics, states = zip(*rows, strict=True)
+        if self._last_id is None:
+            self._c.execute("SELECT coalesce(max(notification_id), 0) FROM stored_events")
+            self._last_id = int(self._one()[0])
+        with self._c.copy(f"COPY stored_events ({_EVENT_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_EVENT_TYPES)
+            for row in rows:
+                copy.write_row(row)
         self._c.execute(
-            "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%b::text[], %b::bigint[], %b::text[], %b::bytea[]) "
-            "RETURNING originator_id, originator_version, notification_id",
-            (list(oids), list(versions), list(topics), list(states)),
+            "SELECT min(notification_id), max(notification_id), count(*) FROM stored_events "
+            "WHERE notification_id > %s",
+            (self._last_id,),
         )
-        ids = {(oid, version): nid for oid, version, nid in self._c.fetchall()}
-        return [ids[(oid, version)] for oid, version, _, _ in rows]
+        low, high, count = self._one()
+        if count != len(rows) or high - low + 1 != count:
+            raise StoreError(
+                f"{self._store.where}: stored_events notification ids were not consecutive; "
+                "nothing was written"
+            )
+        self._last_id = int(high)
+        return list(range(low, high + 1))
+
+    def _one(self) -> Any:
+        row = self._c.fetchone()
+        assert row is not None
+        return row
 
     def notify(self) -> None:
         self._c.execute(recorder.notify_statement())
