@@ -23,7 +23,7 @@ from ledger.facts import FactRetracted
 from ledger.hints import file_problem
 from ledger.merkle import leaf_hash
 from ledger.replay.codec import index_payload
-from ledger.storage.events import entry_bytes, fact_row
+from ledger.storage.events import aggregate_id, entry_bytes
 from ledger.storage.writer import NewEntry
 from ledger.validation import parse_line, read_lines
 
@@ -50,14 +50,15 @@ class Chunk(msgspec.Struct, frozen=True, array_like=True):
 
 def prepare(raw: bytes, source: str, number: int, stamp: str | None = None) -> NewEntry:
     """One line, checked; with `stamp` (the recording time the import expects to write), also
-    its stored event and Merkle leaf hash, so that the writer encodes and hashes nothing."""
+    its stored event's aggregate id and bytes and its Merkle leaf hash, so that the writer
+    encodes and hashes nothing."""
     checked = parse_line(raw, source, number)
     fact = checked.fact
     fid, type_, stored = fact.fact_id, fact.TYPE, checked.stored
-    event = leaf = None
+    aggregate = state = leaf = None
     if stamp is not None:
-        event = fact_row(fid, type_, entry_bytes(stored, stamp))
-        leaf = leaf_hash(event[3])
+        aggregate, state = aggregate_id(fid), entry_bytes(stored, stamp)
+        leaf = leaf_hash(state)
     return NewEntry(
         number,
         fid,
@@ -67,7 +68,8 @@ def prepare(raw: bytes, source: str, number: int, stamp: str | None = None) -> N
         fact.target if isinstance(fact, FactRetracted) else fact.supersedes,
         stored,
         index_payload(fact),
-        event=event,
+        aggregate=aggregate,
+        state=state,
         leaf=leaf,
     )
 

@@ -25,12 +25,22 @@ from ledger.reading import log
 from ledger.reading.plans import Query, run
 from ledger.storage.checks import recorded_tail
 from ledger.storage.constants import FORMAT
-from ledger.storage.events import Correction, EventRow, correction_row, entry_bytes, fact_row
+from ledger.storage.events import (
+    FACT_TOPICS_OF,
+    FACT_VERSION,
+    Correction,
+    EventRow,
+    correction_row,
+    entry_bytes,
+    fact_row,
+)
 from ledger.storage.migration import CURRENT_FORMAT
 
 
-class NewEntry(msgspec.Struct, frozen=True, array_like=True):
-    """One fact to append, as the writer writes it (made where its line is checked)."""
+class NewEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """One fact to append, as the writer writes it (made where its line is checked). It holds
+    strings, numbers and bytes only, so the garbage collector need not track it (`gc=False`): an
+    import keeps every one of its entries until its commit."""
 
     line: int  # where it came from, for messages
     fact_id: str
@@ -42,9 +52,11 @@ class NewEntry(msgspec.Struct, frozen=True, array_like=True):
     packed: bytes | None  # the fact in msgpack for the replay index; None: never folded
     recorded_at: str | None = None  # set only by `ledger copy`: the time the source recorded it
     # Made where the line is checked, for an import stamped before checking (`write`'s `stamp`):
-    # its stored event (`storage.events.fact_row`, the fact wrapped with that recording time) and
-    # the RFC 6962 hash of those bytes, its Merkle leaf. None: the writer makes them.
-    event: tuple[str, int, str, bytes] | None = None
+    # its stored event's aggregate id and bytes (`storage.events.fact_row`: the fact wrapped with
+    # that recording time) and the RFC 6962 hash of those bytes, its Merkle leaf. None: the
+    # writer makes them.
+    aggregate: str | None = None
+    state: bytes | None = None
     leaf: bytes | None = None
 
 
@@ -114,7 +126,7 @@ def write(
     stored bytes of each entry (the fact wrapped with its recording time) are its Merkle leaf.
 
     `stamp`: the recording time an import read before its lines were checked, for which each
-    entry's stored event and leaf hash were made where it was checked (`NewEntry.event`). It is
+    entry's stored event and leaf hash were made where it was checked (`NewEntry.state`). It is
     the import's recording time unless the ledger's last one is later (another writer committed
     meanwhile with a later time): then the import is stamped again here, under the write lock,
     and the writer makes every event and leaf itself."""
@@ -203,8 +215,8 @@ def _events(entries: list[NewEntry], now: str, made: bool) -> tuple[list[EventRo
     events: list[EventRow] = []
     leaves: list[bytes] = []
     for m in entries:
-        if made and m.event is not None and m.leaf is not None:
-            events.append(m.event)
+        if made and m.aggregate is not None and m.state is not None and m.leaf is not None:
+            events.append((m.aggregate, FACT_VERSION, FACT_TOPICS_OF[m.type], m.state))
             leaves.append(m.leaf)
         else:
             event = fact_row(m.fact_id, m.type, entry_bytes(m.fact, now))
