@@ -272,7 +272,12 @@ class Ledger:
                 # The first attempt plans up to its first new fact without the write lock (a
                 # re-import of what is there takes no lock and writes nothing); if another writer
                 # got there first meanwhile, the retry plans everything under the lock.
-                store.append(planner.batches(prepared_chunks(files)), lazy=attempt == 1)
+                # The recording time is read before checking, so that the checking process
+                # makes each entry's stored bytes and leaf hash (re-stamped under the lock if
+                # the ledger's last recording time is later by then: `storage.writer.write`).
+                stamp = store.now()
+                chunks = prepared_chunks(files, stamp=stamp)
+                store.append(planner.batches(chunks), lazy=attempt == 1, stamp=stamp)
                 break
             except ConflictError:
                 if attempt == 2:

@@ -217,3 +217,35 @@ def test_a_large_file_through_the_cli(tmp_path: Path) -> None:
     assert msgspec.json.decode(ok.stdout)["appended"] == len(facts)
     with Ledger.open(db) as lg:
         assert lg.size() == len(facts) and lg.verify().ok
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_import_is_recorded_at_the_time_read_before_checking(
+    ledger: Ledger, parallel: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checking process makes each entry's stored bytes and leaf for the time read before
+    checking, and that time is the one recorded."""
+    stamp = "2030-01-02T03:04:05.000006Z"
+    monkeypatch.setattr(ledger._store, "now", lambda: stamp)
+    with pipeline(4, parallel):
+        ledger.import_facts([("f.jsonl", jsonl(*_facts(10)))])
+    assert {e.recorded_at for e in ledger.entries()} == {stamp}
+    assert ledger.verify().ok
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_import_stamped_before_a_later_writer_is_stamped_again_under_the_lock(
+    ledger: Ledger, parallel: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer committed with a later recording time after this import read its clock (here:
+    a clock read that lags the ledger's last time): the import is stamped again under the write
+    lock, its bytes and leaves made anew, and recording times never go back."""
+    later = "2999-01-01T00:00:00.000000Z"
+    monkeypatch.setattr(ledger._store, "now", lambda: later)
+    ledger.import_facts([("first.jsonl", jsonl(*_facts(3, "a")))])
+    monkeypatch.setattr(ledger._store, "now", lambda: "2000-01-01T00:00:00.000000Z")
+    with pipeline(4, parallel):
+        ledger.import_facts([("f.jsonl", jsonl(*_facts(10)))])
+    times = [e.recorded_at for e in ledger.entries()]
+    assert len(times) == 13 and times[3:] == [later] * 10  # the ledger's last time: the clock lags it
+    assert ledger.verify().ok

@@ -21,7 +21,9 @@ from ledger.codes import state_codes
 from ledger.errors import FactError, StoreError
 from ledger.facts import FactRetracted
 from ledger.hints import file_problem
+from ledger.merkle import leaf_hash
 from ledger.replay.codec import index_payload
+from ledger.storage.events import aggregate_id, entry_bytes
 from ledger.storage.writer import NewEntry
 from ledger.validation import parse_line, read_lines
 
@@ -46,27 +48,40 @@ class Chunk(msgspec.Struct, frozen=True, array_like=True):
     problems: list[Refusal] = msgspec.field(default_factory=list)  # a dry run's bad lines, in order
 
 
-def prepare(raw: bytes, source: str, number: int) -> NewEntry:
+def prepare(raw: bytes, source: str, number: int, stamp: str | None = None) -> NewEntry:
+    """One line, checked; with `stamp` (the recording time the import expects to write), also
+    its stored event's aggregate id and bytes and its Merkle leaf hash, so that the writer
+    encodes and hashes nothing."""
     checked = parse_line(raw, source, number)
     fact = checked.fact
-    fid = fact.fact_id
+    fid, type_, stored = fact.fact_id, fact.TYPE, checked.stored
+    aggregate = state = leaf = None
+    if stamp is not None:
+        aggregate, state = aggregate_id(fid), entry_bytes(stored, stamp)
+        leaf = leaf_hash(state)
     return NewEntry(
         number,
         fid,
-        fact.TYPE,
+        type_,
         fact.RANK,
         checked.occurred.effective.toordinal(),
         fact.target if isinstance(fact, FactRetracted) else fact.supersedes,
-        checked.stored,
+        stored,
         index_payload(fact),
+        aggregate=aggregate,
+        state=state,
+        leaf=leaf,
     )
 
 
-def check_chunks(inputs: Iterable[tuple[str, bytes]], keep_going: bool = False) -> Iterator[Chunk]:
+def check_chunks(
+    inputs: Iterable[tuple[str, bytes]], keep_going: bool = False, stamp: str | None = None
+) -> Iterator[Chunk]:
     """Every line of every input checked, `CHUNK` lines at a time; the chunk holding a bad line
     ends just before it, with the refusal. With `keep_going` (a dry run), bad lines are kept in
     their chunk's `problems` instead, and every line of every input is checked. The chunks of an
-    input cover all of its bytes."""
+    input cover all of its bytes. With `stamp`, each entry also carries its stored event and leaf
+    hash for that recording time (`prepare`)."""
     for index, (source, data) in enumerate(inputs):
         whole = file_problem(data)
         if whole is not None:
@@ -82,7 +97,7 @@ def check_chunks(inputs: Iterable[tuple[str, bytes]], keep_going: bool = False) 
         limit = min(FIRST_CHUNK, CHUNK)
         for number, raw in read_lines(data):
             try:
-                lines.append(prepare(raw, source, number))
+                lines.append(prepare(raw, source, number, stamp))
             except FactError as e:
                 if not keep_going:
                     yield Chunk(index, lines, size, Refusal(e.line, e.path, e.message))
@@ -98,7 +113,11 @@ def check_chunks(inputs: Iterable[tuple[str, bytes]], keep_going: bool = False) 
 
 
 def prepared_chunks(
-    inputs: Sequence[tuple[str, bytes]], parallel: bool | None = None, *, keep_going: bool = False
+    inputs: Sequence[tuple[str, bytes]],
+    parallel: bool | None = None,
+    *,
+    keep_going: bool = False,
+    stamp: str | None = None,
 ) -> Iterator[Chunk]:
     """`check_chunks`, in a second process when the inputs are large (on Linux, where it forks),
     so that checking the next chunk overlaps planning and writing this one. `parallel` forces
@@ -106,20 +125,20 @@ def prepared_chunks(
     if parallel is None:
         parallel = sum(len(d) for _, d in inputs) >= PARALLEL_BYTES and _can_fork()
     if not parallel:
-        yield from check_chunks(inputs, keep_going)
+        yield from check_chunks(inputs, keep_going, stamp)
         return
     state_codes()  # loaded before the fork, not once per worker
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_check_in_worker, args=(inputs, sender, receiver, keep_going), daemon=True
+        target=_check_in_worker, args=(inputs, sender, receiver, keep_going, stamp), daemon=True
     )
     try:
         worker.start()
     except OSError:  # no process to be had (EAGAIN, ENOMEM): check here, as for a small input
         receiver.close()
         sender.close()
-        yield from check_chunks(inputs, keep_going)
+        yield from check_chunks(inputs, keep_going, stamp)
         return
     sender.close()
     decoder = msgspec.msgpack.Decoder(Chunk)
@@ -151,14 +170,18 @@ def _can_fork() -> bool:
 
 
 def _check_in_worker(
-    inputs: Sequence[tuple[str, bytes]], sender: Connection, receiver: Connection, keep_going: bool
+    inputs: Sequence[tuple[str, bytes]],
+    sender: Connection,
+    receiver: Connection,
+    keep_going: bool,
+    stamp: str | None,
 ) -> None:
     # The fork copied the reading end too: closed here, the importer's end is the only one, so
     # if the importer dies the next send fails (EPIPE) and this process ends instead of blocking.
     receiver.close()
     encoder = msgspec.msgpack.Encoder()
     try:
-        for chunk in check_chunks(inputs, keep_going):
+        for chunk in check_chunks(inputs, keep_going, stamp):
             sender.send_bytes(encoder.encode(chunk))
         sender.send_bytes(b"")
     except (BrokenPipeError, KeyboardInterrupt):

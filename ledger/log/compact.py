@@ -9,7 +9,8 @@ nodes of the ledger's tail; `verify` rebuilds one from every leaf.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from hashlib import sha256
 
 from ledger.merkle import EMPTY_ROOT, node_hash
 
@@ -42,6 +43,21 @@ class CompactRange:
                 visit(level, index >> level, h)
         stack.append((level, h))
         self.size += 1
+
+    def extend(self, leaves: Iterable[bytes], visit: Visitor | None = None) -> None:
+        """`append` each of `leaves` in turn (the same nodes, visited in the same order)."""
+        index = self.size
+        stack = self._stack
+        for leaf in leaves:
+            level, h = 0, leaf
+            while stack and stack[-1][0] == level:
+                h = sha256(b"\x01" + stack.pop()[1] + h).digest()
+                level += 1
+                if visit is not None:
+                    visit(level, index >> level, h)
+            stack.append((level, h))
+            index += 1
+        self.size = index
 
     def root(self) -> bytes:
         """The RFC 6962 root of the leaves so far (the hash of nothing for none)."""

@@ -24,7 +24,8 @@ from ledger.facts import TYPE_NAMES, AnyFact
 
 FACT_TOPIC_PREFIX = "fact:"
 CORRECTION_TOPIC = "correction"
-FACT_TOPICS = frozenset(FACT_TOPIC_PREFIX + name for name in TYPE_NAMES)
+FACT_TOPICS_OF = {name: FACT_TOPIC_PREFIX + name for name in TYPE_NAMES}
+FACT_TOPICS = frozenset(FACT_TOPICS_OF.values())
 FACT_VERSION, CORRECTION_VERSION = 1, 2
 
 Correction = Literal["retracted", "superseded"]

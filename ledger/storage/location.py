@@ -31,8 +31,20 @@ class Store(Protocol):
     def fetch(self, query: Query) -> list[Any]:
         """All rows of one statement of the shared SQL (`ledger.storage.sql`)."""
 
-    def append(self, batches: Iterable[Batch], *, lazy: bool = False, copied: Copied | None = None) -> None:
-        """Append planned batches in one transaction, all or nothing (`ledger.storage.writer`)."""
+    def append(
+        self,
+        batches: Iterable[Batch],
+        *,
+        lazy: bool = False,
+        copied: Copied | None = None,
+        stamp: str | None = None,
+    ) -> None:
+        """Append planned batches in one transaction, all or nothing (`ledger.storage.writer`);
+        `stamp`: the recording time (`now`) the entries' events and leaves were made for."""
+
+    def now(self) -> str:
+        """The recording time an import starting now would write (by the clock every writer of
+        this ledger shares), read before its lines are checked (`ledger.storage.writer.write`)."""
 
     def save_snapshots(self, size: int, snapshots: Iterable[tuple[int, bytes]]) -> bool:
         """Keep projection snapshots taken at `size` entries, unless the ledger grew meanwhile."""

@@ -25,12 +25,22 @@ from ledger.reading import log
 from ledger.reading.plans import Query, run
 from ledger.storage.checks import recorded_tail
 from ledger.storage.constants import FORMAT
-from ledger.storage.events import Correction, EventRow, correction_row, entry_bytes, fact_row
+from ledger.storage.events import (
+    FACT_TOPICS_OF,
+    FACT_VERSION,
+    Correction,
+    EventRow,
+    correction_row,
+    entry_bytes,
+    fact_row,
+)
 from ledger.storage.migration import CURRENT_FORMAT
 
 
-class NewEntry(msgspec.Struct, frozen=True, array_like=True):
-    """One fact to append, as the writer writes it (made where its line is checked)."""
+class NewEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """One fact to append, as the writer writes it (made where its line is checked). It holds
+    strings, numbers and bytes only, so the garbage collector need not track it (`gc=False`): an
+    import keeps every one of its entries until its commit."""
 
     line: int  # where it came from, for messages
     fact_id: str
@@ -41,6 +51,13 @@ class NewEntry(msgspec.Struct, frozen=True, array_like=True):
     fact: bytes  # RFC 8785 JSON of the fact; the writer wraps it with the recording time
     packed: bytes | None  # the fact in msgpack for the replay index; None: never folded
     recorded_at: str | None = None  # set only by `ledger copy`: the time the source recorded it
+    # Made where the line is checked, for an import stamped before checking (`write`'s `stamp`):
+    # its stored event's aggregate id and bytes (`storage.events.fact_row`: the fact wrapped with
+    # that recording time) and the RFC 6962 hash of those bytes, its Merkle leaf. None: the
+    # writer makes them.
+    aggregate: str | None = None
+    state: bytes | None = None
+    leaf: bytes | None = None
 
 
 class Batch(msgspec.Struct):
@@ -102,9 +119,17 @@ def _fetch(db: Transaction) -> Any:
     return fetch
 
 
-def write(db: Transaction, batches: Iterable[Batch], copied: Copied | None = None) -> None:
+def write(
+    db: Transaction, batches: Iterable[Batch], copied: Copied | None = None, stamp: str | None = None
+) -> None:
     """Append every batch: seq and recording time continue from the tail, never going back; the
-    stored bytes of each entry (the fact wrapped with its recording time) are its Merkle leaf."""
+    stored bytes of each entry (the fact wrapped with its recording time) are its Merkle leaf.
+
+    `stamp`: the recording time an import read before its lines were checked, for which each
+    entry's stored event and leaf hash were made where it was checked (`NewEntry.state`). It is
+    the import's recording time unless the ledger's last one is later (another writer committed
+    meanwhile with a later time): then the import is stamped again here, under the write lock,
+    and the writer makes every event and leaf itself."""
     db.lock()
     db.check_schema()
     db.execute(CURRENT_FORMAT)
@@ -116,7 +141,11 @@ def write(db: Transaction, batches: Iterable[Batch], copied: Copied | None = Non
     first, last = (tail[0] + 1, recorded_tail(tail[0], tail[1])) if tail else (0, "")
     if copied is not None and tail:
         raise StoreError(f"the copy's destination already holds {first} entries")
-    now = max(format_recorded(db.clock()), last)
+    if stamp is not None and stamp >= last and copied is None:
+        now = stamp
+    else:
+        now = max(format_recorded(db.clock()), last)
+    made = stamp == now  # the entries' own events and leaves are this import's
     tree = run(log.compact_range(first), _fetch(db))  # the tree's right edge, from stored nodes
     roots: dict[int, bytes] = {}  # a copy's checkpoint sizes: the copied tree's root there
     wanted = {n for n, _, _ in copied.checkpoints} if copied is not None else set()
@@ -129,30 +158,35 @@ def write(db: Transaction, batches: Iterable[Batch], copied: Copied | None = Non
             nodes.append((level, idx, h))
 
     for batch in batches:
-        stored: list[EventRow] = []
-        made: list[tuple[NewEntry, str, bytes]] = []
-        for m in batch.entries:
-            when = now
-            if m.recorded_at is not None:  # a copy: the source's own time, which never goes back
-                if m.recorded_at < last:
-                    at = seq + len(made)
-                    raise StoreError(f"entry {at}: its recording time goes back; nothing was written")
-                when = last = m.recorded_at
-            state = entry_bytes(m.fact, when)
-            stored.append(fact_row(m.fact_id, m.type, state))
-            made.append((m, when, state))
-        stored.extend(correction_row(target, by, how) for target, by, how in batch.corrections)
-        ids = db.insert_events(stored)
-        rows = []
-        for (m, when, state), nid in zip(made, ids, strict=False):
-            leaf = leaf_hash(state)
-            tree.append(leaf, keep)
-            rows.append((seq, m.fact_id, nid, m.type, m.effective, when, m.target, leaf))
-            if m.packed is not None:
-                index.append((replay_day(m.type, m.effective), m.rank, seq, m.fact_id, m.type, m.packed))
-            seq += 1
-            if seq in wanted:
-                roots[seq] = tree.root()
+        entries = batch.entries
+        whens: Iterable[str]
+        if copied is None:
+            whens = itertools.repeat(now)
+            events, leaves = _events(entries, now, made)
+        else:
+            whens, last = _copied_times(entries, last, now, seq)
+            pairs = zip(entries, whens, strict=True)
+            events = [fact_row(m.fact_id, m.type, entry_bytes(m.fact, w)) for m, w in pairs]
+            leaves = [leaf_hash(e[3]) for e in events]
+        ids = db.insert_events(events + [correction_row(t, by, how) for t, by, how in batch.corrections])
+        seqs = range(seq, seq + len(entries))
+        rows = [
+            (s, m.fact_id, nid, m.type, m.effective, when, m.target, leaf)
+            for s, m, nid, when, leaf in zip(seqs, entries, ids, whens, leaves, strict=False)
+        ]
+        if wanted:
+            for s, leaf in zip(seqs, leaves, strict=True):
+                tree.append(leaf, keep)
+                if s + 1 in wanted:
+                    roots[s + 1] = tree.root()
+        else:
+            tree.extend(leaves, keep)
+        index.extend(
+            (replay_day(m.type, m.effective), m.rank, s, m.fact_id, m.type, m.packed)
+            for s, m in zip(seqs, entries, strict=True)
+            if m.packed is not None
+        )
+        seq += len(entries)
         db.executemany("INSERT INTO ledger_entries VALUES (?,?,?,?,?,?,?,?)", rows)
         db.executemany("INSERT INTO merkle_nodes VALUES (?,?,?)", sorted(nodes))
         nodes.clear()
@@ -173,6 +207,36 @@ def write(db: Transaction, batches: Iterable[Batch], copied: Copied | None = Non
         db.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, tree.root(), now))
     if seq > first:
         db.notify()
+
+
+def _events(entries: list[NewEntry], now: str, made: bool) -> tuple[list[EventRow], list[bytes]]:
+    """The stored events of an import's entries recorded at `now`, and their leaf hashes: as they
+    were made where they were checked when `made` (for that time), else made here."""
+    events: list[EventRow] = []
+    leaves: list[bytes] = []
+    for m in entries:
+        if made and m.aggregate is not None and m.state is not None and m.leaf is not None:
+            events.append((m.aggregate, FACT_VERSION, FACT_TOPICS_OF[m.type], m.state))
+            leaves.append(m.leaf)
+        else:
+            event = fact_row(m.fact_id, m.type, entry_bytes(m.fact, now))
+            events.append(event)
+            leaves.append(leaf_hash(event[3]))
+    return events, leaves
+
+
+def _copied_times(entries: list[NewEntry], last: str, now: str, first: int) -> tuple[list[str], str]:
+    """A copy's recording times, the source's own (`now` for an entry without one), checked never
+    to go back; and the last of them."""
+    whens = []
+    for at, m in enumerate(entries, first):
+        when = now
+        if m.recorded_at is not None:
+            if m.recorded_at < last:
+                raise StoreError(f"entry {at}: its recording time goes back; nothing was written")
+            when = last = m.recorded_at
+        whens.append(when)
+    return whens, last
 
 
 def _insert_index(db: Transaction, rows: list[tuple[int, int, int, str, str, bytes]]) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 from psycopg import sql as pgsql
 
+from ledger.dates import format_recorded
 from ledger.errors import LedgerClosed, LedgerCorrupt, LedgerMissing, StoreError, no_ledger, one_line
 from ledger.reading.args import lock_timeout as check_lock_timeout
 from ledger.reading.plans import Query, run
@@ -33,6 +34,11 @@ from ledger.storage.writer import Batch, Copied
 
 SNAPSHOT_WAIT_MS = 100
 _COPYABLE = re.compile(r"INSERT INTO (\w+) VALUES \(\?(?:,\?)*\)")
+# eventsourcing's stored events, as the ledger writes them (`storage.events.EventRow`).
+_EVENT_COLUMNS = "originator_id, originator_version, topic, state"
+_EVENT_TYPES = ["text", "bigint", "text", "bytea"]
+# Each table's column types, for a binary COPY into it.
+_COPY_TYPES = {t.name: [schema.POSTGRES_CATALOGUE_TYPES[c.kind] for c in t.columns] for t in schema.TABLES}
 
 
 def connect(settings: Settings, where: str, dbname: str | None = None) -> psycopg.Connection[Any]:
@@ -249,8 +255,9 @@ class PostgresStore:
     # Reading: the plans of `ledger.reading`, a statement at a time
 
     def fetch(self, query: Query) -> list[Any]:
+        statement, params = _any_of_list(query.sql, query.params)
         with translated(self.where, "read", self.lock_timeout), self._db().cursor(binary=True) as cur:
-            cur.execute(sql.for_postgres(query.sql), query.params)
+            cur.execute(statement, params)
             return cur.fetchall() if cur.description is not None else []
 
     @contextlib.contextmanager
@@ -300,7 +307,19 @@ class PostgresStore:
         except (psycopg.Error, StoreError):
             return False  # a busy writer or a read-only role
 
-    def append(self, batches: Iterable[Batch], *, lazy: bool = False, copied: Copied | None = None) -> None:
+    def now(self) -> str:
+        # The server's clock: writers on machines whose clocks disagree record the times of one clock.
+        rows = self.fetch(Query("SELECT clock_timestamp()"))
+        return format_recorded(rows[0][0])
+
+    def append(
+        self,
+        batches: Iterable[Batch],
+        *,
+        lazy: bool = False,
+        copied: Copied | None = None,
+        stamp: str | None = None,
+    ) -> None:
         """Append every batch in one transaction, committed after the last one (as
         `SQLiteStore.append`), under eventsourcing's lock."""
         pending = writer.from_first_new(batches, lazy)
@@ -312,7 +331,21 @@ class PostgresStore:
             conn.transaction(),
             conn.cursor() as cursor,
         ):
-            writer.write(_Transaction(cursor, self), pending, copied)
+            writer.write(_Transaction(cursor, self), pending, copied, stamp)
+
+
+def _any_of_list(statement: str, params: Sequence[Any]) -> tuple[str, Sequence[Any]]:
+    """The statement for psycopg; one ending in a list of values (`sql.in_list`: `... IN (?,?)`)
+    takes them as one array (`= ANY(%b)`): the same text whatever their number, which psycopg
+    parses once (it parses anew any statement of more than 50 parameters) and the server prepares
+    once, instead of one statement text per length, each with hundreds of parameters."""
+    if statement.endswith("?)") and (at := statement.rfind(" IN (")) >= 0:
+        count = len(statement) - at - len(" IN ()")
+        if statement[at + len(" IN (") : -1] == ",".join("?" * ((count + 1) // 2)):
+            values = (count + 1) // 2
+            head = sql.for_postgres(statement[:at])
+            return f"{head} = ANY(%b)", (*params[:-values], list(params[-values:]))
+    return sql.for_postgres(statement), params
 
 
 class _Transaction:
@@ -322,6 +355,7 @@ class _Transaction:
     def __init__(self, c: psycopg.Cursor[Any], store: PostgresStore) -> None:
         self._c = c
         self._store = store
+        self._last_id: int | None = None  # the largest notification id, once read under the lock
         self.fetchone = c.fetchone
         self.fetchall = c.fetchall
 
@@ -334,7 +368,9 @@ class _Transaction:
             self._c.executemany(sql.for_postgres(statement), rows)
             return
         if rows:
-            with self._c.copy(f"COPY {copyable.group(1)} FROM STDIN") as copy:
+            table = copyable.group(1)
+            with self._c.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(_COPY_TYPES[table])  # binary: no value is formatted as text
                 for row in rows:
                     copy.write_row(row)
 
@@ -342,6 +378,10 @@ class _Transaction:
         store = self._store
         for statement in recorder.lock_statements(store.settings.schema, store.lock_timeout):
             self._c.execute(statement)
+        # The planner's lookups (`Known.find`, by fact id) run in this transaction, on tables it
+        # is growing and that were never analysed since: the planner would scan a whole table for
+        # each chunk (quadratic in the import) where the unique index finds each id.
+        self._c.execute("SET LOCAL enable_seqscan = off")
 
     def clock(self) -> datetime:
         # The server's clock, read under the lock: writers on machines whose clocks disagree still
@@ -361,17 +401,37 @@ class _Transaction:
             raise StoreError(f"{self._store.where}: {found}; nothing was written")
 
     def insert_events(self, rows: Sequence[EventRow]) -> list[int]:
+        # One binary COPY (no RETURNING, nothing formatted as text): under eventsourcing's lock no
+        # other writer inserts, and COPY numbers its rows from the sequence in the order given, so
+        # they hold consecutive notification ids above the largest, which is checked rather than
+        # assumed (as SQLite's rowids are).
         if not rows:
             return []
-        oids, versions, topics, states = zip(*rows, strict=True)
+        if self._last_id is None:
+            self._c.execute("SELECT coalesce(max(notification_id), 0) FROM stored_events")
+            self._last_id = int(self._one()[0])
+        with self._c.copy(f"COPY stored_events ({_EVENT_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_EVENT_TYPES)
+            for row in rows:
+                copy.write_row(row)
         self._c.execute(
-            "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::bytea[]) "
-            "RETURNING originator_id, originator_version, notification_id",
-            (list(oids), list(versions), list(topics), list(states)),
+            "SELECT min(notification_id), max(notification_id), count(*) FROM stored_events "
+            "WHERE notification_id > %s",
+            (self._last_id,),
         )
-        ids = {(oid, version): nid for oid, version, nid in self._c.fetchall()}
-        return [ids[(oid, version)] for oid, version, _, _ in rows]
+        low, high, count = self._one()
+        if count != len(rows) or high - low + 1 != count:
+            raise StoreError(
+                f"{self._store.where}: stored_events notification ids were not consecutive; "
+                "nothing was written"
+            )
+        self._last_id = int(high)
+        return list(range(low, high + 1))
+
+    def _one(self) -> Any:
+        row = self._c.fetchone()
+        assert row is not None
+        return row
 
     def notify(self) -> None:
         self._c.execute(recorder.notify_statement())

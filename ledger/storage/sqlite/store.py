@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ledger.dates import format_recorded
 from ledger.errors import LedgerClosed, StoreError, no_ledger
 from ledger.reading.args import lock_timeout as check_lock_timeout
 from ledger.reading.plans import Query
@@ -309,7 +310,17 @@ class SQLiteStore:
             with contextlib.suppress(sqlite3.Error):
                 db.execute(f"PRAGMA busy_timeout = {self.lock_timeout * 1000}")
 
-    def append(self, batches: Iterable[Batch], *, lazy: bool = False, copied: Copied | None = None) -> None:
+    def now(self) -> str:
+        return format_recorded(datetime.now(UTC))  # one machine's file: its clock
+
+    def append(
+        self,
+        batches: Iterable[Batch],
+        *,
+        lazy: bool = False,
+        copied: Copied | None = None,
+        stamp: str | None = None,
+    ) -> None:
         """Append every batch in one transaction, committed after the last one; an exception
         raised while the batches are produced rolls all of them back and goes on.
 
@@ -326,7 +337,7 @@ class SQLiteStore:
             db.execute("PRAGMA synchronous = FULL")
             db.execute("BEGIN")
             try:
-                writer.write(_Transaction(db.cursor(), self.where), pending, copied)
+                writer.write(_Transaction(db.cursor(), self.where), pending, copied, stamp)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
