@@ -12,8 +12,10 @@ from ledger.reading import log
 from ledger.reading.args import known_mission, state_code
 from ledger.reading.entries import corrected, horizon, size
 from ledger.reading.plans import Plan, Query, Stream, collect
-from ledger.replay.loop import SNAPSHOT_EVERY, Sink, default_interval, fact_loop, view_loop
+from ledger.replay.codec import index_error, row_problem
+from ledger.replay.loop import SNAPSHOT_EVERY, Loop, Sink, default_interval, fact_loop, view_loop
 from ledger.replay.loop import timeline as kept_facts
+from ledger.replay.views import VIEWS, AnyView
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
 from projections.actors import described
@@ -125,15 +127,52 @@ def fold_into(
     )
     # From the start, day 0 too: the descriptions, which apply at every date, sort there (before
     # every real day; a snapshot of a real day holds them). `timeline` and `run` start after it.
-    key: tuple[int, int, int] | None = (
-        (since, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ) if since else sql.FIRST_KEY
-    )
-    while key is not None:
-        rows = yield _page_query(key, upto, Projection.IGNORES)
-        loop.feed(rows)
-        key = _next_key(rows)
+    yield from _fold_days(loop, since if since else -1, upto, n, Projection.IGNORES)
     loop.finish(upto)
     return loop.snapshots
+
+
+_TYPES = tuple(VIEWS)
+
+
+def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[int, ...]) -> Plan[None]:
+    """Fold the days (`after`, `upto`] of the rows with seq < `n` into `loop`, a page of whole
+    days at a time (`sql.replay_days`). A day the page cannot fold (`Loop.feed_days`) is read
+    again row by row, which names the row to blame, or folds the day if none is; an error of the
+    projection is LedgerCorrupt when a row of its day is to blame, else raised as it is."""
+    statement = sql.replay_days(_TYPES, skip)
+    while True:
+        days = yield Query(statement, (after, upto, n, sql.DAYS))
+        try:
+            bad = loop.feed_days(days)
+        except Exception:
+            yield from _blame_a_row(loop.day, n, skip)
+            raise
+        if bad is not None:
+            key: tuple[Any, int, int] | None = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
+            while key is not None:
+                rows = yield _page_query(key, bad, skip)
+                loop.feed(rows)
+                key = _next_key(rows)
+            after = bad
+        elif len(days) < sql.DAYS:
+            return
+        else:
+            after = days[-1][0]
+
+
+def _blame_a_row(day: Any, n: int, skip: tuple[int, ...]) -> Plan[None]:
+    """LedgerCorrupt naming the first row of `day` within the first `n` entries that is to blame
+    (`codec.row_problem`), if one is."""
+    key: tuple[Any, int, int] | None = (day, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
+    while key is not None:
+        rows = yield _page_query(key, day, skip)
+        for seq, fact_id, type_, effective, payload, _rank in rows:
+            if type(seq) is int and seq < n:
+                problem = row_problem(seq, fact_id, type_, effective, payload)
+                if problem is not None:
+                    raise index_error(seq, fact_id, problem)
+        key = _next_key(rows)
 
 
 def run(sink: Sink, n: int, upto: int) -> Plan[Sink]:
@@ -189,9 +228,5 @@ def spells(n: int, upto: int, lang: str) -> Plan[list[Spell]]:
     hidden = yield from corrected(n)
     watcher = Spells()
     loop = view_loop(watcher.apply, n, hidden)
-    key: tuple[int, int, int] | None = sql.FIRST_KEY
-    while key is not None:
-        rows = yield _page_query(key, upto, Projection.IGNORES)
-        loop.feed(rows)
-        key = _next_key(rows)
+    yield from _fold_days(loop, -1, upto, n, Projection.IGNORES)
     return watcher.finish(lang)

@@ -29,6 +29,18 @@ from ledger.facts import AnyFact, Fact
 from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, Decoder, index_error, row_problem
 from ledger.replay.views import AnyView
 
+# Every view type, decoded by the payload's own tag: a day's payloads in one msgpack array.
+_DAY_DECODER: Decoder[list[AnyView]] = Decoder(list[AnyView])
+_HEADERS = [bytes((0x90 | n,)) for n in range(16)] + [b"\xdc" + n.to_bytes(2, "big") for n in range(16, 4096)]
+
+
+def _header(count: int) -> bytes:
+    """The msgpack header of an array of `count` items."""
+    if count < 4096:
+        return _HEADERS[count]
+    return (b"\xdc" + count.to_bytes(2, "big")) if count < 1 << 16 else (b"\xdd" + count.to_bytes(4, "big"))
+
+
 SNAPSHOT_EVERY = 20_000  # the most facts folded between two projection snapshots, by default
 SNAPSHOT_SHARE = 40  # by default, a snapshot every 1/40 of the ledger's entries (20,000 at most)
 SNAPSHOT_MIN = 2_000  # and never closer than this: a smaller ledger replays fast without any
@@ -103,6 +115,43 @@ class Loop(Generic[V]):
             if problem is None:
                 raise
             raise index_error(seq, fact_id, problem) from None
+
+    @property
+    def day(self) -> int:
+        """The effective day being folded (or last folded)."""
+        return self._day
+
+    def feed_days(self, days: Iterable[Sequence[Any]]) -> int | None:
+        """Fold whole days, each a row (effective, count, unknown, payloads) of
+        `ledger.storage.sql.replay_days`: the views of a day decoded with one call, then folded.
+        A day this cannot read (a type column it does not know, payloads that do not decode as
+        `count` views, a day that is no day) is left untouched, and its effective day returned,
+        for the caller to feed its rows one by one (`feed`), which says what is wrong; None when
+        every day was folded. The loop must fold views (`apply`) of rows already within the
+        horizon (seq < size, in SQL)."""
+        apply, corrected, decode = self.apply, self.corrected, _DAY_DECODER.decode
+        assert apply is not None
+        for effective, count, unknown, payloads in days:
+            try:
+                if unknown:
+                    return effective  # type: ignore[no-any-return]
+                views = decode(_header(count) + payloads)
+                if effective != self._day:
+                    self._new_day(effective)
+            except Exception:
+                return effective  # type: ignore[no-any-return]
+            day = self._date
+            if corrected:
+                for view in views:
+                    if view.id in corrected:
+                        count -= 1
+                    else:
+                        apply(view, day)  # type: ignore[arg-type]
+            else:
+                for view in views:
+                    apply(view, day)  # type: ignore[arg-type]
+            self._pending += count
+        return None
 
     def _new_day(self, effective: int) -> None:
         # Never a snapshot of day 0, the descriptions' (`ledger.facts.replay_day`): a snapshot is
