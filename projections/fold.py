@@ -64,7 +64,7 @@ def _fold(cls: type[V], fold: Callable[[Model, V, date], None]) -> tuple[type[Vi
     return cls, fold
 
 
-_FOLDS: dict[type[View], Fold] = dict(
+FOLDS: dict[type[View], Fold] = dict(
     [
         _fold(MissionRequestedView, missions.requested),
         _fold(MissionAuthorizedView, missions.requested),
@@ -115,7 +115,7 @@ class Projection(Model):
 
     def apply(self, view: AnyView, effective: date) -> None:
         """Fold one fact's view, effective on `effective` (a description's day is never used)."""
-        fold = _FOLDS.get(type(view))
+        fold = FOLDS.get(type(view))
         if fold is not None:
             fold(self, view, effective)
         # PrimeMinisterNominated and StatementMade are kept in the timeline only.

@@ -45,12 +45,13 @@ def dismiss(model: Model, view: GovernmentDismissedView, _: date) -> None:
     state = _state(model, view.state)
     if state.government is None or state.government.status != "caretaker":
         state.government = Government("caretaker", view.occurred)
+    fact = view.fact_id
     for slug, office in state.offices.items():
         if office.person is not None and (slug == PRIME_MINISTER or "minister" in slug):
             office.acting = True
             if office.stands_in_for is not None:
                 office.held_acting = True  # the holder an interim stands in for holds on as acting too
-            office.facts.append(view.fact_id)
+            office.facts.append(fact)
 
 
 def appoint(model: Model, view: PrimeMinisterAppointedView | OfficeAssumedView, effective: date) -> None:

@@ -24,6 +24,7 @@ from projections.world import Withdrawal
 STAGES = ("requested", "authorized", "deploying", "deployed", "completed", "withdrawing", "withdrawn")
 _RANK = {stage: i for i, stage in enumerate(STAGES)}
 ON_SOIL = ("deployed", "withdrawing")
+_DEPLOYING = _RANK["deploying"]
 
 
 def _reach(mission: MissionRecord, stage: str, view: View) -> None:
@@ -71,18 +72,32 @@ def requested(model: Model, view: MissionRequestedView | MissionAuthorizedView, 
 
 
 def deployed(model: Model, view: ForcesDeployedView, effective: date) -> None:
-    mission = _mission(model, view.mission)
+    # The most frequent fold: `_mission`, `_set`, `_claim` and `_reach` written out in place
+    # (a Python call costs about as much as what each does).
+    mission = model.missions.get(view.mission)
+    if mission is None:
+        mission = _mission(model, view.mission)
     if view.host is not None:
         mission.host = view.host
-    _set(mission, view.contributor, "deployed", view)
+    contributor = view.contributor
+    contingent = mission.contingents.get(contributor)
+    if contingent is None:
+        mission.contingents[contributor] = ContingentRecord("deployed", view.occurred, view.id)
+    elif contingent.status != "deployed":
+        contingent.status = "deployed"
+        contingent.since = view.occurred
+        contingent.fact = view.id
     if view.personnel is not None:
-        _claim(mission.claims, view.contributor, view, effective)
-    if mission.status == "withdrawn":  # a redeployment
+        current = mission.claims.get(contributor)
+        if current is not None and current[0] == effective:
+            current[1].append(view)
+        else:
+            mission.claims[contributor] = (effective, [view])
+    status = mission.status
+    if status == "withdrawn" or status is None or _RANK[status] < _DEPLOYING:  # or a redeployment
         mission.status = "deploying"
         mission.since = view.occurred
         mission.fact = view.id
-    else:
-        _reach(mission, "deploying", view)
 
 
 def deployment_completed(model: Model, view: DeploymentCompletedView, _: date) -> None:
@@ -115,8 +130,11 @@ def withdrawn(model: Model, view: ForcesWithdrawnView, _: date) -> None:
     else:
         for contributor in list(mission.contingents):
             _set(mission, contributor, "withdrawn", view)
-    remaining = any(c.status in ON_SOIL for c in mission.contingents.values())
-    _reach(mission, "withdrawing" if remaining else "withdrawn", view)
+    for c in mission.contingents.values():
+        if c.status in ON_SOIL:
+            _reach(mission, "withdrawing", view)
+            return
+    _reach(mission, "withdrawn", view)
 
 
 def reported(model: Model, view: StrengthReportedView, effective: date) -> None:

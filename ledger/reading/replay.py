@@ -19,7 +19,7 @@ from ledger.replay.views import VIEWS, AnyView
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
 from projections.actors import described
-from projections.fold import Projection, named_in
+from projections.fold import FOLDS, Projection, named_in
 from projections.spells import Spell, Spells
 from projections.timeline import narrow
 from projections.world import Description, World
@@ -124,6 +124,7 @@ def fold_into(
         snapshot=projection.snapshot if every is not None else None,
         every=every or SNAPSHOT_EVERY,
         since=since,
+        folds=(projection, FOLDS),
     )
     # From the start, day 0 too: the descriptions, which apply at every date, sort there (before
     # every real day; a snapshot of a real day holds them). `timeline` and `run` start after it.
