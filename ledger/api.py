@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
@@ -468,7 +469,8 @@ class Ledger:
             raise UsageError("not a kind of export (facts, spells or entries)", param="kind", value=kind)
         day, _ = as_of_day(as_of), language(lang)
         n = self._horizon(size, known_at)
-        return map(FactRows(), self._stream(replay.folded(n, day.toordinal())))
+        pages = self._stream(replay.folded_pages(n, day.toordinal()))
+        return chain.from_iterable(map(FactRows().page, pages))
 
     def actors(
         self, *, size: int | None = None, known_at: MomentLike | None = None

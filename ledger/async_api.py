@@ -294,8 +294,9 @@ class AsyncLedger:
         day, _ = as_of_day(as_of), language(lang)
         n = await self._horizon(size, known_at)
         row = FactRows()
-        async for folded in self._stream(replay.folded(n, day.toordinal())):
-            yield row(folded)
+        async for page in self._stream(replay.folded_pages(n, day.toordinal())):
+            for folded in page:
+                yield row(folded)
 
     async def show(self, ref: str | int) -> FactView:
         return await self._run(entries.show(ref, self.path))

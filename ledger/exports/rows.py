@@ -83,6 +83,10 @@ class FactRows:
     def __init__(self) -> None:
         self.hosts: dict[str, str] = {}  # mission -> its host so far
 
+    def page(self, items: list[Folded]) -> list[FactRow]:
+        """The rows of a page of folded facts, in order."""
+        return list(map(self, items))
+
     def __call__(self, item: Folded) -> FactRow:
         fact = item.fact
         cls = type(fact)

@@ -11,7 +11,7 @@ from ledger.entries import Folded
 from ledger.reading import log
 from ledger.reading.args import known_mission, state_code
 from ledger.reading.entries import corrected, horizon, size
-from ledger.reading.plans import Plan, Query, Stream, collect
+from ledger.reading.plans import Plan, Query, Stream, collect, transform
 from ledger.replay.codec import index_error, row_problem
 from ledger.replay.loop import SNAPSHOT_EVERY, Loop, Sink, default_interval, fact_loop, view_loop
 from ledger.replay.loop import timeline as kept_facts
@@ -142,8 +142,9 @@ def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[i
     again row by row, which names the row to blame, or folds the day if none is; an error of the
     projection is LedgerCorrupt when a row of its day is to blame, else raised as it is."""
     statement = sql.replay_days(_TYPES, skip)
+    limit = sql.DAYS
     while True:
-        days = yield Query(statement, (after, upto, n, sql.DAYS))
+        days = yield Query(statement, (after, upto, n, limit))
         try:
             bad = loop.feed_days(days)
         except Exception:
@@ -156,10 +157,11 @@ def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[i
                 loop.feed(rows)
                 key = _next_key(rows)
             after = bad
-        elif len(days) < sql.DAYS:
+        elif len(days) < limit:
             return
         else:
             after = days[-1][0]
+        limit = _days_per_page(limit, days)
 
 
 def _blame_a_row(day: Any, n: int, skip: tuple[int, ...]) -> Plan[None]:
@@ -210,17 +212,48 @@ def timeline(n: int, upto: int) -> Plan[list[Folded]]:
 
 
 def folded(n: int, upto: int) -> Stream[Folded]:
-    """`timeline` as a stream: each page's folded facts handed on before the next page is read,
-    so that memory holds one page whatever the ledger's size (`ledger export facts`)."""
+    """`timeline` as a stream of folded facts (`folded_pages`, one by one)."""
+    return transform(folded_pages(n, upto), _items)
+
+
+def _items(page: list[Folded]) -> list[Folded]:
+    return page
+
+
+def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
+    """`timeline` as a stream of pages: each page's folded facts, a list, handed on before the
+    next page is read, so that memory holds one page whatever the ledger's size (`ledger export
+    facts`). A page is whole days (`sql.replay_days`), each day's facts decoded with one call; a
+    day that cannot be read so is read row by row, which names the row to blame."""
     loop = fact_loop(None, n, (yield from corrected(n)))
-    key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
-    while key is not None:
-        rows = yield _page_query(key, upto, ())
-        loop.feed(rows)
-        for item in kept_facts(loop):  # noqa: UP028 (not `yield from`: the driver sends [] back)
-            yield item
-        loop.kept.clear()
-        key = _next_key(rows)
+    statement = sql.replay_days(_TYPES, seqs=True)
+    after = 0  # day 0 (the descriptions) is no day of the timeline
+    limit = sql.DAYS
+    while True:
+        days = yield Query(statement, (after, upto, n, limit))
+        bad = loop.keep_days(days)
+        if bad is not None:
+            key: tuple[Any, int, int] | None = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
+            while key is not None:
+                rows = yield _page_query(key, bad, ())
+                loop.feed(rows)
+                key = _next_key(rows)
+            after = bad
+        elif len(days) == limit:
+            after = days[-1][0]
+        if loop.kept:
+            yield kept_facts(loop)
+            loop.kept.clear()
+        if bad is None and len(days) < limit:
+            return
+        limit = _days_per_page(limit, days)
+
+
+def _days_per_page(limit: int, days: list[Any]) -> int:
+    """How many days the next page asks for: about `sql.PAGE` rows, at the density of the page
+    just read (so that memory holds about one page of rows, however dense the days)."""
+    rows = sum(day[1] for day in days)
+    return max(1, min(sql.DAYS_MAX, limit * sql.PAGE // max(rows, 1)))
 
 
 def spells(n: int, upto: int, lang: str) -> Plan[list[Spell]]:

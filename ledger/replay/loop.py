@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
+import msgspec
+
 from ledger.entries import Folded
 from ledger.facts import AnyFact, Fact
 from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, Decoder, index_error, row_problem
@@ -31,6 +33,8 @@ from ledger.replay.views import AnyView
 
 # Every view type, decoded by the payload's own tag: a day's payloads in one msgpack array.
 _DAY_DECODER: Decoder[list[AnyView]] = Decoder(list[AnyView])
+_FACTS_DECODER: Decoder[list[AnyFact]] = Decoder(list[AnyFact])
+_SEQS_DECODER = msgspec.json.Decoder(list[int])
 _HEADERS = [bytes((0x90 | n,)) for n in range(16)] + [b"\xdc" + n.to_bytes(2, "big") for n in range(16, 4096)]
 
 
@@ -159,6 +163,29 @@ class Loop(Generic[V]):
                     if handler is not None:
                         handler(model, view, day)
             self._pending += count
+        return None
+
+    def keep_days(self, days: Iterable[Sequence[Any]]) -> int | None:
+        """Keep the facts of whole days, each a row (effective, count, unknown, seqs, payloads)
+        of `ledger.storage.sql.replay_days(..., seqs=True)`, as `feed` keeps them without
+        `apply`: a day's facts decoded with one call. A day this cannot read is left untouched
+        and its effective day returned, as `feed_days` does; None when every day was kept."""
+        keep, corrected, decode = self.kept.append, self.corrected, _FACTS_DECODER.decode
+        for effective, count, unknown, seqs, payloads in days:
+            try:
+                if unknown:
+                    return effective  # type: ignore[no-any-return]
+                facts = decode(_header(count) + payloads)
+                numbers = _SEQS_DECODER.decode(f"[{seqs}]")
+                if len(numbers) != count:
+                    return effective  # type: ignore[no-any-return]
+                if effective != self._day:
+                    self._new_day(effective)
+            except Exception:
+                return effective  # type: ignore[no-any-return]
+            for seq, fact in zip(numbers, facts, strict=True):
+                if fact.id not in corrected:
+                    keep((seq, effective, fact))  # type: ignore[arg-type]
         return None
 
     def _new_day(self, effective: int) -> None:
