@@ -252,7 +252,7 @@ def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
 def _days_per_page(limit: int, days: list[Any]) -> int:
     """How many days the next page asks for: about `sql.PAGE` rows, at the density of the page
     just read (so that memory holds about one page of rows, however dense the days)."""
-    rows = sum(day[1] for day in days)
+    rows: int = sum(day[1] for day in days)
     return max(1, min(sql.DAYS_MAX, limit * sql.PAGE // max(rows, 1)))
 
 
