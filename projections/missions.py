@@ -24,7 +24,8 @@ from projections.world import Withdrawal
 STAGES = ("requested", "authorized", "deploying", "deployed", "completed", "withdrawing", "withdrawn")
 _RANK = {stage: i for i, stage in enumerate(STAGES)}
 ON_SOIL = ("deployed", "withdrawing")
-_DEPLOYING = _RANK["deploying"]
+# The statuses a deployment moves to "deploying": those before it, and "withdrawn" (a redeployment).
+_DEPLOYS = frozenset({None, "withdrawn"} | {stage for stage in STAGES if _RANK[stage] < _RANK["deploying"]})
 
 
 def _reach(mission: MissionRecord, stage: str, view: View) -> None:
@@ -93,8 +94,7 @@ def deployed(model: Model, view: ForcesDeployedView, effective: date) -> None:
             current[1].append(view)
         else:
             mission.claims[contributor] = (effective, [view])
-    status = mission.status
-    if status == "withdrawn" or status is None or _RANK[status] < _DEPLOYING:  # or a redeployment
+    if mission.status in _DEPLOYS:
         mission.status = "deploying"
         mission.since = view.occurred
         mission.fact = view.id
@@ -124,9 +124,18 @@ def started(model: Model, view: WithdrawalStartedView, _: date) -> None:
 
 
 def withdrawn(model: Model, view: ForcesWithdrawnView, _: date) -> None:
-    mission = _mission(model, view.mission)
-    if view.contributor is not None:
-        _set(mission, view.contributor, "withdrawn", view)
+    mission = model.missions.get(view.mission)
+    if mission is None:
+        mission = _mission(model, view.mission)
+    contributor = view.contributor
+    if contributor is not None:  # `_set`, written out in place
+        contingent = mission.contingents.get(contributor)
+        if contingent is None:
+            mission.contingents[contributor] = ContingentRecord("withdrawn", view.occurred, view.id)
+        elif contingent.status != "withdrawn":
+            contingent.status = "withdrawn"
+            contingent.since = view.occurred
+            contingent.fact = view.id
     else:
         for contributor in list(mission.contingents):
             _set(mission, contributor, "withdrawn", view)
