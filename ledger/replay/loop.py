@@ -69,7 +69,7 @@ class Sink(Protocol):
 class Loop(Generic[V]):
     """Feed it batches of rows in replay order; it decodes those within the knowledge horizon
     with `decoders` and folds them into `apply`, or, without `apply`, keeps them in `kept` as
-    (seq, effective day, value).
+    `Folded` (seq, effective day, value).
 
     `size` keeps entries with seq < size; `corrected` holds the ids hidden by a
     retraction or supersession among them. With `snapshot`, the loop keeps the
@@ -95,7 +95,7 @@ class Loop(Generic[V]):
         self.size, self.corrected = size, corrected
         self.snapshot, self.every = snapshot, every
         self.snapshots: list[tuple[int, bytes]] = []
-        self.kept: list[tuple[int, int, V]] = []
+        self.kept: list[Folded] = []  # without `apply`: each fact with its seq and day
         self._day, self._date, self._pending = since, date.min, 0
 
     def feed(self, rows: Iterable[Sequence[Any]]) -> None:
@@ -114,7 +114,7 @@ class Loop(Generic[V]):
                 if apply is not None:
                     apply(value, self._date)
                 else:
-                    keep((seq, self._day, value))
+                    keep(Folded(seq, self._day, value))  # type: ignore[arg-type]
                 self._pending += 1
         except Exception:
             problem = row_problem(seq, fact_id, type_, effective, payload)
@@ -185,7 +185,7 @@ class Loop(Generic[V]):
                 return effective  # type: ignore[no-any-return]
             for seq, fact in zip(numbers, facts, strict=True):
                 if fact.id not in corrected:
-                    keep((seq, effective, fact))  # type: ignore[arg-type]
+                    keep(Folded(seq, effective, fact))
         return None
 
     def _new_day(self, effective: int) -> None:
@@ -229,4 +229,4 @@ def fact_loop(apply: Callable[[AnyFact, date], None] | None, size: int, correcte
 
 def timeline(loop: Loop[AnyFact]) -> list[Folded]:
     """The facts a loop without `apply` kept, with their seq and effective day."""
-    return [Folded(seq, effective, fact) for seq, effective, fact in loop.kept]
+    return list(loop.kept)
