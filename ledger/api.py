@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
@@ -478,7 +479,8 @@ class Ledger:
         day, lang = as_of_day(as_of), language(lang)
         n = self._horizon(size, known_at)
         name = names(self.actors(size=n), lang)  # the timeline's line, with the same names
-        return map(FactRows(name), self._stream(replay.folded(n, day.toordinal())))
+        pages = self._stream(replay.folded_pages(n, day.toordinal()))
+        return chain.from_iterable(map(FactRows(name).page, pages))
 
     # Charts (contract section 15)
 

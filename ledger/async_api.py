@@ -297,8 +297,9 @@ class AsyncLedger:
         day, lang = as_of_day(as_of), language(lang)
         n = await self._horizon(size, known_at)
         row = FactRows(names(await self.actors(size=n), lang))  # the timeline's line and names
-        async for folded in self._stream(replay.folded(n, day.toordinal())):
-            yield row(folded)
+        async for page in self._stream(replay.folded_pages(n, day.toordinal())):
+            for folded in page:
+                yield row(folded)
 
     async def chart(
         self,

@@ -37,8 +37,9 @@ class Entry(msgspec.Struct, frozen=True):
         return date.fromordinal(self.effective)
 
 
-class Folded(msgspec.Struct, frozen=True):
-    """A fact as replay folds it: its entry's seq and its effective day."""
+class Folded(msgspec.Struct, frozen=True, gc=False):
+    """A fact as replay folds it: its entry's seq and its effective day. Not tracked by the
+    garbage collector, as facts are not (`ledger.facts.Fact`): a timeline makes one per fact."""
 
     seq: int
     effective: int

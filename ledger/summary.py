@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import msgspec
 
@@ -79,7 +80,45 @@ def _office(state: str, office: str, name: Name) -> str:
     return f"{name(state)} {name(office)}"
 
 
+def _appointed(f: PrimeMinisterAppointed | OfficeAssumed, name: Name) -> str:
+    office = f.office if isinstance(f, OfficeAssumed) else PRIME_MINISTER
+    acting = "interim " if f.interim else "acting " if f.acting else ""
+    where = _office(f.state, office, name)
+    return f"{name(f.person)} appointed {acting}{where}{_by(f.appointed_by, name)}"
+
+
+def _deployed(f: ForcesDeployed, name: Name) -> str:
+    what = "forces" if f.personnel is None else _people(f.personnel)
+    to = "" if f.host is None else f" to {name(f.host)}"
+    return f"{name(f.contributor)} deployed {what}{to} ({name(f.mission)})"
+
+
+def _withdrawn(f: ForcesWithdrawn, name: Name) -> str:
+    who = "every contingent" if f.contributor is None else name(f.contributor)
+    left = "" if f.personnel is None else f", {_people(f.personnel)}"
+    return f"{who} withdrawn from {name(f.mission)}{left}"
+
+
+def _statement(f: StatementMade, name: Name) -> str:
+    office = "" if f.office is None else f" ({f.office})"
+    return f"{name(f.speaker)}{office}: {f.summary}"
+
+
+# The commonest types, found by their exact class (one dict lookup) before the `match`, whose
+# class patterns cost an isinstance call per case tried (an export makes a summary per fact).
+_COMMON: dict[type, Callable[[Any, Name], str]] = {
+    ForcesDeployed: _deployed,
+    StatementMade: _statement,
+    OfficeAssumed: _appointed,
+    PrimeMinisterAppointed: _appointed,
+    ForcesWithdrawn: _withdrawn,
+}
+
+
 def _described(f: Fact, effective: date, name: Name) -> str:
+    common = _COMMON.get(type(f))
+    if common is not None:
+        return common(f, name)
     match f:
         case GovernmentOverthrown():
             ousted = "" if not f.ousted else f", ousting {', '.join(name(p) for p in f.ousted)}"
@@ -93,10 +132,7 @@ def _described(f: Fact, effective: date, name: Name) -> str:
             where = _office(f.state, PRIME_MINISTER, name)
             return f"{name(f.person)} nominated {where}{_by(f.nominated_by, name)}"
         case PrimeMinisterAppointed() | OfficeAssumed():
-            office = f.office if isinstance(f, OfficeAssumed) else PRIME_MINISTER
-            acting = "interim " if f.interim else "acting " if f.acting else ""
-            where = _office(f.state, office, name)
-            return f"{name(f.person)} appointed {acting}{where}{_by(f.appointed_by, name)}"
+            return _appointed(f, name)
         case MissionRequested():
             what = f"{name(f.organization)} mission {name(f.mission)}"
             if f.requested_by is not None:
@@ -108,9 +144,7 @@ def _described(f: Fact, effective: date, name: Name) -> str:
             until = "" if f.until is None else f" until {f.until}"
             return what + by + until + ("" if f.mandate is None else f": {f.mandate}")
         case ForcesDeployed():
-            what = "forces" if f.personnel is None else _people(f.personnel)
-            to = "" if f.host is None else f" to {name(f.host)}"
-            return f"{name(f.contributor)} deployed {what}{to} ({name(f.mission)})"
+            return _deployed(f, name)
         case DeploymentCompleted():
             return f"{name(f.mission)} deployment completed"
         case MissionCompleted():
@@ -123,9 +157,7 @@ def _described(f: Fact, effective: date, name: Name) -> str:
                 return f"{name(f.mission)} withdrawal started (every deployed contingent)"
             return f"{name(f.contributor)} started withdrawing from {name(f.mission)}"
         case ForcesWithdrawn():
-            who = "every contingent" if f.contributor is None else name(f.contributor)
-            left = "" if f.personnel is None else f", {_people(f.personnel)}"
-            return f"{who} withdrawn from {name(f.mission)}{left}"
+            return _withdrawn(f, name)
         case StrengthReported():
             figure = _people(f.personnel)
             if f.personnel_high is not None and f.personnel_high != f.personnel:
@@ -137,8 +169,7 @@ def _described(f: Fact, effective: date, name: Name) -> str:
             wikidata = "" if f.wikidata is None else f" ({f.wikidata})"
             return f"{f.actor} described{wikidata}: {names}"
         case StatementMade():
-            office = "" if f.office is None else f" ({f.office})"
-            return f"{name(f.speaker)}{office}: {f.summary}"
+            return _statement(f, name)
         case FactRetracted():
             return f"retracts {f.target}: {f.reason}"
     return _fields(f)

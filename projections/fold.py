@@ -64,7 +64,7 @@ def _fold(cls: type[V], fold: Callable[[Model, V, date], None]) -> tuple[type[Vi
     return cls, fold
 
 
-_FOLDS: dict[type[View], Fold] = dict(
+FOLDS: dict[type[View], Fold] = dict(
     [
         _fold(MissionRequestedView, missions.requested),
         _fold(MissionAuthorizedView, missions.requested),
@@ -115,7 +115,7 @@ class Projection(Model):
 
     def apply(self, view: AnyView, effective: date) -> None:
         """Fold one fact's view, effective on `effective` (a description's day is never used)."""
-        fold = _FOLDS.get(type(view))
+        fold = FOLDS.get(type(view))
         if fold is not None:
             fold(self, view, effective)
         # PrimeMinisterNominated and StatementMade are kept in the timeline only.
@@ -131,11 +131,14 @@ class Projection(Model):
         for name, m in sorted(self.missions.items()):
             claims = m.claims
             contingents: dict[str, Contingent] = {}
+            host = states.get(m.host) if m.host is not None else None
             for contributor, c in sorted(m.contingents.items()):
                 strength, personnel = _strength(claims.get(contributor))
                 contingents[contributor] = Contingent(c.status, c.since, c.fact, personnel, strength)
                 if m.host is not None and c.status in missions.ON_SOIL:
-                    states.setdefault(m.host, StateView()).foreign_forces.append(
+                    if host is None:  # not `setdefault`, which would make a StateView every time
+                        host = states[m.host] = StateView()
+                    host.foreign_forces.append(
                         ForeignForce(name, contributor, c.status, c.since, c.fact, personnel, strength)
                     )
             whole, _ = _strength(claims.get(WHOLE))
@@ -160,10 +163,17 @@ def _strength(quantity: Quantity | None) -> tuple[Strength | None, int | None]:
     if quantity is None:
         return None, None
     day, current = quantity
+    if len(current) == 1:  # most quantities: `_claim` written out in place (a document has thousands)
+        view = current[0]
+        low = view.personnel or 0
+        high = view.personnel_high if type(view) is StrengthReportedView else None
+        if high is None:
+            high = low
+        # `id`, not the `fact_id` property: every view in the replay index has one.
+        claim = Claim(view.id, low, high, [source.publisher for source in view.sources])  # type: ignore[arg-type]
+        return Strength(low, high, day.isoformat(), False, [claim]), low
     claims = [_claim(c) for c in current]
     last = claims[-1]
-    if len(claims) == 1:
-        return Strength(last.low, last.high, day.isoformat(), False, claims), last.low
     strength = Strength(
         min(c.low for c in claims),
         max(c.high for c in claims),

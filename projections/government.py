@@ -4,6 +4,7 @@ overthrows, interim appointments, same-day spells)."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from ledger.replay.views import (
     GovernmentDismissedView,
@@ -40,17 +41,25 @@ def overthrow(model: Model, view: GovernmentOverthrownView, _: date) -> None:
             state.offices[slug] = OfficeRecord(None, view.occurred, False, [view.fact_id])
 
 
+@cache
+def _ministerial(slug: str) -> bool:
+    """Whether a dismissal makes the holder of office `slug` acting: the prime minister's and
+    every minister's (a pure function of the slug, so kept once per slug)."""
+    return slug == PRIME_MINISTER or "minister" in slug
+
+
 def dismiss(model: Model, view: GovernmentDismissedView, _: date) -> None:
     """The government becomes caretaker; its ministers hold on as acting."""
     state = _state(model, view.state)
     if state.government is None or state.government.status != "caretaker":
         state.government = Government("caretaker", view.occurred)
+    fact = view.fact_id
     for slug, office in state.offices.items():
-        if office.person is not None and (slug == PRIME_MINISTER or "minister" in slug):
+        if office.person is not None and _ministerial(slug):
             office.acting = True
             if office.stands_in_for is not None:
                 office.held_acting = True  # the holder an interim stands in for holds on as acting too
-            office.facts.append(view.fact_id)
+            office.facts.append(fact)
 
 
 def appoint(model: Model, view: PrimeMinisterAppointedView | OfficeAssumedView, effective: date) -> None:

@@ -24,6 +24,8 @@ from projections.world import Withdrawal
 STAGES = ("requested", "authorized", "deploying", "deployed", "completed", "withdrawing", "withdrawn")
 _RANK = {stage: i for i, stage in enumerate(STAGES)}
 ON_SOIL = ("deployed", "withdrawing")
+# The statuses a deployment moves to "deploying": those before it, and "withdrawn" (a redeployment).
+_DEPLOYS = frozenset({None, "withdrawn"} | {stage for stage in STAGES if _RANK[stage] < _RANK["deploying"]})
 
 
 def _reach(mission: MissionRecord, stage: str, view: View) -> None:
@@ -71,18 +73,31 @@ def requested(model: Model, view: MissionRequestedView | MissionAuthorizedView, 
 
 
 def deployed(model: Model, view: ForcesDeployedView, effective: date) -> None:
-    mission = _mission(model, view.mission)
+    # The most frequent fold: `_mission`, `_set`, `_claim` and `_reach` written out in place
+    # (a Python call costs about as much as what each does).
+    mission = model.missions.get(view.mission)
+    if mission is None:
+        mission = _mission(model, view.mission)
     if view.host is not None:
         mission.host = view.host
-    _set(mission, view.contributor, "deployed", view)
+    contributor = view.contributor
+    contingent = mission.contingents.get(contributor)
+    if contingent is None:
+        mission.contingents[contributor] = ContingentRecord("deployed", view.occurred, view.id)
+    elif contingent.status != "deployed":
+        contingent.status = "deployed"
+        contingent.since = view.occurred
+        contingent.fact = view.id
     if view.personnel is not None:
-        _claim(mission.claims, view.contributor, view, effective)
-    if mission.status == "withdrawn":  # a redeployment
+        current = mission.claims.get(contributor)
+        if current is not None and current[0] == effective:
+            current[1].append(view)
+        else:
+            mission.claims[contributor] = (effective, [view])
+    if mission.status in _DEPLOYS:
         mission.status = "deploying"
         mission.since = view.occurred
         mission.fact = view.id
-    else:
-        _reach(mission, "deploying", view)
 
 
 def deployment_completed(model: Model, view: DeploymentCompletedView, _: date) -> None:
@@ -109,14 +124,26 @@ def started(model: Model, view: WithdrawalStartedView, _: date) -> None:
 
 
 def withdrawn(model: Model, view: ForcesWithdrawnView, _: date) -> None:
-    mission = _mission(model, view.mission)
-    if view.contributor is not None:
-        _set(mission, view.contributor, "withdrawn", view)
+    mission = model.missions.get(view.mission)
+    if mission is None:
+        mission = _mission(model, view.mission)
+    contributor = view.contributor
+    if contributor is not None:  # `_set`, written out in place
+        contingent = mission.contingents.get(contributor)
+        if contingent is None:
+            mission.contingents[contributor] = ContingentRecord("withdrawn", view.occurred, view.id)
+        elif contingent.status != "withdrawn":
+            contingent.status = "withdrawn"
+            contingent.since = view.occurred
+            contingent.fact = view.id
     else:
         for contributor in list(mission.contingents):
             _set(mission, contributor, "withdrawn", view)
-    remaining = any(c.status in ON_SOIL for c in mission.contingents.values())
-    _reach(mission, "withdrawing" if remaining else "withdrawn", view)
+    for c in mission.contingents.values():
+        if c.status in ON_SOIL:
+            _reach(mission, "withdrawing", view)
+            return
+    _reach(mission, "withdrawn", view)
 
 
 def reported(model: Model, view: StrengthReportedView, effective: date) -> None:

@@ -89,6 +89,11 @@ class FactRows:
     def __init__(self, name: Name = _as_is) -> None:
         self.hosts: dict[str, str] = {}  # mission -> its host so far
         self.name = name
+        self._ordinal, self._day = -1, date.min
+
+    def page(self, items: list[Folded]) -> list[FactRow]:
+        """The rows of a page of folded facts, in order."""
+        return list(map(self, items))
 
     def __call__(self, item: Folded) -> FactRow:
         fact = item.fact
@@ -102,10 +107,12 @@ class FactRows:
                 self.hosts[mission] = host
         if cls in _PRIME_MINISTER_TYPES:
             office = PRIME_MINISTER
-        day = item.effective_day
+        if item.effective != self._ordinal:  # a date made once per day, not per fact
+            self._ordinal, self._day = item.effective, item.effective_day
+        day = self._day
         return FactRow(
             item.seq,
-            fact.fact_id,
+            fact.id,  # type: ignore[arg-type]  # every folded fact has an id (`Fact.fact_id`)
             fact.TYPE,
             fact.occurred,
             day,

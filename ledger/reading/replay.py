@@ -11,14 +11,15 @@ from ledger.entries import Folded
 from ledger.reading import log
 from ledger.reading.args import known_mission, state_code
 from ledger.reading.entries import corrected, horizon, size
-from ledger.reading.plans import Plan, Query, Stream, collect
-from ledger.replay.loop import SNAPSHOT_EVERY, Sink, default_interval, fact_loop, view_loop
+from ledger.reading.plans import Plan, Query, Stream, collect, transform
+from ledger.replay.codec import index_error, row_problem
+from ledger.replay.loop import SNAPSHOT_EVERY, Loop, Sink, default_interval, fact_loop, view_loop
 from ledger.replay.loop import timeline as kept_facts
-from ledger.replay.views import AnyView
+from ledger.replay.views import VIEWS, AnyView
 from ledger.storage import sql
 from ledger.storage.checks import snapshot_row
 from projections.actors import described
-from projections.fold import Projection, named_in
+from projections.fold import FOLDS, Projection, named_in
 from projections.spells import Spell, Spells
 from projections.timeline import narrow
 from projections.world import Description, World
@@ -123,18 +124,58 @@ def fold_into(
         snapshot=projection.snapshot if every is not None else None,
         every=every or SNAPSHOT_EVERY,
         since=since,
+        folds=(projection, FOLDS),
     )
     # From the start, day 0 too: the descriptions, which apply at every date, sort there (before
     # every real day; a snapshot of a real day holds them). `timeline` and `run` start after it.
-    key: tuple[int, int, int] | None = (
-        (since, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ) if since else sql.FIRST_KEY
-    )
-    while key is not None:
-        rows = yield _page_query(key, upto, Projection.IGNORES)
-        loop.feed(rows)
-        key = _next_key(rows)
+    yield from _fold_days(loop, since if since else -1, upto, n, Projection.IGNORES)
     loop.finish(upto)
     return loop.snapshots
+
+
+_TYPES = tuple(VIEWS)
+
+
+def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[int, ...]) -> Plan[None]:
+    """Fold the days (`after`, `upto`] of the rows with seq < `n` into `loop`, a page of whole
+    days at a time (`sql.replay_days`). A day the page cannot fold (`Loop.feed_days`) is read
+    again row by row, which names the row to blame, or folds the day if none is; an error of the
+    projection is LedgerCorrupt when a row of its day is to blame, else raised as it is."""
+    statement = sql.replay_days(_TYPES, skip)
+    limit = sql.DAYS
+    while True:
+        days = yield Query(statement, (after, upto, n, limit))
+        try:
+            bad = loop.feed_days(days)
+        except Exception:
+            yield from _blame_a_row(loop.day, n, skip)
+            raise
+        if bad is not None:
+            key: tuple[Any, int, int] | None = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
+            while key is not None:
+                rows = yield _page_query(key, bad, skip)
+                loop.feed(rows)
+                key = _next_key(rows)
+            after = bad
+        elif len(days) < limit:
+            return
+        else:
+            after = days[-1][0]
+        limit = _days_per_page(limit, days)
+
+
+def _blame_a_row(day: Any, n: int, skip: tuple[int, ...]) -> Plan[None]:
+    """LedgerCorrupt naming the first row of `day` within the first `n` entries that is to blame
+    (`codec.row_problem`), if one is."""
+    key: tuple[Any, int, int] | None = (day, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
+    while key is not None:
+        rows = yield _page_query(key, day, skip)
+        for seq, fact_id, type_, effective, payload, _rank in rows:
+            if type(seq) is int and seq < n:
+                problem = row_problem(seq, fact_id, type_, effective, payload)
+                if problem is not None:
+                    raise index_error(seq, fact_id, problem)
+        key = _next_key(rows)
 
 
 def run(sink: Sink, n: int, upto: int) -> Plan[Sink]:
@@ -171,17 +212,48 @@ def timeline(n: int, upto: int) -> Plan[list[Folded]]:
 
 
 def folded(n: int, upto: int) -> Stream[Folded]:
-    """`timeline` as a stream: each page's folded facts handed on before the next page is read,
-    so that memory holds one page whatever the ledger's size (`ledger export facts`)."""
+    """`timeline` as a stream of folded facts (`folded_pages`, one by one)."""
+    return transform(folded_pages(n, upto), _items)
+
+
+def _items(page: list[Folded]) -> list[Folded]:
+    return page
+
+
+def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
+    """`timeline` as a stream of pages: each page's folded facts, a list, handed on before the
+    next page is read, so that memory holds one page whatever the ledger's size (`ledger export
+    facts`). A page is whole days (`sql.replay_days`), each day's facts decoded with one call; a
+    day that cannot be read so is read row by row, which names the row to blame."""
     loop = fact_loop(None, n, (yield from corrected(n)))
-    key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
-    while key is not None:
-        rows = yield _page_query(key, upto, ())
-        loop.feed(rows)
-        for item in kept_facts(loop):  # noqa: UP028 (not `yield from`: the driver sends [] back)
-            yield item
-        loop.kept.clear()
-        key = _next_key(rows)
+    statement = sql.replay_days(_TYPES, seqs=True)
+    after = 0  # day 0 (the descriptions) is no day of the timeline
+    limit = sql.DAYS
+    while True:
+        days = yield Query(statement, (after, upto, n, limit))
+        bad = loop.keep_days(days)
+        if bad is not None:
+            key: tuple[Any, int, int] | None = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
+            while key is not None:
+                rows = yield _page_query(key, bad, ())
+                loop.feed(rows)
+                key = _next_key(rows)
+            after = bad
+        elif len(days) == limit:
+            after = days[-1][0]
+        if loop.kept:
+            yield kept_facts(loop)
+            loop.kept.clear()
+        if bad is None and len(days) < limit:
+            return
+        limit = _days_per_page(limit, days)
+
+
+def _days_per_page(limit: int, days: list[Any]) -> int:
+    """How many days the next page asks for: about `sql.PAGE` rows, at the density of the page
+    just read (so that memory holds about one page of rows, however dense the days)."""
+    rows: int = sum(day[1] for day in days)
+    return max(1, min(sql.DAYS_MAX, limit * sql.PAGE // max(rows, 1)))
 
 
 def spells(n: int, upto: int, lang: str) -> Plan[list[Spell]]:
@@ -197,8 +269,4 @@ def views(apply: Callable[[AnyView, date], None], n: int, upto: int) -> Plan[Non
     entries' facts up to day `upto`, less the corrected ones, in replay order."""
     hidden = yield from corrected(n)
     loop = view_loop(apply, n, hidden)
-    key: tuple[int, int, int] | None = sql.FIRST_KEY
-    while key is not None:
-        rows = yield _page_query(key, upto, Projection.IGNORES)
-        loop.feed(rows)
-        key = _next_key(rows)
+    yield from _fold_days(loop, -1, upto, n, Projection.IGNORES)

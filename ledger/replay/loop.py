@@ -24,10 +24,26 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
+import msgspec
+
 from ledger.entries import Folded
 from ledger.facts import AnyFact, Fact
 from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, Decoder, index_error, row_problem
 from ledger.replay.views import AnyView
+
+# Every view type, decoded by the payload's own tag: a day's payloads in one msgpack array.
+_DAY_DECODER: Decoder[list[AnyView]] = Decoder(list[AnyView])
+_FACTS_DECODER: Decoder[list[AnyFact]] = Decoder(list[AnyFact])
+_SEQS_DECODER = msgspec.json.Decoder(list[int])
+_HEADERS = [bytes((0x90 | n,)) for n in range(16)] + [b"\xdc" + n.to_bytes(2, "big") for n in range(16, 4096)]
+
+
+def _header(count: int) -> bytes:
+    """The msgpack header of an array of `count` items."""
+    if count < 4096:
+        return _HEADERS[count]
+    return (b"\xdc" + count.to_bytes(2, "big")) if count < 1 << 16 else (b"\xdd" + count.to_bytes(4, "big"))
+
 
 SNAPSHOT_EVERY = 20_000  # the most facts folded between two projection snapshots, by default
 SNAPSHOT_SHARE = 40  # by default, a snapshot every 1/40 of the ledger's entries (20,000 at most)
@@ -53,7 +69,7 @@ class Sink(Protocol):
 class Loop(Generic[V]):
     """Feed it batches of rows in replay order; it decodes those within the knowledge horizon
     with `decoders` and folds them into `apply`, or, without `apply`, keeps them in `kept` as
-    (seq, effective day, value).
+    `Folded` (seq, effective day, value).
 
     `size` keeps entries with seq < size; `corrected` holds the ids hidden by a
     retraction or supersession among them. With `snapshot`, the loop keeps the
@@ -71,13 +87,15 @@ class Loop(Generic[V]):
         snapshot: Callable[[], bytes] | None = None,
         every: int = SNAPSHOT_EVERY,
         since: int = 0,
+        folds: tuple[object, Mapping[type, Callable[[Any, Any, date], None]]] | None = None,
     ) -> None:
+        self.folds = folds  # (model, handler by view class): what `apply` does, for `feed_days`
         self.decoders: Mapping[str, Decoder[V]] = decoders
         self.apply: Callable[[V, date], None] | None = apply
         self.size, self.corrected = size, corrected
         self.snapshot, self.every = snapshot, every
         self.snapshots: list[tuple[int, bytes]] = []
-        self.kept: list[tuple[int, int, V]] = []
+        self.kept: list[Folded] = []  # without `apply`: each fact with its seq and day
         self._day, self._date, self._pending = since, date.min, 0
 
     def feed(self, rows: Iterable[Sequence[Any]]) -> None:
@@ -96,13 +114,79 @@ class Loop(Generic[V]):
                 if apply is not None:
                     apply(value, self._date)
                 else:
-                    keep((seq, self._day, value))
+                    keep(Folded(seq, self._day, value))  # type: ignore[arg-type]
                 self._pending += 1
         except Exception:
             problem = row_problem(seq, fact_id, type_, effective, payload)
             if problem is None:
                 raise
             raise index_error(seq, fact_id, problem) from None
+
+    @property
+    def day(self) -> int:
+        """The effective day being folded (or last folded)."""
+        return self._day
+
+    def feed_days(self, days: Iterable[Sequence[Any]]) -> int | None:
+        """Fold whole days, each a row (effective, count, unknown, payloads) of
+        `ledger.storage.sql.replay_days`: the views of a day decoded with one call, then folded.
+        A day this cannot read (a type column it does not know, payloads that do not decode as
+        `count` views, a day that is no day) is left untouched, and its effective day returned,
+        for the caller to feed its rows one by one (`feed`), which says what is wrong; None when
+        every day was folded. The loop must fold views (`apply`) of rows already within the
+        horizon (seq < size, in SQL)."""
+        apply, corrected, decode = self.apply, self.corrected, _DAY_DECODER.decode
+        assert apply is not None
+        model, fold = (None, None) if self.folds is None else (self.folds[0], self.folds[1].get)
+        for effective, count, unknown, payloads in days:
+            try:
+                if unknown:
+                    return effective  # type: ignore[no-any-return]
+                views = decode(_header(count) + payloads)
+                if effective != self._day:
+                    self._new_day(effective)
+            except Exception:
+                return effective  # type: ignore[no-any-return]
+            day = self._date
+            if fold is None:
+                for view in views:
+                    if view.id in corrected:
+                        count -= 1
+                    else:
+                        apply(view, day)  # type: ignore[arg-type]
+            else:  # `apply` is `model`'s: the same dispatch, one Python call less per view
+                for view in views:
+                    if view.id in corrected:
+                        count -= 1
+                        continue
+                    handler = fold(type(view))
+                    if handler is not None:
+                        handler(model, view, day)
+            self._pending += count
+        return None
+
+    def keep_days(self, days: Iterable[Sequence[Any]]) -> int | None:
+        """Keep the facts of whole days, each a row (effective, count, unknown, seqs, payloads)
+        of `ledger.storage.sql.replay_days(..., seqs=True)`, as `feed` keeps them without
+        `apply`: a day's facts decoded with one call. A day this cannot read is left untouched
+        and its effective day returned, as `feed_days` does; None when every day was kept."""
+        keep, corrected, decode = self.kept.append, self.corrected, _FACTS_DECODER.decode
+        for effective, count, unknown, seqs, payloads in days:
+            try:
+                if unknown:
+                    return effective  # type: ignore[no-any-return]
+                facts = decode(_header(count) + payloads)
+                numbers = _SEQS_DECODER.decode(f"[{seqs}]")
+                if len(numbers) != count:
+                    return effective  # type: ignore[no-any-return]
+                if effective != self._day:
+                    self._new_day(effective)
+            except Exception:
+                return effective  # type: ignore[no-any-return]
+            for seq, fact in zip(numbers, facts, strict=True):
+                if fact.id not in corrected:
+                    keep(Folded(seq, effective, fact))
+        return None
 
     def _new_day(self, effective: int) -> None:
         # Never a snapshot of day 0, the descriptions' (`ledger.facts.replay_day`): a snapshot is
@@ -128,9 +212,14 @@ def view_loop(
     snapshot: Callable[[], bytes] | None = None,
     every: int = SNAPSHOT_EVERY,
     since: int = 0,
+    folds: tuple[object, Mapping[type, Callable[[Any, Any, date], None]]] | None = None,
 ) -> Loop[AnyView]:
-    """The loop of our projection: views, without citations."""
-    return Loop(VIEW_DECODERS, size, corrected, apply=apply, snapshot=snapshot, every=every, since=since)
+    """The loop of our projection: views, without citations. With `folds` (a model and the
+    handler of each view class that `apply` calls, `handler(model, view, day)`), `feed_days`
+    calls the handlers itself."""
+    return Loop(
+        VIEW_DECODERS, size, corrected, apply=apply, snapshot=snapshot, every=every, since=since, folds=folds
+    )
 
 
 def fact_loop(apply: Callable[[AnyFact, date], None] | None, size: int, corrected: Set[str]) -> Loop[AnyFact]:
@@ -140,4 +229,4 @@ def fact_loop(apply: Callable[[AnyFact, date], None] | None, size: int, correcte
 
 def timeline(loop: Loop[AnyFact]) -> list[Folded]:
     """The facts a loop without `apply` kept, with their seq and effective day."""
-    return [Folded(seq, effective, fact) for seq, effective, fact in loop.kept]
+    return list(loop.kept)
