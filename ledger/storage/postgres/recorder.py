@@ -8,7 +8,7 @@
   import before it reads the tail, so that notification ids, and our seq, follow commit order.
 - Its notifications: `NOTIFY` on its channel in every import's transaction, so that its
   subscriptions (`recorder.subscribe`, and eventsourcing's projection runners) see our facts.
-- Its reads: `select_notifications` serves the stock read path (`ledger.replay.baseline`) and
+- Its reads: `select_notifications` serves the stock read path (`ledger.baseline`) and
   `subscribe` serves `Ledger.follow`.
 
 The store reads and writes on a connection of its own; eventsourcing's datastore is made only to

@@ -5,7 +5,7 @@ The ledger writes through its own connection (`storage.sqlite.store`): a fact's 
 in with eventsourcing's insert, in the transaction that writes the entry's other rows. On SQLite
 eventsourcing has no lock of its own beyond SQLite's write lock, which the writer takes first;
 and its recorder's reads (`select_notifications`) serve the stock read path the fast loop is
-measured against (`ledger.replay.baseline`).
+measured against (`ledger.baseline`).
 """
 
 from __future__ import annotations
