@@ -57,7 +57,14 @@ def plot(
     if (state is None) == (mission is None):
         raise click.UsageError("give --state CODE or --mission SLUG (one of them): what to draw")
     from ledger.chart.draw import picture_format
+    from ledger.errors import UsageError
 
+    if output == "-":  # exports take `-o -`; a picture is binary and names its format by suffix
+        raise UsageError(
+            "a picture is not written to stdout: name a file .svg, .png or .pdf",
+            param="output",
+            value=output,
+        )
     picture_format(output)  # a bad suffix is told before the ledger is opened
     with open_ledger(ctx) as lg:
         chart = lg.plot(

@@ -47,6 +47,11 @@ def ne(tmp_path: Path) -> Path:
     return ledger_of(tmp_path / "ne.db", NE)
 
 
+@pytest.fixture
+def mx(tmp_path: Path) -> Path:
+    return ledger_of(tmp_path / "mx.db", ROOT / "tests" / "episodes" / "mexico-1913.jsonl")
+
+
 def plot(tmp: Path, db: Path, *args: str) -> Any:
     return invoke("--db", db, "plot", *args, cwd=tmp)
 
@@ -265,6 +270,7 @@ def test_the_knowledge_horizon_is_respected(tmp_path: Path, kz: Path) -> None:
 BAD = [
     ("--state KZ -o kz.jpg", "-o kz.jpg: .jpg is not a picture's suffix: name the file .svg, .png or .pdf"),
     ("--state KZ -o kz", "-o kz: no suffix: name the file .svg, .png or .pdf"),
+    ("--state KZ -o -", "-o -: a picture is not written to stdout: name a file .svg, .png or .pdf"),
     ("-o kz.png", "give --state CODE or --mission SLUG (one of them)"),
     (f"--state KZ --mission {MISSION} -o kz.png", "give --state CODE or --mission SLUG"),
     (
@@ -512,3 +518,14 @@ def test_a_name_that_did_not_fit_its_bar_is_named_in_a_footnote(tmp_path: Path, 
     assert "prime-minister, 2023-08-07 to open: ali-mahaman-lamine-zeine;" in svg
     assert ">ali-mahaman-la…</text>" in svg  # cut with an ellipsis, inside its bar
     assert ">Mohamed Bazoum</text>" in svg
+
+
+def test_a_window_of_a_day_or_two_is_ticked_in_days_not_hours(tmp_path: Path, mx: Path) -> None:
+    # Mexico's day of three presidents: the ledger knows days, so the axis names days, not 03:00
+    for to, days in (("1913-02-19", ["19", "20"]), ("1913-02-20", ["19", "20", "21"])):
+        proc = plot(tmp_path, mx, "--state", "MX", "--from", "1913-02-19", "--to", to, "-o", "mx.svg")
+        assert proc.returncode == 0, proc.stderr
+        svg = (tmp_path / "mx.svg").read_text(encoding="utf-8")
+        assert ":00</text>" not in svg
+        for day in days:
+            assert f">Feb-{day}</text>" in svg or f">{day}</text>" in svg

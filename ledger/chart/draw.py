@@ -305,7 +305,13 @@ class _Drawing:
     def _dates(self, ax: Axes) -> None:
         import matplotlib.dates as mdates
 
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=9)  # type: ignore[no-untyped-call]
+        # The ledger knows days, not hours: a window of one or two days gets a tick a day
+        # (AutoDateLocator would tick hours, 03:00 to 21:00, that no fact has).
+        locator: mdates.DateLocator
+        if self.right - self.left < 3:
+            locator = mdates.DayLocator()  # type: ignore[no-untyped-call]
+        else:
+            locator = mdates.AutoDateLocator(minticks=3, maxticks=9)  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         ax.tick_params(axis="x", labelsize=8, colors="#333333")
