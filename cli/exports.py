@@ -35,7 +35,7 @@ def _output_options(kind: str) -> Callable[[F], F]:
             "-o",
             "--output",
             metavar="FILE",
-            help="Write to FILE (whole, or not at all: a failed export leaves no file) instead of stdout.",
+            help="Write to FILE (whole, or not at all: a failed export leaves no file); - or none: stdout.",
         )(f)
         return click.option(
             "--format",
@@ -72,6 +72,8 @@ def _run(
             f"{fmt}: an export of entries is a fact file, JSON Lines only (--format jsonl)",
             param_hint="--format",
         )
+    if output == "-":  # the usual name of stdout, as `ledger import -` reads stdin
+        output = None
     if fmt == "parquet" and output is None:
         raise click.BadParameter(
             "parquet is binary and is written to a file: name it with -o FILE", param_hint="--format"

@@ -432,6 +432,11 @@ def test_columns_are_the_contracts() -> None:
         (("facts", "--format", "xml"), "'xml' is not one of 'csv', 'jsonl', 'parquet'"),
         (("facts", "-o", "missing/facts.csv"), "-o missing/facts.csv: no such directory: missing"),
         (("spells", "-o", "."), "is a directory"),
+        (
+            ("spells", "-o", "episodes.db/spells.csv"),
+            "-o episodes.db/spells.csv: not a directory: episodes.db",
+        ),
+        (("facts", "--format", "parquet", "-o", "-"), "name it with -o FILE"),
         (("entries", "--as-of", "2024"), "--as-of: does not apply to entries"),
         (("entries", "--format", "csv"), "JSON Lines only"),
         (("spells", "--lang", "fr_FR"), "--lang fr_FR: not a BCP 47 language tag"),
@@ -445,6 +450,13 @@ def test_cli_errors(episodes: Path, tmp_path: Path, args: tuple[str, ...], messa
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["episodes.db"]
+
+
+def test_dash_as_output_is_stdout(episodes: Path, tmp_path: Path) -> None:
+    for kind, fmt in (("facts", "csv"), ("spells", "jsonl"), ("entries", "jsonl")):
+        to_dash = export(tmp_path, episodes, kind, "--format", fmt, "-o", "-")
+        assert to_dash.stdout and to_dash.stdout == export(tmp_path, episodes, kind, "--format", fmt).stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["episodes.db"]  # no file named "-"
 
 
 def test_a_failed_export_leaves_no_file_and_keeps_the_old_one(episodes: Path, tmp_path: Path) -> None:

@@ -208,7 +208,8 @@ def written_whole(path: str | os.PathLike[str], fill: Callable[[int, Path], T]) 
         raise UsageError("is a directory: name a file", param="output", value=os.fspath(path))
     folder = target.parent
     if not folder.is_dir():
-        raise UsageError(f"no such directory: {os.fspath(folder)}", param="output", value=os.fspath(path))
+        said = "not a directory" if folder.exists() else "no such directory"
+        raise UsageError(f"{said}: {os.fspath(folder)}", param="output", value=os.fspath(path))
     partial = folder / f".{target.name}.{secrets.token_hex(4)}.part"
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
