@@ -261,7 +261,10 @@ def test_the_knowledge_horizon_is_respected(tmp_path: Path, kz: Path) -> None:
     assert "Alikhan" not in svg and ">Russian Federation</text>" in svg  # described at entry 19
     proc = plot(tmp_path, kz, "--state", "KZ", "--known-at", "2000-01-01", "-o", "none.svg")
     assert proc.returncode == 2 and "nothing to draw" in proc.stderr
+    assert "in 0 entries" in proc.stderr  # the horizon, not the state, is why: the message says so
     assert not (tmp_path / "none.svg").exists()
+    proc = plot(tmp_path, kz, "--state", "KZ", "--size", "1", "-o", "none.svg")
+    assert proc.returncode == 2 and "promise in 1 entry" in proc.stderr
 
 
 # Errors: exit 2, a message naming the option, and no file
@@ -280,7 +283,7 @@ BAD = [
     ("--mission csto-kazakstan-2022 -o kz.png", f"did you mean {MISSION}?"),
     ("--mission csto -o kz.png", f"--mission csto: no mission of this name in the ledger (it has {MISSION})"),
     (f"--mission {MISSION} --to 2022-01-05 -o kz.png", "no mission of this name on 2022-01-05"),
-    ("--state FR -o kz.png", "--state FR: nothing to draw: no office, contingent, event or promise"),
+    ("--state FR -o kz.png", "--state FR: nothing to draw: no office, contingent, event or promise in 30"),
     ("--state KZ --from 2022-02 --to 2022-01 -o kz.png", "--to 2022-01: it is before the first day shown"),
     ("--state KZ --from 2022-13 -o kz.png", "--from: '2022-13' does not exist"),
     ("--state KZ --size 99 -o kz.png", "--size 99: the ledger has 30 entries"),

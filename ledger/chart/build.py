@@ -169,7 +169,9 @@ def build(
                 else "nothing to draw: no contingent, event or promise"
             )
             + (f" from {start.isoformat()}" if start is not None else "")
-            + (f" to {end.isoformat()}" if end is not None else ""),
+            + (f" to {end.isoformat()}" if end is not None else "")
+            # --size and --known-at can leave out what the ledger holds now: say how much was read
+            + f" in {size:,} {'entry' if size == 1 else 'entries'}",
             param=subject,
             value=key,
         )
