@@ -532,3 +532,19 @@ def test_a_window_of_a_day_or_two_is_ticked_in_days_not_hours(tmp_path: Path, mx
         assert ":00</text>" not in svg
         for day in days:
             assert f">Feb-{day}</text>" in svg or f">{day}</text>" in svg
+
+
+def test_an_event_on_the_last_day_shown_is_drawn_whole(mx: Path) -> None:
+    # The coup of 19 February 1913 is the last day of Mexico's chart: its marker is on the edge.
+    with Ledger.open(mx) as lg:
+        chart = lg.chart(state="MX")
+    assert chart.end == date(1913, 2, 19) and [m.kind for m in chart.markers()] == ["GovernmentOverthrown"]
+    drawing = _Drawing(chart)
+    renderer = drawing.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    axes = drawing.ax.get_window_extent(renderer)
+    markers = [line for line in drawing.ax.lines if line.get_marker() not in (None, "None", "")]
+    assert markers
+    for line in markers:
+        box = line.get_window_extent(renderer)
+        inside = axes.x0 <= box.x0 and box.x1 <= axes.x1
+        assert inside or not line.get_clip_on(), "a marker cut in half by the edge of the plot"

@@ -416,7 +416,9 @@ class _Drawing:
             row = next((r for r, seen in enumerate(last) if seen is None or px - seen >= MARKER_PX), 0)
             last[row] = px
             shape, _ = MARKERS[marker.kind]
-            ax.plot([x], [y + rows[row]], marker=shape, markersize=7, color=INK, linestyle="none", zorder=6)
+            # Not clipped: an event on the last day shown (the default end) sits on the right edge.
+            ax.plot([x], [y + rows[row]], marker=shape, markersize=7, color=INK, linestyle="none",
+                    zorder=6, clip_on=False)  # fmt: skip
             if span[1] > span[0]:
                 ax.vlines(
                     x, y + 0.5, span[1] + 0.5, colors=GREY, linestyles=(0, (1, 2)), linewidth=0.8, zorder=3
