@@ -18,7 +18,7 @@ outcomes). Bars still open at `end` run to the right edge; promises are judged o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Literal
 
@@ -32,10 +32,9 @@ from ledger.replay.views import (
     MissionCompletedView,
     WithdrawalAnnouncedView,
 )
-from projections.actors import described_name
+from projections.actors import names
 from projections.promises import Promise, Promises, judge
 from projections.spells import CONTINGENT, OFFICE, Spell, Spells
-from projections.world import Description
 
 _MARKED: dict[type, MarkerKind] = {
     GovernmentDismissedView: "GovernmentDismissed",
@@ -91,14 +90,6 @@ class ChartFold:
         return set(self.promises.missions())
 
 
-def _name(actor: str, actors: Mapping[str, Description], lang: str) -> str:
-    return described_name(actor, actors, lang)
-
-
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
-
-
 def _kept_bar(spell: Spell, start: date | None) -> bool:
     return start is None or spell.end_day is None or spell.end_day >= start
 
@@ -126,7 +117,7 @@ def _days(spells: Iterable[Spell], events: Iterable[Event], promises: Iterable[P
     for p in promises:
         days.append(parse_date(p.made).effective)
         if p.outcome is not None:
-            days.append(_day(p.outcome.day))
+            days.append(date.fromisoformat(p.outcome.day))
     return days
 
 
@@ -144,7 +135,7 @@ def build(
     """The chart of `state` or `mission` (exactly one of them) from a fold that went up to `end`
     (or to the last fact). Nothing to draw is a UsageError naming `state` or `mission`."""
     spells = fold.spells.finish(lang)
-    actors = fold.spells.projection.actors
+    name = names(fold.spells.projection.actors, lang)  # as tables name them
     if state is not None:
         chosen = [s for s in spells if s.state == state]
         events = [e for e in fold.events if (e.state == state if e.mission is None else e.host == state)]
@@ -187,15 +178,9 @@ def build(
         offices = [s for s in chosen if s.kind == OFFICE]
         government = tuple(e.marker for e in events if e.mission is None)
         if offices or government:
-            lanes.append(
-                Lane(
-                    kind="state", key=state, label=_name(state, actors, lang), markers=government, group=group
-                )
-            )
+            lanes.append(Lane(kind="state", key=state, label=name(state), markers=government, group=group))
             for slug, bars in _lanes(offices, lambda s: s.office or ""):
-                lanes.append(
-                    Lane(kind="office", key=slug, label=_name(slug, actors, lang), bars=bars, group=group)
-                )
+                lanes.append(Lane(kind="office", key=slug, label=name(slug), bars=bars, group=group))
             group += 1
     contingents = [s for s in chosen if s.kind == CONTINGENT]
     missions = {s.mission or "" for s in contingents}
@@ -207,7 +192,7 @@ def build(
             Lane(
                 kind="mission",
                 key=slug,
-                label=_name(slug, actors, lang),
+                label=name(slug),
                 markers=tuple(e.marker for e in events if e.mission == slug),
                 deadlines=tuple(_deadline(p, first, last) for p in promises if p.mission == slug),
                 group=group,
@@ -220,7 +205,7 @@ def build(
     return Chart(
         subject="state" if state is not None else "mission",
         key=state if state is not None else mission or "",
-        title=_name(state if state is not None else mission or "", actors, lang),
+        title=name(state if state is not None else mission or ""),
         start=first,
         end=last,
         lanes=tuple(lanes),
@@ -255,8 +240,8 @@ def _lanes(spells: list[Spell], key: Callable[[Spell], str]) -> list[tuple[str, 
 
 def _deadline(p: Promise, first: date, last: date) -> Deadline:
     """A promise judged on `last`: an outcome after `last` is not known on that day."""
-    deadline = _day(p.deadline)
-    outcome = None if p.outcome is None else _day(p.outcome.day)
+    deadline = date.fromisoformat(p.deadline)
+    outcome = None if p.outcome is None else date.fromisoformat(p.outcome.day)
     if outcome is not None and outcome > last:
         outcome = None
     status, days = judge(deadline, outcome, last)
