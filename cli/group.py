@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -93,6 +94,13 @@ class LedgerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # `ledger export facts | head`: the reader took what it wanted and closed the pipe.
+            # Not a failure (exit 0, as for `ledger log | head`), and nothing more is written:
+            # stdout goes to the null device so the interpreter's last flush cannot fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except click.ClickException:
             raise  # already told (usage errors, and `ledger copy`, which names its own ledgers)
         except Exception as e:

@@ -488,3 +488,35 @@ def test_replay_tables_show_figures_and_their_dispute(tmp_path: Path) -> None:
     assert "  strength 4,000-4,200 on 2022-01-08, disputed\n" in r.stdout, r.stdout
     r = invoke("--db", db, "replay", "--as-of", "2022-01-06", cwd=tmp_path)
     assert "│ 3,000     │\n" in r.stdout, r.stdout  # one figure: the figure alone
+
+
+# A reader that closes the pipe early (`ledger export facts | head`) is no failure
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["export", "facts"], ["export", "entries"], ["log", "--json"], ["log", "--csv"], ["timeline", "--json"]],
+)
+@pytest.mark.subprocess
+def test_a_reader_that_stops_early_ends_the_command_quietly_with_exit_0(
+    command: list[str], tmp_path: Path
+) -> None:
+    from ledger.bench import synthetic_facts
+
+    facts = tmp_path / "facts.jsonl"
+    facts.write_bytes(synthetic_facts(3000))  # far more output than a pipe's buffer holds
+    db = tmp_path / "l.db"
+    with Ledger.open(db, create=True) as lg:
+        lg.import_files([facts])
+    proc = subprocess.Popen(
+        [str(BIN / "ledger"), "--db", str(db), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline()
+    proc.stdout.close()  # as `head -1` does once it has its line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == b""
