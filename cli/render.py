@@ -16,9 +16,17 @@ from ledger.verification import ConsistencyProof, InclusionProof, VerifyReport
 from projections.world import Strength, World
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader closed the pipe (`ledger replay | head`): raised on, for the command group
+        to end quietly with exit 0, as every command does (rich would exit 1 itself)."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def console() -> Console:
     """stdout; soft-wrapped when it is not a terminal, so long lines stay whole for grep."""
-    return Console(soft_wrap=not sys.stdout.isatty())
+    return _Console(soft_wrap=not sys.stdout.isatty())
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:

@@ -495,7 +495,15 @@ def test_replay_tables_show_figures_and_their_dispute(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [["export", "facts"], ["export", "entries"], ["log", "--json"], ["log", "--csv"], ["timeline", "--json"]],
+    [
+        ["export", "facts"],
+        ["export", "entries"],
+        ["log", "--json"],
+        ["log", "--csv"],
+        ["timeline", "--json"],
+        ["replay"],  # a table: rich would exit 1 itself
+        ["timeline"],
+    ],
 )
 @pytest.mark.subprocess
 def test_a_reader_that_stops_early_ends_the_command_quietly_with_exit_0(

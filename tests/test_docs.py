@@ -370,7 +370,8 @@ def render_cli_reference() -> str:
         "takes the short name; where it comes first on your `PATH`, call `timeline-ledger`.",
         "",
         "Exit codes, for every command: 0 success; 2 bad input or usage (nothing was written);",
-        "1 any other failure, such as a ledger found altered or unreadable.",
+        "1 any other failure, such as a ledger found altered or unreadable. A reader that stops",
+        "early (`ledger export facts | head`) is no failure: the command ends quietly, exit 0.",
         "",
     ]
     everything = [((), group), *_commands(group)]
