@@ -51,6 +51,11 @@ def translate(e: sqlite3.Error, where: str, doing: str, lock_timeout: float | No
         return LedgerCorrupt(NOT_A_LEDGER, path=where)
     if error.startswith(_DAMAGED):
         return LedgerCorrupt(f"cannot read the ledger: {one_line(e)}", path=where)
+    if doing == "write" and error.startswith("SQLITE_READONLY"):
+        return StoreError(
+            f"{where}: the import was not written: the ledger is read-only here "
+            "(no write access to the file, its folder or its disk)"
+        )
     if doing == "open" or error.startswith(_MACHINE):
         verb = {"open": "cannot open the ledger", "write": "the import was not written"}.get(
             doing, "cannot read the ledger"

@@ -54,6 +54,29 @@ def connect(path: Path, mode: str, lock_timeout: float) -> sqlite3.Connection:
     return conn
 
 
+# A ledger on read-only media (a read-only mount, or a folder we may not write in): SQLite cannot
+# make the `-shm` file a WAL reader needs, so `mode=ro` fails too; `immutable=1` reads the file
+# without it, on the promise that nothing changes the file meanwhile, which holds where nobody
+# can write it (`_read_only_media`).
+IMMUTABLE = "ro&immutable=1"
+
+
+def _read_only_media(path: Path) -> bool:
+    """Whether the ledger's folder cannot be written, so that neither this process nor a writer
+    through this path can change the file. A write-ahead log left beside it with commits in it
+    would be ignored by an immutable read: that is an error, not a smaller ledger."""
+    if os.access(path.parent, os.W_OK):
+        return False
+    wal = Path(f"{path}-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        raise StoreError(
+            f"{path}: its write-ahead log ({wal.name}) holds commits that cannot be read where the "
+            "folder is read-only; copy the ledger with its -wal file where it can be written, "
+            "and open it there once"
+        )
+    return True
+
+
 class SQLiteStore:
     """A ledger in one SQLite file. `where` names it in messages."""
 
@@ -80,7 +103,9 @@ class SQLiteStore:
         conn = None
         error: sqlite3.Error | None = None
         mode = "rw"
-        for mode in ("rw", "ro"):
+        for mode in ("rw", "ro", IMMUTABLE):
+            if mode == IMMUTABLE and not _read_only_media(path):
+                break
             try:
                 conn = connect(path, mode, lock_timeout)
                 break
@@ -89,7 +114,7 @@ class SQLiteStore:
         if conn is None:
             assert error is not None
             raise translate(error, str(path), "open") from None
-        store = cls(path, lock_timeout, conn, read_only=mode == "ro")
+        store = cls(path, lock_timeout, conn, read_only=mode != "rw")
         try:
             if not store._schema():
                 raise no_ledger(path)
