@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import PurePath
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from cli.group import cli, db_option, open_ledger
 from cli.output import knowledge_options, note
@@ -43,7 +45,8 @@ def _output_options(kind: str) -> Callable[[F], F]:
             type=click.Choice(FORMATS),
             default=default,
             show_default=True,
-            help="csv (RFC 4180, UTF-8), jsonl (JSON Lines) or parquet (typed columns; needs -o)."
+            help="csv (RFC 4180, UTF-8), jsonl (JSON Lines) or parquet (typed columns; needs -o). "
+            "Without it, -o's suffix decides (.csv, .jsonl, .ndjson, .parquet), else csv."
             if kind != "entries"
             else "jsonl only: an export of entries is a fact file.",
         )(f)
@@ -67,13 +70,15 @@ def _run(
     output: str | None,
     rows: Callable[[Any], Iterator[Any]],
 ) -> None:
+    if output == "-":  # the usual name of stdout, as `ledger import -` reads stdin
+        output = None
+    if output is not None:
+        fmt = _format_of(ctx, kind, fmt, output)
     if kind == "entries" and fmt != "jsonl":
         raise click.BadParameter(
             f"{fmt}: an export of entries is a fact file, JSON Lines only (--format jsonl)",
             param_hint="--format",
         )
-    if output == "-":  # the usual name of stdout, as `ledger import -` reads stdin
-        output = None
     if fmt == "parquet" and output is None:
         raise click.BadParameter(
             "parquet is binary and is written to a file: name it with -o FILE", param_hint="--format"
@@ -87,6 +92,32 @@ def _run(
     what = {"facts": "fact row", "spells": "spell", "entries": "entry"}[kind]
     plural = what if count == 1 else ("entries" if kind == "entries" else what + "s")
     note(f"{count:,} {plural} written to {output}")
+
+
+# What a file's suffix says it holds.
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+def _format_of(ctx: click.Context, kind: str, fmt: str, output: str) -> str:
+    """The format to write `output` in: --format when given, else what the file's suffix says
+    (`-o facts.parquet` is Parquet, not CSV under a Parquet name), else the default. A --format
+    that the suffix contradicts is an error: a file named .csv holding JSON Lines misleads
+    whoever opens it."""
+    suffix = SUFFIXES.get(PurePath(output).suffix.lower())
+    given = ctx.get_parameter_source("fmt") not in (None, ParameterSource.DEFAULT)
+    if suffix is None or suffix == fmt:
+        return fmt
+    if given:
+        raise click.BadParameter(
+            f"{output}: the file's suffix says {suffix}; name it for {fmt}, or leave out --format",
+            param_hint="--format",
+        )
+    if kind == "entries":
+        raise click.BadParameter(
+            f"{output}: an export of entries is a fact file (JSON Lines); name it .jsonl",
+            param_hint="-o",
+        )
+    return suffix
 
 
 def _lang_option(column: str) -> Callable[[F], F]:

@@ -530,3 +530,25 @@ def test_exporting_facts_streams(tmp_path: Path) -> None:
             lg.import_facts([("bench.jsonl", synthetic_facts(n))])
             peaks.append(_export_peak(lg))
     assert peaks[1] <= 1.5 * peaks[0], peaks
+
+
+def test_the_suffix_of_o_picks_the_format_unless_format_is_given(episodes: Path, tmp_path: Path) -> None:
+    """`-o facts.parquet` is Parquet, not CSV under a Parquet name; a --format the suffix
+    contradicts is exit 2 and writes nothing."""
+    for name, starts in [
+        ("f.parquet", b"PAR1"),
+        ("f.jsonl", b'{"seq":'),
+        ("f.ndjson", b'{"seq":'),
+        ("f.csv", b"seq,"),
+    ]:
+        assert invoke("--db", episodes, "export", "facts", "-o", name, cwd=tmp_path).returncode == 0
+        assert (tmp_path / name).read_bytes().startswith(starts), name
+    assert invoke("--db", episodes, "export", "spells", "-o", "s.PARQUET", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "s.PARQUET").read_bytes().startswith(b"PAR1")
+    r = invoke("--db", episodes, "export", "facts", "--format", "csv", "-o", "f.txt", cwd=tmp_path)
+    assert r.returncode == 0 and (tmp_path / "f.txt").read_bytes().startswith(b"seq,")
+    r = invoke("--db", episodes, "export", "facts", "--format", "jsonl", "-o", "x.csv", cwd=tmp_path)
+    assert r.returncode == 2 and "x.csv: the file's suffix says csv; name it for jsonl" in r.stderr
+    r = invoke("--db", episodes, "export", "entries", "-o", "e.csv", cwd=tmp_path)
+    assert r.returncode == 2 and "e.csv: an export of entries is a fact file (JSON Lines)" in r.stderr
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "e.csv").exists()
