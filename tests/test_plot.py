@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import struct
 import warnings
 from datetime import date, timedelta
@@ -524,14 +525,22 @@ def test_a_name_that_did_not_fit_its_bar_is_named_in_a_footnote(tmp_path: Path, 
 
 
 def test_a_window_of_a_day_or_two_is_ticked_in_days_not_hours(tmp_path: Path, mx: Path) -> None:
-    # Mexico's day of three presidents: the ledger knows days, so the axis names days, not 03:00
-    for to, days in (("1913-02-19", ["19", "20"]), ("1913-02-20", ["19", "20", "21"])):
+    # Mexico's day of three presidents: the ledger knows days, so the axis names days, not 03:00,
+    # each in the middle of its span, and never the day after the last one shown.
+    for to, days in (("1913-02-19", ["19"]), ("1913-02-20", ["19", "20"])):
         proc = plot(tmp_path, mx, "--state", "MX", "--from", "1913-02-19", "--to", to, "-o", "mx.svg")
         assert proc.returncode == 0, proc.stderr
         svg = (tmp_path / "mx.svg").read_text(encoding="utf-8")
         assert ":00</text>" not in svg
-        for day in days:
-            assert f">Feb-{day}</text>" in svg or f">{day}</text>" in svg
+        assert re.findall(r">1913-02-(\d\d)</text>", svg) == days
+
+
+def test_the_axis_never_names_the_day_after_the_last_one_shown(tmp_path: Path, mx: Path) -> None:
+    # --to 1912-12-31: the right edge is where 1913 begins, which is not shown, so not named.
+    proc = plot(tmp_path, mx, "--state", "MX", "--from", "1911-06-01", "--to", "1912-12-31", "-o", "mx.svg")
+    assert proc.returncode == 0, proc.stderr
+    svg = (tmp_path / "mx.svg").read_text(encoding="utf-8")
+    assert ">1912</text>" in svg and ">1913</text>" not in svg
 
 
 def test_an_event_on_the_last_day_shown_is_drawn_whole(mx: Path) -> None:
@@ -548,3 +557,16 @@ def test_an_event_on_the_last_day_shown_is_drawn_whole(mx: Path) -> None:
         box = line.get_window_extent(renderer)
         inside = axes.x0 <= box.x0 and box.x1 <= axes.x1
         assert inside or not line.get_clip_on(), "a marker cut in half by the edge of the plot"
+
+
+def test_deadlines_beyond_an_edge_share_alike_labels_and_never_overlap(tmp_path: Path) -> None:
+    # Afghanistan 1988: Geneva's two announcements name the same start date (15 May 1988), and two
+    # completion dates; a chart of 1990 has all four before its first day. Four labels in one lane
+    # overlapped: alike ones now share a label, and past two the rest are counted.
+    af = ledger_of(tmp_path / "af.db", ROOT / "tests" / "episodes" / "afghanistan-1988.jsonl")
+    args = ("--mission", "soviet-forces-afghanistan", "--from", "1990", "-o", "af.svg")
+    assert plot(tmp_path, af, *args).returncode == 0
+    svg = (tmp_path / "af.svg").read_text(encoding="utf-8")
+    assert ">  start by 1988-05-15 (met) ×2</text>" in svg
+    assert ">  2 more deadlines before the first day shown (ledger audit promises lists them)</text>" in svg
+    assert svg.count(" (met)") == 1

@@ -132,6 +132,11 @@ def _x(day: date) -> float:
     return float(day.toordinal() - _EPOCH)
 
 
+def _day(x: float) -> date:
+    """The day whose span holds `x` (`_x` of a day is its start)."""
+    return date.fromordinal(int(x) + _EPOCH)
+
+
 def render(chart: Chart, fmt: PictureFormat) -> bytes:
     """The picture of `chart` in `fmt`, as bytes. More than `MAX_LANES` lanes is a UsageError
     naming the chart's subject (`state` or `mission`): no picture of them would be readable."""
@@ -307,13 +312,22 @@ class _Drawing:
 
         # The ledger knows days, not hours: a window of one or two days gets a tick a day
         # (AutoDateLocator would tick hours, 03:00 to 21:00, that no fact has).
-        locator: mdates.DateLocator
+        # A day is the span [its start, the next day's start): a tick at the right edge would name
+        # the day after the last one shown, so the ticks stop at the last day's start. A window of
+        # under three days names each day in the middle of its span.
         if self.right - self.left < 3:
-            locator = mdates.DayLocator()  # type: ignore[no-untyped-call]
+            days = range(int(self.left), int(self.right))
+            ax.set_xticks([d + 0.5 for d in days], [_day(d).isoformat() for d in days])
         else:
-            locator = mdates.AutoDateLocator(minticks=3, maxticks=9)  # type: ignore[no-untyped-call]
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+            last = self.right - 1
+
+            class UpToTheLastDay(mdates.AutoDateLocator):
+                def __call__(self) -> Sequence[float]:
+                    return [t for t in super().__call__() if t <= last]  # type: ignore[no-untyped-call]
+
+            locator = UpToTheLastDay(minticks=3, maxticks=9)  # type: ignore[no-untyped-call]
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         ax.tick_params(axis="x", labelsize=8, colors="#333333")
         ax.grid(axis="x", color="#e3e3e3", linewidth=0.6)
         ax.set_axisbelow(True)
@@ -439,23 +453,27 @@ class _Drawing:
                     zorder=4,
                 )
         transform = ax.get_yaxis_transform()
-        for k, d in enumerate(sorted(after, key=lambda d: (d.day, d.kind))):
-            dy = _offset(k, len(after))
-            colour = STATUS_COLOURS[d.status]
+        labels = _edge_labels(after, "after")
+        for k, (text, colour) in enumerate(labels):
+            dy = _offset(k, len(labels))
             ax.plot([1.0], [y + dy], marker=">", markersize=7, color=colour, transform=transform,
                     clip_on=False, zorder=6)  # fmt: skip
-            ax.text(1.0, y + dy, "  " + _beyond_text(d), transform=transform, ha="left", va="center",
+            ax.text(1.0, y + dy, "  " + text, transform=transform, ha="left", va="center",
                     fontsize=SMALL_FONT, color=colour, parse_math=False)  # fmt: skip
-        for k, d in enumerate(sorted(before, key=lambda d: (d.day, d.kind))):
-            dy = _offset(k, len(before))
-            colour = STATUS_COLOURS[d.status]
+        labels = _edge_labels(before, "before")
+        for k, (text, colour) in enumerate(labels):
+            dy = _offset(k, len(labels))
             ax.plot([0.0], [y + dy], marker="<", markersize=7, color=colour, transform=transform,
                     clip_on=False, zorder=6)  # fmt: skip
-            ax.text(0.004, y + dy, "  " + _beyond_text(d), transform=transform, ha="left", va="center",
+            ax.text(0.004, y + dy, "  " + text, transform=transform, ha="left", va="center",
                     fontsize=SMALL_FONT, color=colour, parse_math=False, zorder=6)  # fmt: skip
 
     def _beyond_texts(self) -> list[str]:
-        return [_beyond_text(d) + "  " for d in self.chart.deadlines() if d.beyond == "after"]
+        return [
+            text + "  "
+            for lane in self.chart.lanes
+            for text, _ in _edge_labels([d for d in lane.deadlines if d.beyond == "after"], "after")
+        ]
 
     def _legend(self) -> tuple[list[Any], list[str]]:
         from matplotlib.lines import Line2D
@@ -530,5 +548,23 @@ def _offset(k: int, count: int) -> float:
     return -0.32 + 0.64 * k / (count - 1)
 
 
-def _beyond_text(d: Deadline) -> str:
-    return f"{KIND_WORDS[d.kind]} {d.day.isoformat()} ({d.status})"
+EDGE_LABELS = 2  # deadlines beyond one edge of a lane written out; more would overlap
+
+
+def _edge_labels(deadlines: Sequence[Deadline], edge: str) -> list[tuple[str, str]]:
+    """The labels (text, colour) of a lane's deadlines beyond one edge, by day: deadlines alike
+    (kind, day, status: two announcements naming one date) share a label, "×2", and past
+    `EDGE_LABELS` the rest are counted in a last one, grey, that says where they are listed."""
+    alike: dict[tuple[date, str, str], int] = {}
+    for d in sorted(deadlines, key=lambda d: (d.day, d.kind)):
+        alike[(d.day, d.kind, d.status)] = alike.get((d.day, d.kind, d.status), 0) + 1
+    labels = []
+    for (day, kind, status), count in alike.items():
+        text = f"{KIND_WORDS[kind]} {day.isoformat()} ({status})" + (f" ×{count}" if count > 1 else "")
+        labels.append((text, STATUS_COLOURS[status]))
+    if len(labels) <= EDGE_LABELS:
+        return labels
+    rest = sum(alike[key] for key in list(alike)[EDGE_LABELS - 1 :])
+    where = "before the first day shown" if edge == "before" else "after the last day shown"
+    more = f"{rest} more deadlines {where} (ledger audit promises lists them)"
+    return [*labels[: EDGE_LABELS - 1], (more, GREY)]
