@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from strategies import AS_OF, Fact, fact, jsonl, ledgers_with_corrections
 
 from ledger import AsyncLedger, Ledger
-from ledger.baseline import recorder, stock_replay
+from ledger.baseline import msgspec_replay, recorder, stock_replay
 from ledger.bench import synthetic_facts
 from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
 from ledger.reading.args import as_of_day
@@ -67,6 +67,11 @@ def reference(lg: Ledger, day: date, n: int) -> bytes:
 def stock(lg: Ledger, day: date, n: int) -> bytes:
     with recorder(lg._store.where) as app:
         return doc(stock_replay(app, day, n).world(day, n, lg.root(n)))
+
+
+def msgspec_mapper(lg: Ledger, day: date, n: int) -> bytes:
+    with recorder(lg._store.where) as app:
+        return doc(msgspec_replay(app, day, n).world(day, n, lg.root(n)))
 
 
 def async_replays(path: Path, asks: Sequence[tuple[date, int]]) -> list[bytes]:
@@ -130,6 +135,7 @@ def test_every_read_path_gives_the_same_replay(batches: list[list[Fact]], data: 
         assert [doc(lg.replay(day, size=n)) for day, n in asks] == fast
         assert async_replays(tmp / "l.db", asks) == fast
         assert [stock(lg, day, n) for day, n in asks] == fast
+        assert [msgspec_mapper(lg, day, n) for day, n in asks] == fast
         assert [reference(lg, day, n) for day, n in asks] == fast
 
 
@@ -639,6 +645,8 @@ BENCH_KEYS = {
     "replay_per_s",
     "stock_replay_per_s",
     "speedup_vs_stock",
+    "msgspec_mapper_replay_per_s",
+    "speedup_vs_msgspec_mapper",
     "floor_per_s",
     "floor_ratio",
     "asof_ms",

@@ -25,7 +25,7 @@ from ledger_cli import invoke, json_lines, run
 from strategies import AS_OF, ledgers_with_corrections, mask_root
 
 from ledger import Ledger
-from ledger.baseline import recorder, stock_replay
+from ledger.baseline import msgspec_replay, recorder, stock_replay
 from ledger.bench import synthetic_facts
 from ledger.reading.args import as_of_day
 from ledger.reading.plans import Query
@@ -64,7 +64,8 @@ def test_every_read_path_gives_the_same_replay_on_postgres(
                 assert doc(lg.replay(day, size=n)) == fast  # through snapshots, when n is the size
                 with recorder(url) as app:
                     stock = stock_replay(app, day, n).world(day, n, lg.root(n))
-                assert doc(stock) == fast
+                    mapped = msgspec_replay(app, day, n).world(day, n, lg.root(n))
+                assert doc(stock) == doc(mapped) == fast
                 naive = fold(replay_order(list(lg.entries(size=n)), day.toordinal()))
                 assert doc(naive.world(day, n, lg.root(n))) == fast
         assert lg.verify().ok
