@@ -153,10 +153,11 @@ class Projection(Model):
         views: dict[str, MissionView] = {}
         strength: Strength | None
         personnel: int | None
+        on_soil = missions.ON_SOIL
         for name, m in sorted(self.missions.items()):
-            claims, settled = m.claims, m.strengths
+            claims, settled, where = m.claims, m.strengths, m.host
             contingents: dict[str, Contingent] = {}
-            host = states.get(m.host) if m.host is not None else None
+            host = states.get(where) if where is not None else None
             for contributor, c in sorted(m.contingents.items()):
                 quantity = claims.get(contributor) if claims else None
                 if quantity is not None:
@@ -164,12 +165,13 @@ class Projection(Model):
                 else:
                     strength = settled.get(contributor)
                     personnel = None if strength is None else strength.claims[-1].low
-                contingents[contributor] = Contingent(c.status, c.since, c.fact, personnel, strength)
-                if m.host is not None and c.status in missions.ON_SOIL:
+                status = c.status
+                contingents[contributor] = Contingent(status, c.since, c.fact, personnel, strength)
+                if where is not None and status in on_soil:
                     if host is None:  # not `setdefault`, which would make a StateView every time
-                        host = states[m.host] = StateView()
+                        host = states[where] = StateView()
                     host.foreign_forces.append(
-                        ForeignForce(name, contributor, c.status, c.since, c.fact, personnel, strength)
+                        ForeignForce(name, contributor, status, c.since, c.fact, personnel, strength)
                     )
             quantity = claims.get(WHOLE) if claims else None
             whole = _shown(quantity)[0] if quantity is not None else settled.get(WHOLE)
@@ -228,7 +230,9 @@ def _shown(quantity: Quantity) -> tuple[Strength, int]:
         if high is None:
             high = low
         # `id`, not the `fact_id` property: every view in the replay index has one.
-        claim = Claim(view.id, low, high, [source.publisher for source in view.sources])  # type: ignore[arg-type]
+        sources = view.sources  # most have one: no comprehension (a call of its own in Python 3.11)
+        publishers = [sources[0].publisher] if len(sources) == 1 else [source.publisher for source in sources]
+        claim = Claim(view.id, low, high, publishers)  # type: ignore[arg-type]
         return Strength(low, high, day.isoformat(), False, [claim]), low
     claims = [_claim(c) for c in current]
     last = claims[-1]
