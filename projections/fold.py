@@ -143,9 +143,9 @@ class Projection(Model):
 
     def world(self, as_of: date, size: int, root: str | None = None) -> World:
         """The contract's document: sorted keys, foreign forces and figures derived from the
-        missions and their claims, and the descriptions of the actors it names. Its strengths
-        are the state's own settled ones where no claim was folded since (`settle`): the document
-        is the answer of a projection that folds no more."""
+        missions and their claims, and the descriptions of the actors it names. Where no claim
+        was folded since the last snapshot, a strength is the state's own settled one (`settle`),
+        not a copy: neither a fold nor `settle` ever changes a `Strength`, they replace it."""
         states = {
             code: StateView(s.government, {slug: _office(o) for slug, o in sorted(s.offices.items())}, [])
             for code, s in self.states.items()
