@@ -190,7 +190,7 @@ class Ledger:
 
     `snapshot_every`: how many facts a full replay folds between two projection snapshots it
     leaves behind for later replays (an optimisation only: answers are the same); by default
-    1/40 of the ledger's entries, between 2,000 and 20,000 (`ledger.replay.loop.default_interval`)."""
+    1/120 of the ledger's entries, between 2,000 and 20,000 (`ledger.replay.loop.default_interval`)."""
 
     def __init__(self, store: Store, *, snapshot_every: int | None = None) -> None:
         self._opened: Store | None = store

@@ -34,7 +34,7 @@ from ledger.replay.views import (
     view_of,
 )
 from projections import actors, government, missions
-from projections.state import WHOLE, Model, ProjectionState, Quantity
+from projections.state import WHOLE, MissionRecord, Model, ProjectionState, ProjectionStateV1, Quantity
 from projections.state import Claim as ClaimView
 from projections.world import (
     Claim,
@@ -87,6 +87,7 @@ FOLDS: dict[type[View], Fold] = dict(
 _PUBLISHER = attrgetter("publisher")
 _SNAPSHOT = msgspec.msgpack.Encoder()
 _RESTORE = msgspec.msgpack.Decoder(ProjectionState)
+_RESTORE_V1 = msgspec.msgpack.Decoder(ProjectionStateV1)
 
 
 class Projection(Model):
@@ -96,22 +97,42 @@ class Projection(Model):
     # StatementMade): the fast loop does not even read them.
     IGNORES: ClassVar[tuple[int, ...]] = (PrimeMinisterNominatedView.RANK, StatementMadeView.RANK)
 
-    def __init__(self, state: ProjectionState | None = None) -> None:
+    def __init__(self, state: ProjectionState | ProjectionStateV1 | None = None) -> None:
         if state is None:
             super().__init__()
         else:
             super().__init__(state.states, state.missions, state.claims, state.actors)
 
     def snapshot(self) -> bytes:
-        """The state so far, to resume from later (`Projection.restore`)."""
+        """The state so far, to resume from later (`Projection.restore`). Taken between two days:
+        it settles the missions' claims into strengths first (`settle`), which changes no answer."""
+        settle(self.missions)
         return _SNAPSHOT.encode(ProjectionState(self.states, self.missions, self.claims, self.actors))
 
     @classmethod
     def restore(cls, snapshot: bytes) -> Projection:
+        """The projection a snapshot holds, of either format (`ProjectionState`)."""
         try:
             return cls(_RESTORE.decode(snapshot))
         except msgspec.MsgspecError as e:
-            raise LedgerCorrupt(f"a projection snapshot cannot be read: {e}") from None
+            error = e
+        try:
+            return cls(_RESTORE_V1.decode(snapshot))
+        except msgspec.MsgspecError:
+            raise LedgerCorrupt(f"a projection snapshot cannot be read: {error}") from None
+
+    @staticmethod
+    def upgraded(snapshot: bytes) -> bytes | None:
+        """A snapshot of the first format (`ProjectionStateV1`) as a snapshot of the same state
+        taken now would be, or None when `snapshot` is not of that format (`ledger verify`)."""
+        try:
+            _RESTORE.decode(snapshot)
+        except msgspec.MsgspecError:
+            try:
+                return Projection(_RESTORE_V1.decode(snapshot)).snapshot()
+            except msgspec.MsgspecError:
+                return None
+        return None
 
     def apply(self, view: AnyView, effective: date) -> None:
         """Fold one fact's view, effective on `effective` (a description's day is never used)."""
@@ -122,26 +143,38 @@ class Projection(Model):
 
     def world(self, as_of: date, size: int, root: str | None = None) -> World:
         """The contract's document: sorted keys, foreign forces and figures derived from the
-        missions and their claims, and the descriptions of the actors it names."""
+        missions and their claims, and the descriptions of the actors it names. Where no claim
+        was folded since the last snapshot, a strength is the state's own settled one (`settle`),
+        not a copy: neither a fold nor `settle` ever changes a `Strength`, they replace it."""
         states = {
             code: StateView(s.government, {slug: _office(o) for slug, o in sorted(s.offices.items())}, [])
             for code, s in self.states.items()
         }
         views: dict[str, MissionView] = {}
+        strength: Strength | None
+        personnel: int | None
+        on_soil = missions.ON_SOIL
         for name, m in sorted(self.missions.items()):
-            claims = m.claims
+            claims, settled, where = m.claims, m.strengths, m.host
             contingents: dict[str, Contingent] = {}
-            host = states.get(m.host) if m.host is not None else None
+            host = states.get(where) if where is not None else None
             for contributor, c in sorted(m.contingents.items()):
-                strength, personnel = _strength(claims.get(contributor))
-                contingents[contributor] = Contingent(c.status, c.since, c.fact, personnel, strength)
-                if m.host is not None and c.status in missions.ON_SOIL:
+                quantity = claims.get(contributor) if claims else None
+                if quantity is not None:
+                    strength, personnel = _shown(quantity)
+                else:
+                    strength = settled.get(contributor)
+                    personnel = None if strength is None else strength.claims[-1].low
+                status = c.status
+                contingents[contributor] = Contingent(status, c.since, c.fact, personnel, strength)
+                if where is not None and status in on_soil:
                     if host is None:  # not `setdefault`, which would make a StateView every time
-                        host = states[m.host] = StateView()
+                        host = states[where] = StateView()
                     host.foreign_forces.append(
-                        ForeignForce(name, contributor, c.status, c.since, c.fact, personnel, strength)
+                        ForeignForce(name, contributor, status, c.since, c.fact, personnel, strength)
                     )
-            whole, _ = _strength(claims.get(WHOLE))
+            quantity = claims.get(WHOLE) if claims else None
+            whole = _shown(quantity)[0] if quantity is not None else settled.get(WHOLE)
             views[name] = MissionView(
                 m.organization, m.host, m.status, m.since, m.fact, contingents, m.withdrawal, whole
             )
@@ -154,6 +187,28 @@ class Projection(Model):
         return World(as_of.isoformat(), LedgerInfo(size, root), listed, views, named)
 
 
+def settle(missions: dict[str, MissionRecord]) -> None:
+    """Turn every mission's current claims (`MissionRecord.claims`) into the strengths the
+    document shows (`MissionRecord.strengths`, sorted by key), between two days: a quantity's
+    claims change only on the day of its latest claim, so once that day is over its strength is
+    final until a claim of a later day replaces it (in `claims`). A snapshot is taken so, and a
+    replay resuming from it builds no strength for what it restored. The settled state is the
+    same whatever was settled before (each strength depends on its claims alone, the keys are
+    sorted), so a snapshot's bytes depend on the state only."""
+    for m in missions.values():
+        claims = m.claims
+        if not claims:
+            continue
+        strengths = m.strengths
+        new = False
+        for key, quantity in claims.items():
+            new = new or key not in strengths
+            strengths[key] = _shown(quantity)[0]
+        claims.clear()
+        if new and len(strengths) > 1:
+            m.strengths = dict(sorted(strengths.items()))
+
+
 def _office(o: Any) -> Office:
     return Office(o.person, o.since, o.acting, list(o.facts), o.stands_in_for)
 
@@ -162,6 +217,11 @@ def _strength(quantity: Quantity | None) -> tuple[Strength | None, int | None]:
     """A quantity's `strength` and `personnel` (the last current claim's low), or (None, None)."""
     if quantity is None:
         return None, None
+    return _shown(quantity)
+
+
+def _shown(quantity: Quantity) -> tuple[Strength, int]:
+    """A quantity's `strength` and `personnel` (the last current claim's low)."""
     day, current = quantity
     if len(current) == 1:  # most quantities: `_claim` written out in place (a document has thousands)
         view = current[0]
@@ -170,7 +230,9 @@ def _strength(quantity: Quantity | None) -> tuple[Strength | None, int | None]:
         if high is None:
             high = low
         # `id`, not the `fact_id` property: every view in the replay index has one.
-        claim = Claim(view.id, low, high, [source.publisher for source in view.sources])  # type: ignore[arg-type]
+        sources = view.sources  # most have one: no comprehension (a call of its own in Python 3.11)
+        publishers = [sources[0].publisher] if len(sources) == 1 else [source.publisher for source in sources]
+        claim = Claim(view.id, low, high, publishers)  # type: ignore[arg-type]
         return Strength(low, high, day.isoformat(), False, [claim]), low
     claims = [_claim(c) for c in current]
     last = claims[-1]

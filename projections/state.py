@@ -16,7 +16,7 @@ from datetime import date
 import msgspec
 
 from ledger.replay.views import ForcesDeployedView, OfficeLeftView, StrengthReportedView
-from projections.world import Description, Government, Withdrawal
+from projections.world import Description, Government, Strength, Withdrawal
 
 
 class OfficeRecord(msgspec.Struct, array_like=True, gc=False):
@@ -59,6 +59,10 @@ class MissionRecord(msgspec.Struct, array_like=True, gc=False):
     contingents: dict[str, ContingentRecord] = msgspec.field(default_factory=dict)
     withdrawal: Withdrawal | None = None
     claims: dict[str, Quantity] = msgspec.field(default_factory=dict)  # by contributor, WHOLE
+    # The strengths the document shows for the quantities of `claims` as they were when the last
+    # snapshot was taken (`projections.fold.settle`), by contributor and WHOLE, sorted; a quantity
+    # claimed since is in `claims`, which then comes first.
+    strengths: dict[str, Strength] = msgspec.field(default_factory=dict)
 
 
 WHOLE = ""  # the key, among a mission's quantities, of the mission as a whole (contributors are codes)
@@ -90,8 +94,25 @@ class Model:
         self.leaves_day: date = date.min
 
 
-class ProjectionState(msgspec.Struct, array_like=True):
-    """What a projection snapshot holds."""
+class ProjectionState(msgspec.Struct, array_like=True, tag=2):
+    """What a projection snapshot holds: the state with every mission's claims settled into the
+    strengths the document shows (`projections.fold.settle`), so that a replay resuming from it
+    builds no strength for a quantity claimed before the snapshot.
+
+    Tagged 2 (its first item): a snapshot of the first format (`ProjectionStateV1`, an array of
+    the four fields, missions without `strengths`) still reads, as the same state unsettled, and
+    a version that knows only the first format cannot read this one and says so, rather than
+    read its missions without their strengths."""
+
+    states: dict[str, StateRecord]
+    missions: dict[str, MissionRecord]
+    claims: dict[str, dict[str, Quantity]]
+    actors: dict[str, Description]
+
+
+class ProjectionStateV1(msgspec.Struct, array_like=True):
+    """What a projection snapshot held before strengths were settled into it: each mission's
+    claims as the views folded (its records read with `strengths` empty)."""
 
     states: dict[str, StateRecord]
     missions: dict[str, MissionRecord]

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from ledger.replay import SNAPSHOT_EVERY
 from ledger.replay.codec import pack, unpack
 from projections.fold import Projection, fold
 from projections.knowledge import replay_order
+from projections.state import ProjectionStateV1
 
 DAYS = [as_of_day(d) for d in AS_OF]  # before, on and after every day the strategies use
 FEWER = max(20, settings.default.max_examples // 2)  # each example replays many times on 4 paths
@@ -250,6 +251,59 @@ def test_a_snapshot_interval_is_a_whole_number_of_facts(tmp_path: Path, every: A
     with pytest.raises(UsageError, match="snapshot_every"):
         Ledger.open(tmp_path / "n.db", create=True, snapshot_every=every)
     assert list(tmp_path.iterdir()) == []  # refused before anything was created
+
+
+def _first_format(p: Projection) -> bytes:
+    """`p`'s state (never snapshotted: its claims are the views folded) as the first snapshot
+    format wrote it: an array of the four fields, each mission an array of eight (no strengths)."""
+    states, missions, claims, actors = msgspec.msgpack.decode(
+        msgspec.msgpack.encode(ProjectionStateV1(p.states, p.missions, p.claims, p.actors))
+    )
+    for m in missions.values():
+        assert m.pop() == {}  # the strengths, never settled
+    return msgspec.msgpack.encode([states, missions, claims, actors])
+
+
+def test_snapshots_of_the_first_format_still_read(tmp_path: Path) -> None:
+    """A ledger holding snapshots an earlier version took (claims kept as views, no strengths):
+    replays resume from them and answer as without snapshots, `verify` accepts them (and still
+    finds one altered), and the snapshots taken from them are of the current format."""
+    path = tmp_path / "old.db"
+    with Ledger.open(path, create=True, snapshot_every=3) as lg:
+        lg.import_facts([("days.jsonl", jsonl(*daily_facts(20)))])
+        lg.replay(day(30))
+        entries = list(lg.entries())
+        old = [
+            (_first_format(fold(replay_order(entries, effective))), effective)
+            for effective, _, _ in snapshot_rows(path)
+        ]
+        assert len(old) >= 5
+        with closing(sqlite3.connect(path)) as c, c:
+            c.executemany("UPDATE projection_snapshots SET state = ? WHERE effective = ?", old)
+        assert all(Projection.upgraded(state) is not None for _, _, state in snapshot_rows(path))
+        same_as_without_snapshots(lg, [day(i) for i in range(-1, 32)])
+        assert lg.verify().ok
+        with (
+            closing(sqlite3.connect(path)) as c,
+            c,
+        ):  # the latest snapshots dropped: a replay takes them again from an old one
+            c.execute("DELETE FROM projection_snapshots WHERE effective > ?", (old[len(old) // 2][1],))
+        lg.replay(day(30))
+        rows = snapshot_rows(path)
+        assert [Projection.upgraded(s) is None for _, _, s in rows] == [
+            e > old[len(old) // 2][1] for e, _, _ in rows
+        ]
+        same_as_without_snapshots(lg, [day(i) for i in range(-1, 32)])
+        assert lg.verify().ok
+        # An old snapshot altered is still found.
+        effective = old[1][1]
+        altered = fold(replay_order(entries, old[2][1]))
+        with closing(sqlite3.connect(path)) as c, c:
+            c.execute(
+                "UPDATE projection_snapshots SET state = ? WHERE effective = ?",
+                (_first_format(altered), effective),
+            )
+        assert not lg.verify().ok
 
 
 @pytest.mark.slow

@@ -38,6 +38,7 @@ from ledger.replay.views import (
     PrimeMinisterNominatedView,
     Publisher,
     StatementMadeView,
+    StrengthReportedView,
     View,
     WithdrawalAnnouncedView,
     WithdrawalStartedView,
@@ -639,3 +640,37 @@ def test_a_restored_snapshot_folds_on_as_the_original() -> None:
     fold(*first, projection=projection)
     restored = Projection.restore(projection.snapshot())
     assert fold(*rest, projection=restored) == fold(*first, *rest)
+
+
+def test_a_snapshot_is_the_same_whenever_claims_were_settled() -> None:
+    """A snapshot settles the claims folded since the last one into strengths (`settle`): its
+    bytes are the same whichever days were settled before, the document is the same settled or
+    not, and a replay resuming from any of them folds on as the original."""
+    by = (Publisher("tass"), Publisher("reuters"))
+    days = [
+        [v(StrengthReportedView, "2022-01-03", mission=M, contributor="BY", personnel=7, sources=by[:1])],
+        [
+            v(ForcesDeployedView, "2022-01-06", mission=M, contributor="RU", host="KZ", personnel=10),
+            v(StrengthReportedView, "2022-01-06", mission=M, personnel=40, personnel_high=60, sources=by),
+        ],
+        [
+            v(ForcesDeployedView, "2022-01-07", mission=M, contributor="BY", host="KZ"),
+            v(StrengthReportedView, "2022-01-07", mission=M, contributor="RU", personnel=12, sources=by),
+            v(StrengthReportedView, "2022-01-07", mission=M, contributor="RU", personnel=9, sources=by[1:]),
+        ],
+        [v(ForcesDeployedView, "2022-01-09", mission=M, contributor="AM", host="KZ", personnel=3)],
+        [v(StrengthReportedView, "2022-01-10", mission=M, personnel=50, sources=by[:1])],
+    ]
+    flat = [view for day in days for view in day]
+    plain = Projection()
+    fold(*flat, projection=plain)
+    want, document = plain.snapshot(), fold(*flat, v2=True)
+    for settled in range(1 << (len(days) - 1)):  # every set of days after which a snapshot was taken
+        p = Projection()
+        for i, day in enumerate(days):
+            fold(*day, projection=p)
+            if settled >> i & 1:
+                rest = [view for later in days[i + 1 :] for view in later]
+                assert fold(*rest, projection=Projection.restore(p.snapshot()), v2=True) == document
+        assert fold(projection=p, v2=True) == document
+        assert p.snapshot() == want, settled

@@ -46,14 +46,17 @@ def _header(count: int) -> bytes:
 
 
 SNAPSHOT_EVERY = 20_000  # the most facts folded between two projection snapshots, by default
-SNAPSHOT_SHARE = 40  # by default, a snapshot every 1/40 of the ledger's entries (20,000 at most)
+SNAPSHOT_SHARE = 120  # by default, a snapshot every 1/120 of the ledger's entries (20,000 at most)
 SNAPSHOT_MIN = 2_000  # and never closer than this: a smaller ledger replays fast without any
 
 
 def default_interval(size: int) -> int:
     """The facts folded between two snapshots of a ledger of `size` entries, unless the ledger
-    was opened with its own interval: a replay to any date then folds at most about 1/40 of the
-    entries after the snapshot it resumes from (at most `SNAPSHOT_EVERY`, at least `SNAPSHOT_MIN`)."""
+    was opened with its own interval: a replay to any date then folds at most about 1/120 of the
+    entries after the snapshot it resumes from (at most `SNAPSHOT_EVERY`, at least `SNAPSHOT_MIN`).
+    What a replay from a snapshot costs beyond restoring it is the fold of the facts after it (and
+    the strengths of the quantities they claim): 1/40 made that about half of issue 15's as-of
+    figure, 1/120 a fifth, for three times the snapshots (docs/performance.md, "Snapshots")."""
     return min(SNAPSHOT_EVERY, max(SNAPSHOT_MIN, size // SNAPSHOT_SHARE))
 
 
