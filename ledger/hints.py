@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import json
 import re
 import unicodedata
@@ -305,7 +306,9 @@ JSON_LINES = "one fact per line: JSON Lines"
 
 def is_blank(data: bytes) -> bool:
     """A file with no fact at all: empty, or only blank lines (and a byte order mark)."""
-    return not data.removeprefix(_UTF8_BOM).strip()
+    # `isspace` stops at the first other byte; `strip` would copy a large file whole.
+    body = data.removeprefix(_UTF8_BOM)
+    return not body or body.isspace()
 
 
 def _utf16_without_bom(data: bytes) -> bool:
@@ -328,15 +331,17 @@ def file_problem(data: bytes) -> tuple[int, str] | None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data):
         return 1, "the file is UTF-16; save it as UTF-8"
     body = data.removeprefix(_UTF8_BOM)
-    for number, raw in enumerate(body.split(b"\n"), start=1):
-        first = raw.strip()
-        if not first:
-            continue
+    start = 0
+    for number in itertools.count(1):  # up to the first line that is not blank (never split whole)
+        end = body.find(b"\n", start)
+        first = body[start : len(body) if end < 0 else end].strip()
         if first == b"{":
             return number, f"a fact written over several lines (pretty-printed JSON); write {JSON_LINES}"
         if first == b"[" or (first.startswith(b"[") and _is_array(body)):
             return number, f"a JSON array of facts; write {JSON_LINES}"
-        return None
+        if first or end < 0:
+            return None
+        start = end + 1
     return None
 
 

@@ -551,3 +551,20 @@ def test_verify_reads_one_snapshot_while_another_writer_commits(
     monkeypatch.undo()
     again = ledger.verify()
     assert again.ok and again.size == 105, again.message
+
+
+def test_many_rows_go_in_as_multi_row_inserts_unchanged(tmp_path: Path) -> None:
+    """The SQLite writer's multi-row INSERTs keep every row, its values and its order (a few
+    rows left over after whole groups go in one at a time), and a row of the wrong width is
+    still refused."""
+    from ledger.storage.sqlite.store import ROWS_PER_INSERT, _Transaction
+
+    conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    conn.execute("CREATE TABLE t (a INTEGER, b TEXT, c BLOB)")
+    db = _Transaction(conn.cursor(), "t.db")
+    rows = [(i, f"r{i}", bytes([i % 256]) * (i % 7)) for i in range(3 * ROWS_PER_INSERT + 5)]
+    db.executemany("INSERT INTO t VALUES (?,?,?)", rows)
+    assert conn.execute("SELECT a, b, c FROM t ORDER BY rowid").fetchall() == rows
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.executemany("INSERT INTO t VALUES (?,?,?)", [(1, "x", b"")] * (ROWS_PER_INSERT - 1) + [(1, "x")])
+    conn.close()

@@ -8,8 +8,11 @@ writes it (`ledger.storage.writer`), all in one transaction."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import multiprocessing
 import os
+import struct
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,6 +33,7 @@ from ledger.validation import parse_line, read_lines
 CHUNK = 8192  # lines checked before they are planned and written
 FIRST_CHUNK = 512  # a small first one, so that writing starts soon
 PARALLEL_BYTES = 4 << 20  # inputs at least this large are checked in a second process
+PIPE_BYTES = 1 << 20  # the pipe's buffer (Linux's default is 64 KiB): a chunk in a few reads
 
 
 class Refusal(msgspec.Struct, frozen=True, array_like=True):
@@ -130,6 +134,8 @@ def prepared_chunks(
     state_codes()  # loaded before the fork, not once per worker
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
+    with contextlib.suppress(OSError, AttributeError):  # a larger buffer where Linux grants one
+        fcntl.fcntl(sender.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     worker = context.Process(
         target=_check_in_worker, args=(inputs, sender, receiver, keep_going, stamp), daemon=True
     )
@@ -142,20 +148,46 @@ def prepared_chunks(
         return
     sender.close()
     decoder = msgspec.msgpack.Decoder(Chunk)
+    buffer = bytearray()
     try:
         while True:
-            try:
-                data = receiver.recv_bytes()
-            except EOFError:
-                raise StoreError("the process checking the input stopped; nothing was written") from None
-            if not data:
+            size = _message_size(receiver.fileno())
+            if not size:
                 return
-            yield decoder.decode(data)
+            if len(buffer) < size:
+                buffer = bytearray(size)
+            with memoryview(buffer)[:size] as data:
+                _read_into(receiver.fileno(), data)
+                yield decoder.decode(data)
     finally:
         receiver.close()
         if worker.is_alive():
             worker.kill()
         worker.join()
+
+
+def _message_size(fd: int) -> int:
+    """The size of the next message `Connection.send_bytes` wrote to the pipe `fd` (its header:
+    a signed 32-bit size, or -1 and then a 64-bit one)."""
+    header = bytearray(4)
+    _read_into(fd, memoryview(header))
+    (size,) = struct.unpack("!i", header)
+    if size == -1:
+        header = bytearray(8)
+        _read_into(fd, memoryview(header))
+        (size,) = struct.unpack("!Q", header)
+    return int(size)
+
+
+def _read_into(fd: int, view: memoryview) -> None:
+    """Fill `view` from the pipe `fd`, straight into it (`Connection.recv_bytes` reads a large
+    message 64 KiB at a time, each read into a new buffer of the whole remaining size, then
+    copies the pieces together)."""
+    while view:
+        got = os.readv(fd, [view])
+        if not got:
+            raise StoreError("the process checking the input stopped; nothing was written")
+        view = view[got:]
 
 
 def _can_fork() -> bool:

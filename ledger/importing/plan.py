@@ -8,6 +8,7 @@ the plan, so the lines after it are planned as if it were not there."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol
 
@@ -69,7 +70,6 @@ class Planner:
         self._progress = progress
         self._problems = problems
         self._new: dict[str, NewEntry] = {}
-        self._days: dict[str, int] = {}
         self._already: dict[str, tuple[Correction, str]] = {}
         self.appended = 0
         self.unchanged = 0
@@ -85,14 +85,17 @@ class Planner:
         items, source = chunk.lines, self._sources[chunk.input]
         targets = [t for p in items if (t := p.target) is not None]
         found = self._known.find([p.fact_id for p in items] + targets)
-        # The day each fact sorts under in the replay index (0 for a description, which every
-        # snapshot holds): correcting it invalidates the snapshots from that day on.
-        self._days.update((fid, replay_day(row.type, row.effective)) for fid, row in found.items())
         self._already.update((fid, (c.how, c.by)) for fid, c in self._known.corrections(targets).items())
         batch = Batch([], [], None)
         touched: list[int] = []
         errors = [(chunk.input, FactError(source, r.line, r.path, r.message)) for r in chunk.problems]
+        new, entries = self._new, batch.entries
         for p in items:
+            fid = p.fact_id
+            if p.target is None and fid not in new and fid not in found:
+                new[fid] = p  # by far the commonest line: a new fact that corrects nothing
+                entries.append(p)
+                continue
             try:
                 self._plan_one(source, p, found, batch, touched)
             except FactError as e:
@@ -101,8 +104,11 @@ class Planner:
                 errors.append((chunk.input, e))
         if self._problems is not None:
             self._problems.add(errors)
-        batch.earliest = min(touched, default=None)
-        self.appended += len(batch.entries)
+        # The day each new fact sorts under in the replay index (0 for a description, which every
+        # snapshot holds): from the earliest of them and of the facts they correct, snapshots go.
+        days = (replay_day(e.type, e.effective) for e in entries if e.packed is not None)
+        batch.earliest = min(itertools.chain(touched, days), default=None)
+        self.appended += len(entries)
         if self._progress is not None:
             self._progress(chunk.size)
         return batch
@@ -112,7 +118,7 @@ class Planner:
     ) -> None:
         """Plan one line: unchanged, or new (with what it corrects); a FactError, and nothing
         remembered of it, when it cannot be."""
-        days, already, new = self._days, self._already, self._new
+        already, new = self._already, self._new
         fid = p.fact_id
         if fid in found or fid in new:
             same = _stored_as(found[fid], p.fact) if fid in found else new[fid].fact == p.fact
@@ -122,13 +128,13 @@ class Planner:
             return
         if p.target is not None:
             how: Correction = "retracted" if p.type == RETRACTED else "superseded"
-            _check_target(source, p, p.target, how, found.get(p.target) or new.get(p.target), already)
+            target = found.get(p.target) or new.get(p.target)
+            _check_target(source, p, p.target, how, target, already)
+            assert target is not None  # `_check_target` refuses a target that is not there
             already[p.target] = (how, fid)
             batch.corrections.append((p.target, fid, how))
-            touched.append(days[p.target])
-        new[fid], days[fid] = p, replay_day(p.type, p.effective)
-        if p.packed is not None:
-            touched.append(days[fid])
+            touched.append(replay_day(target.type, target.effective))
+        new[fid] = p
         batch.entries.append(p)
 
 

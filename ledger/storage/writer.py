@@ -240,8 +240,17 @@ def _copied_times(entries: list[NewEntry], last: str, now: str, first: int) -> t
 
 
 def _insert_index(db: Transaction, rows: list[tuple[int, int, int, str, str, bytes]]) -> None:
-    rows.sort()
+    """Insert replay index rows given in `seq` order, sorted by their key (effective, rank, seq):
+    Python's sort is stable, so ordering them by day and rank alone is enough, and one integer
+    per row sorts in about half the time of the tuples."""
+    rows.sort(key=_day_and_rank)
     db.executemany("INSERT INTO replay_index VALUES (?,?,?,?,?,?)", rows)
+
+
+def _day_and_rank(row: tuple[int, int, int, str, str, bytes]) -> int:
+    # Ranks are below 2**16 (`facts.RANK`); one above would only make the insert slower, never
+    # wrong: the table orders its rows by its primary key whatever order they come in.
+    return row[0] << 16 | row[1]
 
 
 def _keep(db: Transaction, copied: Copied, size: int, roots: dict[int, bytes]) -> None:
