@@ -14,7 +14,7 @@ path.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -115,31 +115,38 @@ def stock_replay(app: ApplicationRecorder, as_of: date, size: int | None = None)
     not one of ours is refused before eventsourcing's `resolve_topic` sees it: resolving an
     unknown topic imports a module, and a ledger file must never make us import anything."""
     mapper = stock_mapper()
-    entries: list[Entry] = []
-    start: int | None = None
-    while size is None or len(entries) < size:
-        notifications = app.select_notifications(start, 1000, inclusive_of_start=False)
-        if not notifications:
-            break
-        for notification in notifications:
-            if notification.originator_version != 1:
-                continue  # a correction record, not a ledger entry
-            if notification.topic not in FACT_TOPICS:
-                raise LedgerCorrupt(f"unknown stored type {notification.topic!r}")
-            event = mapper.to_domain_event(notification)
-            fact = msgspec.convert(event.fact, AnyFact)  # type: ignore[attr-defined]
-            effective = parse_date(fact.occurred).effective
-            entries.append(Entry(len(entries), "", effective.toordinal(), fact))
-        start = notifications[-1].id
-    if size is not None:
-        entries = entries[:size]
-    return fold(replay_order(entries, as_of.toordinal()))
+
+    def entry(notification: StoredEvent) -> tuple[int, AnyFact]:
+        if notification.topic not in FACT_TOPICS:
+            raise LedgerCorrupt(f"unknown stored type {notification.topic!r}")
+        event = mapper.to_domain_event(notification)
+        fact = msgspec.convert(event.fact, AnyFact)  # type: ignore[attr-defined]
+        return parse_date(fact.occurred).effective.toordinal(), fact
+
+    return _replay(app, as_of, size, entry)
 
 
 def msgspec_replay(app: ApplicationRecorder, as_of: date, size: int | None = None) -> Projection:
     """Replay through eventsourcing's notification log and our msgspec mapper (`FactMapper`), one
     domain event per row."""
     mapper = FactMapper()
+
+    def entry(notification: StoredEvent) -> tuple[int, AnyFact]:
+        event = mapper.to_domain_event(notification)
+        assert isinstance(event, FactRecorded)
+        return event.effective.toordinal(), event.fact
+
+    return _replay(app, as_of, size, entry)
+
+
+def _replay(
+    app: ApplicationRecorder,
+    as_of: date,
+    size: int | None,
+    entry: Callable[[StoredEvent], tuple[int, AnyFact]],
+) -> Projection:
+    """The notification log read 1,000 rows at a time, each fact's stored event made (effective
+    day, fact) by `entry`, then ordered and folded in memory as the reference fold does."""
     entries: list[Entry] = []
     start: int | None = None
     while size is None or len(entries) < size:
@@ -149,9 +156,8 @@ def msgspec_replay(app: ApplicationRecorder, as_of: date, size: int | None = Non
         for notification in notifications:
             if notification.originator_version != 1:
                 continue  # a correction record, not a ledger entry
-            event = mapper.to_domain_event(notification)
-            assert isinstance(event, FactRecorded)
-            entries.append(Entry(len(entries), "", event.effective.toordinal(), event.fact))
+            effective, fact = entry(notification)
+            entries.append(Entry(len(entries), "", effective, fact))
         start = notifications[-1].id
     if size is not None:
         entries = entries[:size]
