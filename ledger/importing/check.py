@@ -9,7 +9,6 @@ writes it (`ledger.storage.writer`), all in one transaction."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import multiprocessing
 import os
 import struct
@@ -134,7 +133,11 @@ def prepared_chunks(
     state_codes()  # loaded before the fork, not once per worker
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    with contextlib.suppress(OSError, AttributeError):  # a larger buffer where Linux grants one
+    # A larger buffer where Linux grants one (`fcntl` is POSIX only, F_SETPIPE_SZ Linux only:
+    # imported here, so that importing this module works everywhere).
+    with contextlib.suppress(ImportError, OSError, AttributeError):
+        import fcntl
+
         fcntl.fcntl(sender.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     worker = context.Process(
         target=_check_in_worker, args=(inputs, sender, receiver, keep_going, stamp), daemon=True
