@@ -12,7 +12,7 @@ from datetime import date
 from itertools import chain
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from ledger.chart.shape import Chart
 from ledger.checkpoint import Checkpoint
@@ -35,7 +35,7 @@ from ledger.reading.args import (
     known_at_text,
     state_codes,
 )
-from ledger.reading.plans import Plan, Stream, run, stream
+from ledger.reading.plans import Plan, Query, Rows, Stream, run, stream
 from ledger.receipts import CheckReport, read_document
 from ledger.replay.loop import Sink
 from ledger.storage.checks import Row
@@ -57,6 +57,9 @@ from projections.actors import language, names
 from projections.conflicts import ConflictsDocument
 from projections.promises import PromisesDocument
 from projections.world import Description, World
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 __all__ = [
     "LOCK_TIMEOUT_S",
@@ -198,6 +201,7 @@ class Ledger:
         self.path = store.where  # the file, or the URL without its password
         self.backend = store.backend  # "sqlite" or "postgresql"
         self._wakers: set[Waker] = set()  # of the followers running: closing ends them
+        self._reader: ThreadPoolExecutor | None = None  # fetches the pages read ahead (`_ahead`)
 
     @classmethod
     def open(
@@ -233,6 +237,9 @@ class Ledger:
         every later use raises `LedgerClosed`. Idempotent."""
         for waker in list(self._wakers):
             waker.close()
+        if self._reader is not None:  # no query of its still running when the connection closes
+            self._reader.shutdown(wait=True)
+            self._reader = None
         if self._opened is not None:
             store, self._opened = self._opened, None
             store.close()
@@ -250,10 +257,20 @@ class Ledger:
         self.close()
 
     def _run(self, plan: Plan[T]) -> T:
-        return run(plan, self._store.fetch)
+        return run(plan, self._store.fetch, self._ahead)
 
     def _stream(self, plan: Stream[T]) -> Iterator[T]:
-        return stream(plan, self._store.fetch)
+        return stream(plan, self._store.fetch, ahead=self._ahead)
+
+    def _ahead(self, query: Query) -> Future[Rows]:
+        """Start `query` in this ledger's reading thread, on the store's connection: the page a
+        long read (a replay, an export) asks for next, fetched while it folds the one before
+        (`ledger.reading.plans.Ahead`). SQLite and psycopg release the GIL while they work."""
+        if self._reader is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._reader = ThreadPoolExecutor(1, thread_name_prefix="ledger-read-ahead")
+        return self._reader.submit(self._store.fetch, query)
 
     # Writing
 

@@ -22,6 +22,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import date, timedelta
@@ -41,6 +42,7 @@ from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
 from ledger.reading.args import as_of_day
 from ledger.replay import SNAPSHOT_EVERY
 from ledger.replay.codec import pack, unpack
+from ledger.storage import sql
 from projections.fold import Projection, fold
 from projections.knowledge import replay_order
 from projections.state import ProjectionStateV1
@@ -531,6 +533,88 @@ def test_an_unreadable_index_payload_is_ledger_corrupt(tmp_path: Path) -> None:
             list(lg.timeline())
         with pytest.raises(LedgerCorrupt):
             lg.run(TypeCounter(), day(30))
+
+
+# 2b. Pages read ahead: the next page is fetched while the loop folds one (`plans.Ahead`)
+
+
+@contextmanager
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Pages of a few days each (so a ledger of 60 days is read in many), and the SQL of every
+    page query the store runs on the caller's thread (the rows read ahead come from elsewhere)."""
+    monkeypatch.setattr(sql, "DAYS", 2)
+    monkeypatch.setattr(sql, "PAGE_ROWS", 9)
+    monkeypatch.setattr(sql, "EXPORT_ROWS", 7)
+    asked: list[str] = []
+    yield asked
+
+
+def _count_page_queries(lg: Ledger, asked: list[str], monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts (in `asked`) the page queries `lg` runs on this thread, and (in the list returned)
+    those it started ahead."""
+    store = lg._store
+    fetch, started = store.fetch, []
+    main = threading.get_ident()
+
+    def counted(query: Any) -> Any:
+        if "replay_index" in query.sql and "AS days" in query.sql and threading.get_ident() == main:
+            asked.append(query.sql)
+        return fetch(query)
+
+    ahead = lg._ahead
+
+    def counted_ahead(query: Any) -> Any:
+        started.append(1)
+        return ahead(query)
+
+    monkeypatch.setattr(store, "fetch", counted)
+    monkeypatch.setattr(lg, "_ahead", counted_ahead)
+    return started
+
+
+def test_pages_read_ahead_give_the_same_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "p.db"
+    with Ledger.open(path, create=True) as lg:
+        lg.import_facts([("days.jsonl", jsonl(*correction_facts(), *daily_facts(60)[40:]))])
+        n = lg.size()
+        days = [day(i) for i in (0, 5, 11, 30, 59, 90)]
+        whole = {d: doc(lg.replay(d, snapshots=False)) for d in days}
+        timeline = list(lg.timeline(end=day(90)))
+        rows = list(lg.export("facts", as_of=day(90)))
+        with small_pages(monkeypatch) as asked:
+            started = _count_page_queries(lg, asked, monkeypatch)
+            for d in days:
+                assert doc(lg.replay(d, snapshots=False)) == whole[d] == reference(lg, d, n), d
+            assert asked, "no page was read"
+            assert len(started) > 10, "no page was read ahead"
+            # Every page but each read's first came from the fetch started ahead.
+            assert len(asked) == len(days)
+            assert list(lg.timeline(end=day(90))) == timeline
+            assert list(lg.export("facts", as_of=day(90))) == rows
+            assert async_replays(path, [(d, n) for d in days]) == [whole[d] for d in days]
+
+
+def test_a_bad_row_in_a_page_read_ahead_is_ledger_corrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.db"
+    with Ledger.open(path, create=True) as lg:
+        lg.import_facts([("days.jsonl", jsonl(*daily_facts(60)))])
+        good = doc(lg.replay(day(20), snapshots=False))
+        seq = _seq_of(path, "dep-50")
+        execute(path, "UPDATE replay_index SET payload = ? WHERE seq = ?", (b"\xc1junk", seq))
+        with small_pages(monkeypatch) as asked:
+            started = _count_page_queries(lg, asked, monkeypatch)
+            with pytest.raises(LedgerCorrupt) as raised:
+                lg.replay(day(59), snapshots=False)
+            assert f"entry {seq}" in str(raised.value)
+            assert started
+            with pytest.raises(LedgerCorrupt):
+                list(lg.timeline(end=day(59)))
+            # Nothing is left running on the connection: the ledger reads on.
+            assert doc(lg.replay(day(20), snapshots=False)) == good
+            with pytest.raises(LedgerCorrupt):
+                async_replays(path, [(day(59), lg.size())])
 
 
 # 3. AsyncLedger

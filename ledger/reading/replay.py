@@ -11,9 +11,18 @@ from ledger.entries import Folded
 from ledger.reading import log
 from ledger.reading.args import known_mission, state_code
 from ledger.reading.entries import corrected, horizon, size
-from ledger.reading.plans import Plan, Query, Stream, collect, transform
+from ledger.reading.plans import Ahead, Plan, Query, Stream, collect, transform
 from ledger.replay.codec import index_error, row_problem
-from ledger.replay.loop import SNAPSHOT_EVERY, Loop, Sink, default_interval, fact_loop, view_loop
+from ledger.replay.loop import (
+    SNAPSHOT_EVERY,
+    Day,
+    Loop,
+    Sink,
+    default_interval,
+    fact_loop,
+    page_days,
+    view_loop,
+)
 from ledger.replay.loop import timeline as kept_facts
 from ledger.replay.views import VIEWS, AnyView
 from ledger.storage import sql
@@ -138,15 +147,19 @@ _TYPES = tuple(VIEWS)
 
 def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[int, ...]) -> Plan[None]:
     """Fold the days (`after`, `upto`] of the rows with seq < `n` into `loop`, a page of whole
-    days at a time (`sql.replay_days`). A day the page cannot fold (`Loop.feed_days`) is read
-    again row by row, which names the row to blame, or folds the day if none is; an error of the
-    projection is LedgerCorrupt when a row of its day is to blame, else raised as it is."""
-    statement = sql.replay_days(_TYPES, skip)
+    days at a time (`sql.replay_page`), the next page asked for ahead (`plans.Ahead`) while this
+    one is folded. A day the page cannot fold (`Loop.feed_page`) is read again row by row, which
+    names the row to blame, or folds the day if none is; an error of the projection is
+    LedgerCorrupt when a row of its day is to blame, else raised as it is."""
+    statement = sql.replay_page(_TYPES, skip)
     limit = sql.DAYS
+    page = yield Query(statement, (after, upto, n, limit))
     while True:
-        days = yield Query(statement, (after, upto, n, limit))
+        days = page_days(page[0][0])
+        if len(days) == limit:
+            yield Ahead(Query(statement, (days[-1][0], upto, n, _days_per_page(limit, days, sql.PAGE_ROWS))))
         try:
-            bad = loop.feed_days(days)
+            bad = loop.feed_page(days, page[0][1]) if days else None
         except Exception:
             yield from _blame_a_row(loop.day, n, skip)
             raise
@@ -161,7 +174,8 @@ def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[i
             return
         else:
             after = days[-1][0]
-        limit = _days_per_page(limit, days)
+        limit = _days_per_page(limit, days, sql.PAGE_ROWS)
+        page = yield Query(statement, (after, upto, n, limit))
 
 
 def _blame_a_row(day: Any, n: int, skip: tuple[int, ...]) -> Plan[None]:
@@ -222,16 +236,21 @@ def _items(page: list[Folded]) -> list[Folded]:
 
 def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
     """`timeline` as a stream of pages: each page's folded facts, a list, handed on before the
-    next page is read, so that memory holds one page whatever the ledger's size (`ledger export
-    facts`). A page is whole days (`sql.replay_days`), each day's facts decoded with one call; a
-    day that cannot be read so is read row by row, which names the row to blame."""
+    next page is read (which is asked for ahead, `plans.Ahead`), so that memory holds about two
+    pages whatever the ledger's size (`ledger export facts`). A page is whole days
+    (`sql.replay_page`), its facts decoded with one call; a day that cannot be read so is read
+    row by row, which names the row to blame."""
     loop = fact_loop(None, n, (yield from corrected(n)))
-    statement = sql.replay_days(_TYPES, seqs=True)
+    statement = sql.replay_page(_TYPES, seqs=True)
     after = 0  # day 0 (the descriptions) is no day of the timeline
     limit = sql.DAYS
+    page = yield Query(statement, (after, upto, n, limit))
     while True:
-        days = yield Query(statement, (after, upto, n, limit))
-        bad = loop.keep_days(days)
+        days = page_days(page[0][0])
+        if len(days) == limit:
+            following = _days_per_page(limit, days, sql.EXPORT_ROWS)
+            yield Ahead(Query(statement, (days[-1][0], upto, n, following)))
+        bad = loop.keep_page(days, page[0][1], page[0][2]) if days else None
         if bad is not None:
             key: tuple[Any, int, int] | None = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
             while key is not None:
@@ -246,14 +265,15 @@ def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
             loop.kept.clear()
         if bad is None and len(days) < limit:
             return
-        limit = _days_per_page(limit, days)
+        limit = _days_per_page(limit, days, sql.EXPORT_ROWS)
+        page = yield Query(statement, (after, upto, n, limit))
 
 
-def _days_per_page(limit: int, days: list[Any]) -> int:
-    """How many days the next page asks for: about `sql.PAGE` rows, at the density of the page
-    just read (so that memory holds about one page of rows, however dense the days)."""
-    rows: int = sum(day[1] for day in days)
-    return max(1, min(sql.DAYS_MAX, limit * sql.PAGE // max(rows, 1)))
+def _days_per_page(limit: int, days: list[Day], rows: int) -> int:
+    """How many days the next page asks for: about `rows` rows, at the density of the page just
+    read (so that memory holds about one page of rows, however dense the days)."""
+    read = sum(day[1] for day in days)
+    return max(1, min(sql.DAYS_MAX, limit * rows // max(read, 1)))
 
 
 def spells(n: int, upto: int, lang: str) -> Plan[list[Spell]]:

@@ -20,13 +20,14 @@ is): the one place a bad row is diagnosed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 
 from ledger.entries import Folded
+from ledger.errors import LedgerCorrupt
 from ledger.facts import AnyFact, Fact
 from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, Decoder, index_error, row_problem
 from ledger.replay.views import AnyView
@@ -35,6 +36,9 @@ from ledger.replay.views import AnyView
 _DAY_DECODER: Decoder[list[AnyView]] = Decoder(list[AnyView])
 _FACTS_DECODER: Decoder[list[AnyFact]] = Decoder(list[AnyFact])
 _SEQS_DECODER = msgspec.json.Decoder(list[int])
+# A page's day (`ledger.storage.sql.replay_page`): effective, rows, unknown types, payload bytes.
+Day = tuple[int, int, int, int]
+_PAGE_DAYS_DECODER = msgspec.json.Decoder(list[Day])
 _HEADERS = [bytes((0x90 | n,)) for n in range(16)] + [b"\xdc" + n.to_bytes(2, "big") for n in range(16, 4096)]
 
 
@@ -130,6 +134,21 @@ class Loop(Generic[V]):
         """The effective day being folded (or last folded)."""
         return self._day
 
+    def feed_page(self, days: list[Day], payloads: Any) -> int | None:
+        """Fold a page of whole days, a row (days, payloads) of `ledger.storage.sql.replay_page`
+        (its days read by `page_days`), as `feed_days` folds them: each day's views decoded with
+        one call (measured faster than one call for the page, whose views would all be alive at
+        once), then folded. Returns the effective day of the first day this cannot read, the days
+        before it folded, it and those after untouched; None when every day was folded."""
+        return self.feed_days(_split(days, payloads))
+
+    def keep_page(self, days: list[Day], seqs: Any, payloads: Any) -> int | None:
+        """Keep the facts of a page of whole days, a row (days, seqs, payloads) of
+        `ledger.storage.sql.replay_page(..., seqs=True)`, as `keep_days` keeps them: each day's
+        facts decoded with one call. Returns the first day this cannot read, the days before it
+        kept; None when every day was kept."""
+        return self.keep_days(_split(days, payloads, seqs))
+
     def feed_days(self, days: Iterable[Sequence[Any]]) -> int | None:
         """Fold whole days, each a row (effective, count, unknown, payloads) of
         `ledger.storage.sql.replay_days`: the views of a day decoded with one call, then folded.
@@ -205,6 +224,34 @@ class Loop(Generic[V]):
         if self.snapshot is not None and self._pending >= self.every and upto > 0:
             self.snapshots.append((upto, self.snapshot()))
             self._pending = 0
+
+
+def page_days(text: Any) -> list[Day]:
+    """The days of a page (`ledger.storage.sql.replay_page`), none for a page of none; a list
+    that is not one is LedgerCorrupt."""
+    if text is None:
+        return []
+    try:
+        return _PAGE_DAYS_DECODER.decode(text)
+    except (msgspec.MsgspecError, TypeError) as e:
+        raise LedgerCorrupt(f"the replay index cannot be read: its days are not a list: {e}") from None
+
+
+def _split(days: list[Day], payloads: Any, seqs: Any = None) -> Iterator[tuple[Any, ...]]:
+    """A page's days one by one, as `feed_days` (or, with `seqs`, `keep_days`) reads them: each
+    day's payloads cut from the page's by their lengths (each day's seqs by their count)."""
+    numbers = seqs.split(",") if isinstance(seqs, str) else []
+    if isinstance(payloads, bytes):
+        payloads = memoryview(payloads)  # a day's slice copies nothing
+    at = first = 0
+    for effective, count, unknown, length in days:
+        if seqs is None:
+            yield effective, count, unknown, payloads[at : at + length]
+        else:
+            listed = ",".join(numbers[first : first + count])
+            yield effective, count, unknown, listed, payloads[at : at + length]
+        at += length
+        first += count
 
 
 def view_loop(

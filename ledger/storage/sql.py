@@ -75,32 +75,49 @@ def replay(skip_ranks: tuple[int, ...] = ()) -> str:
     )
 
 
-# Whole effective days of the replay index fetched by the first query of `replay_days`; the next
-# ask for about PAGE rows at the density met so far, at most DAYS_MAX days.
-DAYS, DAYS_MAX = 64, 16_384
+# Whole effective days of the replay index fetched by the first query of a replay; the next ask
+# for about `rows` (PAGE_ROWS, or EXPORT_ROWS for the timeline) at the density met so far, at most
+# DAYS_MAX days.
+DAYS, DAYS_MAX = 64, 65_536
+# A page's rows: enough that folding one takes far longer than fetching the next in another thread
+# (`ledger.reading.plans.Ahead`), which waits for the GIL about three times a query (5 ms each
+# while the fold holds it); few enough that memory holds one page whatever the ledger's size.
+PAGE_ROWS, EXPORT_ROWS = 16_384, 4_096
 # A day's payloads, concatenated in replay order (the GROUP BY walks the primary key, so its rows
-# come in (effective, rank, seq) order); PostgreSQL says the order (`for_postgres`).
+# come in (effective, rank, seq) order), then the page's days concatenated in day order (the
+# subquery's); PostgreSQL says both orders (`for_postgres`).
 _CONCAT = "CAST(group_concat(payload, '') AS BLOB)"
 _PG_CONCAT = "string_agg(payload, ''::bytea ORDER BY rank, seq)"
 _SEQS = "group_concat(seq, ',')"  # a day's seqs, in the same order: "3,17,4"
 _PG_SEQS = "string_agg(seq::text, ',' ORDER BY rank, seq)"
+_DAY = "'[' || effective || ',' || n || ',' || unknown || ',' || length(payloads) || ']'"
+_DAYS_LIST = f"'[' || group_concat({_DAY}, ',') || ']'"
+_PG_DAYS_LIST = f"'[' || string_agg({_DAY}, ',' ORDER BY effective) || ']'"
+_PAGE_SEQS = "group_concat(seqs, ',')"
+_PG_PAGE_SEQS = "string_agg(seqs, ',' ORDER BY effective)"
+_PAGE_CONCAT = "CAST(group_concat(payloads, '') AS BLOB)"
+_PG_PAGE_CONCAT = "string_agg(payloads, ''::bytea ORDER BY effective)"
 
 
 @cache
-def replay_days(types: tuple[str, ...], skip_ranks: tuple[int, ...] = (), *, seqs: bool = False) -> str:
-    """A page of whole days of the replay index, one row per day in replay order: (effective,
-    how many rows, how many of them have a type column not in `types`, [with `seqs`: their seqs
-    as text, "3,17,4",] their payloads concatenated), for the days after ? up to ? (included), of
-    the rows with seq < ?, without the ranks in `skip_ranks`, at most ? days. One row per day
-    instead of one per fact: SQLite builds one bytes object per day, and the loop decodes a
-    day's facts with one call."""
+def replay_page(types: tuple[str, ...], skip_ranks: tuple[int, ...] = (), *, seqs: bool = False) -> str:
+    """A page of whole days of the replay index as one row: (the days as JSON, `[[effective, how
+    many rows, how many of them have a type column not in `types`, how many payload bytes], ...]`
+    in replay order (NULL for no day), [with `seqs`: the rows' seqs as text, "3,17,4",] their
+    payloads concatenated in replay order), for the days after ? up to ? (included), of the rows
+    with seq < ?, without the ranks in `skip_ranks`, at most ? days. One row a page, not one a fact
+    nor one a day: SQLite builds the page's bytes with the GIL released, so a page can be fetched
+    in another thread while the loop folds the one before (`ledger.reading.plans.Ahead`), and the
+    loop decodes a page's facts with one call."""
     skip = f"AND rank NOT IN ({','.join(str(int(r)) for r in skip_ranks)}) " if skip_ranks else ""
     known = " ".join(f"WHEN '{t}' THEN 0" for t in types if t.isalpha())
-    listed = f"{_SEQS}, " if seqs else ""
+    inner_seqs, outer_seqs = (f"{_SEQS} AS seqs, ", f"{_PAGE_SEQS}, ") if seqs else ("", "")
     return (
-        f"SELECT effective, count(*), sum(CASE type {known} ELSE 1 END), {listed}{_CONCAT} FROM replay_index "
+        f"SELECT {_DAYS_LIST}, {outer_seqs}{_PAGE_CONCAT} FROM ("
+        f"SELECT effective, count(*) AS n, sum(CASE type {known} ELSE 1 END) AS unknown, {inner_seqs}"
+        f"{_CONCAT} AS payloads FROM replay_index "
         f"WHERE effective > ? AND effective <= ? AND seq < ? {skip}"
-        "GROUP BY effective ORDER BY effective LIMIT ?"
+        "GROUP BY effective ORDER BY effective LIMIT ?) AS days"
     )
 
 
@@ -130,7 +147,15 @@ def for_postgres(statement: str) -> str:
     """The same statement for PostgreSQL (psycopg): `%s` placeholders, and eventsourcing's
     `notification_id` column where SQLite has the rowid. Our SQL holds no other `?` or `%`."""
     postgres = statement.replace("?", "%s").replace("s.rowid", "s.notification_id")
-    return postgres.replace(_CONCAT, _PG_CONCAT).replace(_SEQS, _PG_SEQS)
+    for ours, theirs in (
+        (_DAYS_LIST, _PG_DAYS_LIST),
+        (_PAGE_SEQS, _PG_PAGE_SEQS),
+        (_PAGE_CONCAT, _PG_PAGE_CONCAT),
+        (_CONCAT, _PG_CONCAT),
+        (_SEQS, _PG_SEQS),
+    ):
+        postgres = postgres.replace(ours, theirs)
+    return postgres
 
 
 def chunks(keys: Sequence[str], size: int = 500) -> list[list[str]]:
