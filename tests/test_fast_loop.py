@@ -545,6 +545,7 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     monkeypatch.setattr(sql, "DAYS", 2)
     monkeypatch.setattr(sql, "PAGE_ROWS", 9)
     monkeypatch.setattr(sql, "EXPORT_ROWS", 7)
+    monkeypatch.setattr(sql, "AHEAD_ROWS", 1)
     asked: list[str] = []
     yield asked
 

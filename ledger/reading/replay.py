@@ -156,7 +156,7 @@ def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[i
     page = yield Query(statement, (after, upto, n, limit))
     while True:
         days = page_days(page[0][0])
-        if len(days) == limit:
+        if len(days) == limit and _worth_reading_ahead(days):
             yield Ahead(Query(statement, (days[-1][0], upto, n, _days_per_page(limit, days, sql.PAGE_ROWS))))
         try:
             bad = loop.feed_page(days, page[0][1]) if days else None
@@ -247,7 +247,7 @@ def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
     page = yield Query(statement, (after, upto, n, limit))
     while True:
         days = page_days(page[0][0])
-        if len(days) == limit:
+        if len(days) == limit and _worth_reading_ahead(days):
             following = _days_per_page(limit, days, sql.EXPORT_ROWS)
             yield Ahead(Query(statement, (days[-1][0], upto, n, following)))
         bad = loop.keep_page(days, page[0][1], page[0][2]) if days else None
@@ -269,11 +269,23 @@ def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
         page = yield Query(statement, (after, upto, n, limit))
 
 
+def _worth_reading_ahead(days: list[Day]) -> bool:
+    """Whether to fetch the next page in another thread while this one is folded: only when this
+    one has rows enough (`sql.AHEAD_ROWS`) that folding it takes longer than that thread waits for
+    the GIL (up to 5 ms a wait); a replay that folds a page or two (to a date, from a snapshot)
+    reads them one after the other, as fast."""
+    return sum(day[1] for day in days) >= sql.AHEAD_ROWS
+
+
 def _days_per_page(limit: int, days: list[Day], rows: int) -> int:
     """How many days the next page asks for: about `rows` rows, at the density of the page just
-    read (so that memory holds about one page of rows, however dense the days)."""
-    read = sum(day[1] for day in days)
-    return max(1, min(sql.DAYS_MAX, limit * rows // max(read, 1)))
+    read (so that memory holds about one page of rows, however dense the days), and at most
+    twice the rows just read: the pages grow from the first query's few days (`sql.DAYS`, quick
+    for a replay that folds little), and those too small to be read ahead
+    (`_worth_reading_ahead`) are fetched while the fold waits, so none is much larger than the
+    page before it."""
+    read = max(1, sum(day[1] for day in days))
+    return max(1, min(sql.DAYS_MAX, limit * min(rows, 2 * read) // read))
 
 
 def spells(n: int, upto: int, lang: str) -> Plan[list[Spell]]:

@@ -83,6 +83,7 @@ DAYS, DAYS_MAX = 64, 65_536
 # (`ledger.reading.plans.Ahead`), which waits for the GIL about three times a query (5 ms each
 # while the fold holds it); few enough that memory holds one page whatever the ledger's size.
 PAGE_ROWS, EXPORT_ROWS = 16_384, 4_096
+AHEAD_ROWS = 2_048  # the rows a page needs for the next to be read ahead while it is folded
 # A day's payloads, concatenated in replay order (the GROUP BY walks the primary key, so its rows
 # come in (effective, rank, seq) order), then the page's days concatenated in day order (the
 # subquery's); PostgreSQL says both orders (`for_postgres`).
