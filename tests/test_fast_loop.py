@@ -42,6 +42,7 @@ from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
 from ledger.reading.args import as_of_day
 from ledger.replay import SNAPSHOT_EVERY
 from ledger.replay.codec import pack, unpack
+from ledger.replay.loop import fact_loop, page_days
 from ledger.storage import sql
 from projections.fold import Projection, fold
 from projections.knowledge import replay_order
@@ -616,6 +617,44 @@ def test_a_bad_row_in_a_page_read_ahead_is_ledger_corrupt(
             assert doc(lg.replay(day(20), snapshots=False)) == good
             with pytest.raises(LedgerCorrupt):
                 async_replays(path, [(day(59), lg.size())])
+
+
+def test_a_day_that_is_no_whole_number_is_ledger_corrupt_naming_its_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page whose list of days cannot be read is read row by row, which names the row."""
+    path = tmp_path / "p.db"
+    with Ledger.open(path, create=True) as lg:
+        lg.import_facts([("days.jsonl", jsonl(*daily_facts(60)))])
+        seq = _seq_of(path, "dep-45")
+        execute(path, "UPDATE replay_index SET effective = effective + 0.5 WHERE seq = ?", (seq,))
+        with small_pages(monkeypatch):
+            for read in (
+                lambda: lg.replay(day(59), snapshots=False),
+                lambda: list(lg.timeline(end=day(59))),
+                lambda: async_replays(path, [(day(59), lg.size())]),
+            ):
+                with pytest.raises(LedgerCorrupt) as raised:
+                    read()
+                assert f"entry {seq}" in str(raised.value) and "effective day" in str(raised.value)
+
+
+def test_days_handed_over_out_of_order_fold_in_day_order() -> None:
+    """`page_days` puts a page's days in day order, each with its own payloads and seqs, whatever
+    order the SQL engine concatenated them in."""
+    facts = [
+        fact("OfficeAssumed", day(i).isoformat(), id=f"o{i}", state="KZ", office="minister-1", person=f"p{i}")
+        for i in range(3)
+    ]
+    payloads = [pack(f) for f in facts]
+    listed = [[day(i).toordinal(), 1, 0, len(payloads[i])] for i in (2, 0, 1)]
+    page = msgspec.json.encode(listed)
+    days = page_days(page)
+    assert days is not None and [d[0] for d in days] == [day(i).toordinal() for i in range(3)]
+    loop = fact_loop(None, 10, set())
+    assert loop.keep_page(days, "12,10,11", payloads[2] + payloads[0] + payloads[1]) is None
+    assert [(f.seq, f.fact.id) for f in loop.kept] == [(10, "o0"), (11, "o1"), (12, "o2")]
+    assert page_days(b"[[1.5, 1, 0, 3]]") is None
 
 
 # 3. AsyncLedger

@@ -156,6 +156,13 @@ def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[i
     page = yield Query(statement, (after, upto, n, limit))
     while True:
         days = page_days(page[0][0])
+        if days is None:  # a page that cannot be read: row by row to the end, naming the bad row
+            key: tuple[Any, int, int] | None = (after, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
+            while key is not None:
+                rows = yield _page_query(key, upto, skip)
+                loop.feed(rows)
+                key = _next_key(rows)
+            return
         if len(days) == limit and _worth_reading_ahead(days):
             yield Ahead(Query(statement, (days[-1][0], upto, n, _days_per_page(limit, days, sql.PAGE_ROWS))))
         try:
@@ -164,7 +171,7 @@ def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[i
             yield from _blame_a_row(loop.day, n, skip)
             raise
         if bad is not None:
-            key: tuple[Any, int, int] | None = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
+            key = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
             while key is not None:
                 rows = yield _page_query(key, bad, skip)
                 loop.feed(rows)
@@ -247,12 +254,22 @@ def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
     page = yield Query(statement, (after, upto, n, limit))
     while True:
         days = page_days(page[0][0])
+        if days is None:  # a page that cannot be read: row by row to the end, naming the bad row
+            key: tuple[Any, int, int] | None = (after, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
+            while key is not None:
+                rows = yield _page_query(key, upto, ())
+                loop.feed(rows)
+                key = _next_key(rows)
+                if loop.kept:
+                    yield kept_facts(loop)
+                    loop.kept.clear()
+            return
         if len(days) == limit and _worth_reading_ahead(days):
             following = _days_per_page(limit, days, sql.EXPORT_ROWS)
             yield Ahead(Query(statement, (days[-1][0], upto, n, following)))
         bad = loop.keep_page(days, page[0][1], page[0][2]) if days else None
         if bad is not None:
-            key: tuple[Any, int, int] | None = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
+            key = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
             while key is not None:
                 rows = yield _page_query(key, bad, ())
                 loop.feed(rows)

@@ -20,14 +20,14 @@ is): the one place a bad row is diagnosed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from datetime import date
+from itertools import pairwise
 from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 
 from ledger.entries import Folded
-from ledger.errors import LedgerCorrupt
 from ledger.facts import AnyFact, Fact
 from ledger.replay.codec import FACT_DECODERS, VIEW_DECODERS, Decoder, index_error, row_problem
 from ledger.replay.views import AnyView
@@ -36,9 +36,11 @@ from ledger.replay.views import AnyView
 _DAY_DECODER: Decoder[list[AnyView]] = Decoder(list[AnyView])
 _FACTS_DECODER: Decoder[list[AnyFact]] = Decoder(list[AnyFact])
 _SEQS_DECODER = msgspec.json.Decoder(list[int])
-# A page's day (`ledger.storage.sql.replay_page`): effective, rows, unknown types, payload bytes.
-Day = tuple[int, int, int, int]
-_PAGE_DAYS_DECODER = msgspec.json.Decoder(list[Day])
+# A page's day as `ledger.storage.sql.replay_page` lists it: effective, rows, unknown types,
+# payload bytes; as `page_days` gives it: effective, rows, unknown types, where its payloads start
+# and stop in the page's bytes, where its seqs start in the page's list.
+_PAGE_DAYS_DECODER = msgspec.json.Decoder(list[tuple[int, int, int, int]])
+Day = tuple[int, int, int, int, int, int]
 _HEADERS = [bytes((0x90 | n,)) for n in range(16)] + [b"\xdc" + n.to_bytes(2, "big") for n in range(16, 4096)]
 
 
@@ -226,32 +228,45 @@ class Loop(Generic[V]):
             self._pending = 0
 
 
-def page_days(text: Any) -> list[Day]:
-    """The days of a page (`ledger.storage.sql.replay_page`), none for a page of none; a list
-    that is not one is LedgerCorrupt."""
+def page_days(text: Any) -> list[Day] | None:
+    """The days of a page (`ledger.storage.sql.replay_page`) in day order, each with where its
+    payloads are in the page's bytes and its seqs in the page's list; none for a page of none;
+    None when the list cannot be read (an effective day that is no whole number): the caller
+    then reads the rows one by one, which names the row to blame."""
     if text is None:
         return []
     try:
-        return _PAGE_DAYS_DECODER.decode(text)
-    except (msgspec.MsgspecError, TypeError) as e:
-        raise LedgerCorrupt(f"the replay index cannot be read: its days are not a list: {e}") from None
-
-
-def _split(days: list[Day], payloads: Any, seqs: Any = None) -> Iterator[tuple[Any, ...]]:
-    """A page's days one by one, as `feed_days` (or, with `seqs`, `keep_days`) reads them: each
-    day's payloads cut from the page's by their lengths (each day's seqs by their count)."""
-    numbers = seqs.split(",") if isinstance(seqs, str) else []
-    if isinstance(payloads, bytes):
-        payloads = memoryview(payloads)  # a day's slice copies nothing
+        listed = _PAGE_DAYS_DECODER.decode(text)
+    except (msgspec.MsgspecError, TypeError):
+        return None
+    days: list[Day] = []
     at = first = 0
-    for effective, count, unknown, length in days:
-        if seqs is None:
-            yield effective, count, unknown, payloads[at : at + length]
-        else:
-            listed = ",".join(numbers[first : first + count])
-            yield effective, count, unknown, listed, payloads[at : at + length]
+    for effective, count, unknown, length in listed:
+        days.append((effective, count, unknown, at, at + length, first))
         at += length
         first += count
+    # SQLite concatenates the days in the order its subquery hands them over, day order in every
+    # version tried (PostgreSQL is told the order); sorted here all the same, each day with its
+    # own slices, so that no version's plan can fold days out of order.
+    if any(a[0] >= b[0] for a, b in pairwise(days)):
+        days.sort()
+    return days
+
+
+def _split(days: list[Day], payloads: Any, seqs: Any = None) -> list[tuple[Any, ...]]:
+    """A page's days one by one, as `feed_days` (or, with `seqs`, `keep_days`) reads them: each
+    day's payloads cut from the page's (each day's seqs from the page's list)."""
+    if isinstance(payloads, bytes):
+        payloads = memoryview(payloads)  # a day's slice copies nothing
+    if seqs is None:
+        return [
+            (effective, count, unknown, payloads[at:stop]) for effective, count, unknown, at, stop, _ in days
+        ]
+    numbers = seqs.split(",") if isinstance(seqs, str) else []
+    return [
+        (effective, count, unknown, ",".join(numbers[first : first + count]), payloads[at:stop])
+        for effective, count, unknown, at, stop, first in days
+    ]
 
 
 def view_loop(
