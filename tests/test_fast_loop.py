@@ -619,6 +619,34 @@ def test_a_bad_row_in_a_page_read_ahead_is_ledger_corrupt(
                 async_replays(path, [(day(59), lg.size())])
 
 
+def test_a_cancelled_async_replay_reading_ahead_leaves_the_ledger_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.db"
+    with Ledger.open(path, create=True) as lg:
+        lg.import_facts([("days.jsonl", jsonl(*daily_facts(60)))])
+        expected = doc(lg.replay(day(40), snapshots=False))
+
+    async def go() -> tuple[bool, bytes]:
+        async with AsyncLedger.open(path) as alg:
+            task = asyncio.ensure_future(alg.replay(day(59), snapshots=False))
+            for _ in range(3):  # a few pages in, one read ahead
+                await asyncio.sleep(0.001)
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                cancelled = True
+            else:
+                cancelled = False
+            return cancelled, doc(await alg.replay(day(40), snapshots=False))
+
+    with small_pages(monkeypatch):
+        cancelled, after = asyncio.run(go())
+    assert cancelled, "the replay ended before it was cancelled: nothing was tested"
+    assert after == expected
+
+
 def test_a_day_that_is_no_whole_number_is_ledger_corrupt_naming_its_entry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -110,8 +110,10 @@ def run(plan: Plan[T], fetch: Fetch, ahead: StartFetch | None = None) -> T:
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
     finally:
-        early.settle()
-        plan.close()
+        try:
+            early.settle()
+        finally:
+            plan.close()
 
 
 def stream(
@@ -138,8 +140,10 @@ def stream(
     except StopIteration:
         return
     finally:
-        early.settle()
-        plan.close()
+        try:
+            early.settle()
+        finally:
+            plan.close()
 
 
 class _AsyncEarly:
@@ -188,8 +192,10 @@ async def arun(plan: Plan[T], fetch: AsyncFetch) -> T:
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
     finally:
-        await early.settle()
-        plan.close()
+        try:
+            await early.settle()  # a cancelled task stops waiting here, and the plan closes all the same
+        finally:
+            plan.close()
 
 
 async def astream(plan: Stream[T], fetch: AsyncFetch, wait: AsyncWaiting | None = None) -> AsyncIterator[T]:
@@ -214,8 +220,10 @@ async def astream(plan: Stream[T], fetch: AsyncFetch, wait: AsyncWaiting | None 
     except StopIteration:
         return
     finally:
-        await early.settle()
-        plan.close()
+        try:
+            await early.settle()  # a cancelled task stops waiting here, and the plan closes all the same
+        finally:
+            plan.close()
 
 
 def collect(plan: Stream[T]) -> Plan[list[T]]:

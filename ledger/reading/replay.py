@@ -245,8 +245,8 @@ def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
     """`timeline` as a stream of pages: each page's folded facts, a list, handed on before the
     next page is read (which is asked for ahead, `plans.Ahead`), so that memory holds about two
     pages whatever the ledger's size (`ledger export facts`). A page is whole days
-    (`sql.replay_page`), its facts decoded with one call; a day that cannot be read so is read
-    row by row, which names the row to blame."""
+    (`sql.replay_page`), each day's facts decoded with one call; a day that cannot be read so is
+    read row by row, which names the row to blame."""
     loop = fact_loop(None, n, (yield from corrected(n)))
     statement = sql.replay_page(_TYPES, seqs=True)
     after = 0  # day 0 (the descriptions) is no day of the timeline

@@ -138,39 +138,26 @@ class Loop(Generic[V]):
 
     def feed_page(self, days: list[Day], payloads: Any) -> int | None:
         """Fold a page of whole days, a row (days, payloads) of `ledger.storage.sql.replay_page`
-        (its days read by `page_days`), as `feed_days` folds them: each day's views decoded with
-        one call (measured faster than one call for the page, whose views would all be alive at
-        once), then folded. Returns the effective day of the first day this cannot read, the days
-        before it folded, it and those after untouched; None when every day was folded."""
-        return self.feed_days(_split(days, payloads))
-
-    def keep_page(self, days: list[Day], seqs: Any, payloads: Any) -> int | None:
-        """Keep the facts of a page of whole days, a row (days, seqs, payloads) of
-        `ledger.storage.sql.replay_page(..., seqs=True)`, as `keep_days` keeps them: each day's
-        facts decoded with one call. Returns the first day this cannot read, the days before it
-        kept; None when every day was kept."""
-        return self.keep_days(_split(days, payloads, seqs))
-
-    def feed_days(self, days: Iterable[Sequence[Any]]) -> int | None:
-        """Fold whole days, each a row (effective, count, unknown, payloads) of
-        `ledger.storage.sql.replay_days`: the views of a day decoded with one call, then folded.
-        A day this cannot read (a type column it does not know, payloads that do not decode as
-        `count` views, a day that is no day) is left untouched, and its effective day returned,
-        for the caller to feed its rows one by one (`feed`), which says what is wrong; None when
-        every day was folded. The loop must fold views (`apply`) of rows already within the
-        horizon (seq < size, in SQL)."""
+        (its days read by `page_days`): each day's views decoded with one call (measured faster
+        than one call for the page, whose views would all be alive at once), then folded. A day
+        this cannot read (a type column it does not know, payloads that do not decode as its
+        count of views, a day that is no day) is left untouched, and its effective day returned,
+        the days before it folded, for the caller to feed its rows one by one (`feed`), which
+        says what is wrong; None when every day was folded. The loop must fold views (`apply`)
+        of rows already within the horizon (seq < size, in SQL)."""
         apply, corrected, decode = self.apply, self.corrected, _DAY_DECODER.decode
         assert apply is not None
         model, fold = (None, None) if self.folds is None else (self.folds[0], self.folds[1].get)
-        for effective, count, unknown, payloads in days:
+        page = memoryview(payloads) if isinstance(payloads, bytes) else payloads  # slices copy nothing
+        for effective, count, unknown, start, stop, _ in days:
             try:
                 if unknown:
-                    return effective  # type: ignore[no-any-return]
-                views = decode(_header(count) + payloads)
+                    return effective
+                views = decode(_header(count) + page[start:stop])
                 if effective != self._day:
                     self._new_day(effective)
             except Exception:
-                return effective  # type: ignore[no-any-return]
+                return effective
             day = self._date
             if fold is None:
                 for view in views:
@@ -189,25 +176,33 @@ class Loop(Generic[V]):
             self._pending += count
         return None
 
-    def keep_days(self, days: Iterable[Sequence[Any]]) -> int | None:
-        """Keep the facts of whole days, each a row (effective, count, unknown, seqs, payloads)
-        of `ledger.storage.sql.replay_days(..., seqs=True)`, as `feed` keeps them without
-        `apply`: a day's facts decoded with one call. A day this cannot read is left untouched
-        and its effective day returned, as `feed_days` does; None when every day was kept."""
+    def keep_page(self, days: list[Day], seqs: Any, payloads: Any) -> int | None:
+        """Keep the facts of a page of whole days, a row (days, seqs, payloads) of
+        `ledger.storage.sql.replay_page(..., seqs=True)`, as `feed` keeps them without `apply`:
+        each day's facts decoded with one call. A day this cannot read is left untouched and its
+        effective day returned, as `feed_page` does; None when every day was kept."""
         keep, corrected, decode = self.kept.append, self.corrected, _FACTS_DECODER.decode
-        for effective, count, unknown, seqs, payloads in days:
+        page = memoryview(payloads) if isinstance(payloads, bytes) else payloads
+        numbers, listed = _seqs(seqs), []
+        if numbers is None or len(numbers) != sum(day[1] for day in days):
+            numbers = None  # read day by day, which finds the day to blame
+            listed = seqs.split(",") if isinstance(seqs, str) else []
+        for effective, count, unknown, start, stop, first in days:
             try:
                 if unknown:
-                    return effective  # type: ignore[no-any-return]
-                facts = decode(_header(count) + payloads)
-                numbers = _SEQS_DECODER.decode(f"[{seqs}]")
-                if len(numbers) != count:
-                    return effective  # type: ignore[no-any-return]
+                    return effective
+                facts = decode(_header(count) + page[start:stop])
+                if numbers is None:
+                    day_seqs = _seqs(",".join(listed[first : first + count]))
+                    if day_seqs is None or len(day_seqs) != count:
+                        return effective
+                else:
+                    day_seqs = numbers[first : first + count]
                 if effective != self._day:
                     self._new_day(effective)
             except Exception:
-                return effective  # type: ignore[no-any-return]
-            for seq, fact in zip(numbers, facts, strict=True):
+                return effective
+            for seq, fact in zip(day_seqs, facts, strict=True):
                 if fact.id not in corrected:
                     keep(Folded(seq, effective, fact))
         return None
@@ -253,20 +248,12 @@ def page_days(text: Any) -> list[Day] | None:
     return days
 
 
-def _split(days: list[Day], payloads: Any, seqs: Any = None) -> list[tuple[Any, ...]]:
-    """A page's days one by one, as `feed_days` (or, with `seqs`, `keep_days`) reads them: each
-    day's payloads cut from the page's (each day's seqs from the page's list)."""
-    if isinstance(payloads, bytes):
-        payloads = memoryview(payloads)  # a day's slice copies nothing
-    if seqs is None:
-        return [
-            (effective, count, unknown, payloads[at:stop]) for effective, count, unknown, at, stop, _ in days
-        ]
-    numbers = seqs.split(",") if isinstance(seqs, str) else []
-    return [
-        (effective, count, unknown, ",".join(numbers[first : first + count]), payloads[at:stop])
-        for effective, count, unknown, at, stop, first in days
-    ]
+def _seqs(text: Any) -> list[int] | None:
+    """Seqs listed as text, "3,17,4", or None when that is not what `text` is."""
+    try:
+        return _SEQS_DECODER.decode(f"[{text}]") if isinstance(text, str) else None
+    except msgspec.MsgspecError:
+        return None
 
 
 def view_loop(
