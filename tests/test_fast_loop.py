@@ -596,12 +596,19 @@ def test_pages_read_ahead_give_the_same_answers(tmp_path: Path, monkeypatch: pyt
             assert async_replays(path, [(d, n) for d in days]) == [whole[d] for d in days]
 
 
-def test_a_bad_row_in_a_page_read_ahead_is_ledger_corrupt(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@contextmanager
+def sixty_days(tmp_path: Path) -> Iterator[tuple[Path, Ledger]]:
+    """A ledger of `daily_facts(60)`, open."""
     path = tmp_path / "p.db"
     with Ledger.open(path, create=True) as lg:
         lg.import_facts([("days.jsonl", jsonl(*daily_facts(60)))])
+        yield path, lg
+
+
+def test_a_bad_row_in_a_page_read_ahead_is_ledger_corrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with sixty_days(tmp_path) as (path, lg):
         good = doc(lg.replay(day(20), snapshots=False))
         seq = _seq_of(path, "dep-50")
         execute(path, "UPDATE replay_index SET payload = ? WHERE seq = ?", (b"\xc1junk", seq))
@@ -622,9 +629,7 @@ def test_a_bad_row_in_a_page_read_ahead_is_ledger_corrupt(
 def test_a_cancelled_async_replay_reading_ahead_leaves_the_ledger_readable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "p.db"
-    with Ledger.open(path, create=True) as lg:
-        lg.import_facts([("days.jsonl", jsonl(*daily_facts(60)))])
+    with sixty_days(tmp_path) as (path, lg):
         expected = doc(lg.replay(day(40), snapshots=False))
 
     async def go() -> tuple[bool, bytes]:
@@ -651,9 +656,7 @@ def test_a_day_that_is_no_whole_number_is_ledger_corrupt_naming_its_entry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A page whose list of days cannot be read is read row by row, which names the row."""
-    path = tmp_path / "p.db"
-    with Ledger.open(path, create=True) as lg:
-        lg.import_facts([("days.jsonl", jsonl(*daily_facts(60)))])
+    with sixty_days(tmp_path) as (path, lg):
         seq = _seq_of(path, "dep-45")
         execute(path, "UPDATE replay_index SET effective = effective + 0.5 WHERE seq = ?", (seq,))
         with small_pages(monkeypatch):
