@@ -1,21 +1,20 @@
 """The replay loop: stored rows to a projection, a sink of your own, or the timeline.
 
-A store hands over rows `(seq, fact_id, type, effective, payload, rank)` as plain
-tuples in large batches, already in replay order (the replay index is
-clustered by effective day, type rank and recording order). `Loop.feed` is
-the one loop over them, for `Ledger` and `AsyncLedger` alike: it skips the
-rows beyond the knowledge horizon and the corrected facts, turns each new
-effective day into a date, decodes each payload with the decoder of its type
-(into a view for our projection, into the whole fact otherwise) and hands it
-on. Nothing else is built per row, and memory holds the projection's state
-and one batch, whatever the ledger size.
+Our projection's replay and the timeline read the replay index a page of whole days at a time
+(`ledger.storage.sql.replay_page`: one row a page, its days listed, their payloads concatenated
+in replay order): `Loop.feed_page` decodes each day's views with one call and hands them to the
+projection's folds, `Loop.keep_page` keeps each day's whole facts with their seqs. A sink of your
+own (`Ledger.run`), and any day a page cannot read, go row by row, `(seq, fact_id, type,
+effective, payload, rank)` as plain tuples in replay order, through `Loop.feed`. Either way the
+loop skips the rows beyond the knowledge horizon (in SQL for pages) and the corrected facts,
+turns each new effective day into a date, and hands each fact on; nothing else is built per
+fact, and memory holds the projection's state and a page or two, whatever the ledger size.
 
-Per row the loop checks only what it does anyway: the seq compares with the
-horizon, a new day must be a day, the type must have a decoder, the payload
-must decode into that type's typed view or fact (with the type's tag). When
-anything fails on a row, `codec.row_problem` says whether the row is to blame
-(LedgerCorrupt naming its entry) or the error is the sink's own (raised as it
-is): the one place a bad row is diagnosed.
+Per row (per day, for a page) the loop checks only what it does anyway: the seq compares with
+the horizon, a new day must be a day, the type must be one of ours, the payload must decode
+into that type's typed view or fact (with the type's tag). When anything fails on a row,
+`codec.row_problem` says whether the row is to blame (LedgerCorrupt naming its entry) or the
+error is the sink's own (raised as it is): the one place a bad row is diagnosed.
 """
 
 from __future__ import annotations
@@ -98,7 +97,7 @@ class Loop(Generic[V]):
         since: int = 0,
         folds: tuple[object, Mapping[type, Callable[[Any, Any, date], None]]] | None = None,
     ) -> None:
-        self.folds = folds  # (model, handler by view class): what `apply` does, for `feed_days`
+        self.folds = folds  # (model, handler by view class): what `apply` does, for `feed_page`
         self.decoders: Mapping[str, Decoder[V]] = decoders
         self.apply: Callable[[V, date], None] | None = apply
         self.size, self.corrected = size, corrected
@@ -267,7 +266,7 @@ def view_loop(
     folds: tuple[object, Mapping[type, Callable[[Any, Any, date], None]]] | None = None,
 ) -> Loop[AnyView]:
     """The loop of our projection: views, without citations. With `folds` (a model and the
-    handler of each view class that `apply` calls, `handler(model, view, day)`), `feed_days`
+    handler of each view class that `apply` calls, `handler(model, view, day)`), `feed_page`
     calls the handlers itself."""
     return Loop(
         VIEW_DECODERS, size, corrected, apply=apply, snapshot=snapshot, every=every, since=since, folds=folds
