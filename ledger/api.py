@@ -202,6 +202,7 @@ class Ledger:
         self.backend = store.backend  # "sqlite" or "postgresql"
         self._wakers: set[Waker] = set()  # of the followers running: closing ends them
         self._reader: ThreadPoolExecutor | None = None  # fetches the pages read ahead (`_ahead`)
+        self._read_ahead: Future[Rows] | None = None  # the page it fetched last
 
     @classmethod
     def open(
@@ -257,20 +258,36 @@ class Ledger:
         self.close()
 
     def _run(self, plan: Plan[T]) -> T:
-        return run(plan, self._store.fetch, self._ahead)
+        return run(plan, self._fetch, self._ahead)
 
     def _stream(self, plan: Stream[T]) -> Iterator[T]:
-        return stream(plan, self._store.fetch, ahead=self._ahead)
+        return stream(plan, self._fetch, ahead=self._ahead)
 
     def _ahead(self, query: Query) -> Future[Rows]:
         """Start `query` in this ledger's reading thread, on the store's connection: the page a
         long read (a replay, an export) asks for next, fetched while it folds the one before
         (`ledger.reading.plans.Ahead`). SQLite and psycopg release the GIL while they work."""
+        fetch = self._store.fetch
         if self._reader is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._reader = ThreadPoolExecutor(1, thread_name_prefix="ledger-read-ahead")
-        return self._reader.submit(self._store.fetch, query)
+        try:
+            self._read_ahead = self._reader.submit(fetch, query)
+        except RuntimeError:  # shut down meanwhile: `close`, in another thread
+            raise LedgerClosed(self.path) from None
+        return self._read_ahead
+
+    def _fetch(self, query: Query) -> Rows:
+        """The store's fetch once the page read ahead last (by this read or another: a read
+        inside an export's loop, a `follow` in another thread) is over: the connection serves one
+        statement at a time."""
+        running = self._read_ahead
+        if running is not None and not running.done():
+            from concurrent.futures import wait
+
+            wait((running,))
+        return self._store.fetch(query)
 
     # Writing
 
@@ -597,7 +614,7 @@ class Ledger:
         waker = self._store.waker()
         self._wakers.add(waker)
         try:
-            yield from stream(plan(start), self._store.fetch, waker.wait)
+            yield from stream(plan(start), self._fetch, waker.wait)
         except LedgerError:
             if not self.closed:
                 raise  # else the ledger was closed under the follower, mid-read: it ends

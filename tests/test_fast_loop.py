@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import date, timedelta
@@ -626,6 +627,39 @@ def test_a_bad_row_in_a_page_read_ahead_is_ledger_corrupt(
                 async_replays(path, [(day(59), lg.size())])
 
 
+def test_a_read_inside_an_export_loop_waits_for_the_page_read_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection serves one statement at a time, whoever asks: a read made inside an
+    export's loop, or while a half-read export holds a page read ahead, waits for that page."""
+    with sixty_days(tmp_path) as (_, lg), small_pages(monkeypatch):
+        store, lock, running, overlaps = lg._store, threading.Lock(), [0], []
+        fetch = store.fetch
+
+        def one_at_a_time(query: Any) -> Any:
+            with lock:
+                running[0] += 1
+                if running[0] > 1:
+                    overlaps.append(query.sql[:40])
+            try:
+                time.sleep(0.002)  # a page query takes milliseconds: widen the window
+                return fetch(query)
+            finally:
+                with lock:
+                    running[0] -= 1
+
+        monkeypatch.setattr(store, "fetch", one_at_a_time)
+        rows = 0
+        for _ in lg.export("facts", as_of=day(59)):
+            rows += 1
+            lg.size()  # another read, inside the loop
+        assert rows > 100 and not overlaps, overlaps[:3]
+        half = lg.export("facts", as_of=day(59))
+        next(half)
+        lg.size()
+        assert not overlaps, overlaps[:3]
+
+
 def test_a_cancelled_async_replay_reading_ahead_leaves_the_ledger_readable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -668,6 +702,32 @@ def test_a_day_that_is_no_whole_number_is_ledger_corrupt_naming_its_entry(
                 with pytest.raises(LedgerCorrupt) as raised:
                     read()
                 assert f"entry {seq}" in str(raised.value) and "effective day" in str(raised.value)
+
+
+def test_a_day_whose_payloads_are_all_null_is_ledger_corrupt_naming_its_entry(tmp_path: Path) -> None:
+    """A NULL payload (the file's schema edited to allow it) drops out of SQL's concatenation:
+    the page lists the day all the same, and its rows are read one by one."""
+    with sixty_days(tmp_path) as (path, lg):
+        seq = _seq_of(path, "dis-10")  # the first of day 10 in replay order (a dismissal's rank)
+        with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+            (schema,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'replay_index'").fetchone()
+            conn.execute("PRAGMA writable_schema = ON")
+            loose = schema.replace("payload BLOB NOT NULL", "payload BLOB")
+            assert loose != schema
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'replay_index'", (loose,))
+        with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+            conn.execute("UPDATE replay_index SET payload = NULL WHERE effective = ?", (day(10).toordinal(),))
+            conn.execute("PRAGMA writable_schema = ON")
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'replay_index'", (schema,))
+    with Ledger.open(path) as lg:
+        for read in (
+            lambda: lg.replay(day(59), snapshots=False),
+            lambda: list(lg.timeline(end=day(59))),
+            lambda: list(lg.export("facts", as_of=day(59))),
+        ):
+            with pytest.raises(LedgerCorrupt, match="payload is not bytes") as raised:
+                read()
+            assert f"entry {seq} " in str(raised.value)
 
 
 def test_days_handed_over_out_of_order_fold_in_day_order() -> None:

@@ -78,11 +78,11 @@ class _Early:
     def __call__(self, query: Query) -> Rows:
         if self.pending is not None:
             started, future = self.pending
-            self.pending = None
             try:
                 rows = future.result()
             except Exception:  # asked again below, where its error is raised in its place
                 rows = None
+            self.pending = None  # only once it is over: a KeyboardInterrupt meanwhile leaves it to `settle`
             if rows is not None and started == query:
                 return rows
         return self.fetch(query)
@@ -154,18 +154,21 @@ class _AsyncEarly:
         self.fetch = fetch
         self.pending: tuple[Query, asyncio.Future[Rows]] | None = None
 
-    def ahead(self, query: Query) -> None:
+    async def ahead(self, query: Query) -> None:
         if self.pending is None:
             self.pending = (query, asyncio.ensure_future(self.fetch(query)))
+            # Let the task hand its statement to the database now (aiosqlite's thread, or the
+            # server), rather than at the plan's next await, after the fold it is to overlap.
+            await asyncio.sleep(0)
 
     async def __call__(self, query: Query) -> Rows:
         if self.pending is not None:
             started, task = self.pending
-            self.pending = None
             try:
                 rows: Rows | None = await task
             except Exception:  # asked again below, where its error is raised in its place
                 rows = None
+            self.pending = None  # only once it is over: a cancellation meanwhile leaves it to `settle`
             if rows is not None and started == query:
                 return rows
         return await self.fetch(query)
@@ -185,7 +188,7 @@ async def arun(plan: Plan[T], fetch: AsyncFetch) -> T:
         step = next(plan)
         while True:
             if type(step) is Ahead:
-                early.ahead(step.query)
+                await early.ahead(step.query)
                 step = plan.send([])
             else:
                 step = plan.send(await early(step))  # type: ignore[arg-type]
@@ -208,7 +211,7 @@ async def astream(plan: Stream[T], fetch: AsyncFetch, wait: AsyncWaiting | None 
             if isinstance(step, Query):
                 step = plan.send(await early(step))
             elif isinstance(step, Ahead):
-                early.ahead(step.query)
+                await early.ahead(step.query)
                 step = plan.send([])
             elif isinstance(step, Wait):
                 if wait is None or not await wait(step.seconds):

@@ -225,8 +225,9 @@ class Loop(Generic[V]):
 def page_days(text: Any) -> list[Day] | None:
     """The days of a page (`ledger.storage.sql.replay_page`) in day order, each with where its
     payloads are in the page's bytes and its seqs in the page's list; none for a page of none;
-    None when the list cannot be read (an effective day that is no whole number): the caller
-    then reads the rows one by one, which names the row to blame."""
+    None when the list cannot be read (an effective day that is no whole number) or says a day
+    has no payload bytes at all (NULL): the caller then reads the rows one by one, which names the
+    row to blame."""
     if text is None:
         return []
     try:
@@ -236,6 +237,8 @@ def page_days(text: Any) -> list[Day] | None:
     days: list[Day] = []
     at = first = 0
     for effective, count, unknown, length in listed:
+        if length < 0:  # payloads that are all NULL
+            return None
         days.append((effective, count, unknown, at, at + length, first))
         at += length
         first += count

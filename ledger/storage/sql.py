@@ -77,8 +77,10 @@ def replay(skip_ranks: tuple[int, ...] = ()) -> str:
 
 # Whole effective days of the replay index fetched by the first query of a replay; the next ask
 # for about `rows` (PAGE_ROWS, or EXPORT_ROWS for the timeline) at the density met so far, at most
-# DAYS_MAX days.
-DAYS, DAYS_MAX = 64, 65_536
+# DAYS_MAX days (a page is one value, and SQLite's largest is 1e9 bytes: a page of 2,048 days
+# reaches it only with some 5 million facts in them, right after days so sparse that 2,048 of
+# them were asked for at once).
+DAYS, DAYS_MAX = 64, 2_048
 # A page's rows: enough that folding one takes far longer than fetching the next in another thread
 # (`ledger.reading.plans.Ahead`), which waits for the GIL about three times a query (5 ms each
 # while the fold holds it); few enough that memory holds one page whatever the ledger's size.
@@ -91,7 +93,9 @@ _CONCAT = "CAST(group_concat(payload, '') AS BLOB)"
 _PG_CONCAT = "string_agg(payload, ''::bytea ORDER BY rank, seq)"
 _SEQS = "group_concat(seq, ',')"  # a day's seqs, in the same order: "3,17,4"
 _PG_SEQS = "string_agg(seq::text, ',' ORDER BY rank, seq)"
-_DAY = "'[' || effective || ',' || n || ',' || unknown || ',' || length(payloads) || ']'"
+# A day whose payloads are all NULL (a tampered file) is listed all the same, with length -1: NULL
+# would drop it from the list (`group_concat` skips NULLs), and the page would end early.
+_DAY = "'[' || effective || ',' || n || ',' || unknown || ',' || coalesce(length(payloads), -1) || ']'"
 _DAYS_LIST = f"'[' || group_concat({_DAY}, ',') || ']'"
 _PG_DAYS_LIST = f"'[' || string_agg({_DAY}, ',' ORDER BY effective) || ']'"
 _PAGE_SEQS = "group_concat(seqs, ',')"
