@@ -157,11 +157,7 @@ def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[i
     while True:
         days = page_days(page[0][0])
         if days is None:  # a page that cannot be read: row by row to the end, naming the bad row
-            key: tuple[Any, int, int] | None = (after, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
-            while key is not None:
-                rows = yield _page_query(key, upto, skip)
-                loop.feed(rows)
-                key = _next_key(rows)
+            yield from _feed_rows(loop, (after, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ), upto, skip)
             return
         if len(days) == limit and _worth_reading_ahead(days):
             yield Ahead(Query(statement, (days[-1][0], upto, n, _days_per_page(limit, days, sql.PAGE_ROWS))))
@@ -171,11 +167,7 @@ def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[i
             yield from _blame_a_row(loop.day, n, skip)
             raise
         if bad is not None:
-            key = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
-            while key is not None:
-                rows = yield _page_query(key, bad, skip)
-                loop.feed(rows)
-                key = _next_key(rows)
+            yield from _feed_rows(loop, (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ), bad, skip)
             after = bad
         elif len(days) < limit:
             return
@@ -183,6 +175,16 @@ def _fold_days(loop: Loop[AnyView], after: int, upto: int, n: int, skip: tuple[i
             after = days[-1][0]
         limit = _days_per_page(limit, days, sql.PAGE_ROWS)
         page = yield Query(statement, (after, upto, n, limit))
+
+
+def _feed_rows(loop: Loop[Any], key: tuple[int, int, int], upto: int, skip: tuple[int, ...]) -> Plan[None]:
+    """Feed `loop` the rows after `key` (effective, rank, seq) up to day `upto`, row by row
+    (`Loop.feed`, which names a row to blame), a page at a time."""
+    after: tuple[int, int, int] | None = key
+    while after is not None:
+        rows = yield _page_query(after, upto, skip)
+        loop.feed(rows)
+        after = _next_key(rows)
 
 
 def _blame_a_row(day: Any, n: int, skip: tuple[int, ...]) -> Plan[None]:
@@ -202,11 +204,7 @@ def _blame_a_row(day: Any, n: int, skip: tuple[int, ...]) -> Plan[None]:
 def run(sink: Sink, n: int, upto: int) -> Plan[Sink]:
     """A caller's own projection, fed every fact replay folds up to day `upto`, with sources."""
     loop = fact_loop(sink.apply, n, (yield from corrected(n)))
-    key: tuple[int, int, int] | None = (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ)
-    while key is not None:
-        rows = yield _page_query(key, upto, ())
-        loop.feed(rows)
-        key = _next_key(rows)
+    yield from _feed_rows(loop, (0, sql.BEFORE_DAY_RANK, sql.BEFORE_DAY_SEQ), upto, ())
     return sink
 
 
@@ -269,11 +267,7 @@ def folded_pages(n: int, upto: int) -> Stream[list[Folded]]:
             yield Ahead(Query(statement, (days[-1][0], upto, n, following)))
         bad = loop.keep_page(days, page[0][1], page[0][2]) if days else None
         if bad is not None:
-            key = (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ)
-            while key is not None:
-                rows = yield _page_query(key, bad, ())
-                loop.feed(rows)
-                key = _next_key(rows)
+            yield from _feed_rows(loop, (bad, -sql.BEFORE_DAY_SEQ, -sql.BEFORE_DAY_SEQ), bad, ())
             after = bad
         elif len(days) == limit:
             after = days[-1][0]

@@ -113,7 +113,7 @@ def replay_page(types: tuple[str, ...], skip_ranks: tuple[int, ...] = (), *, seq
     with seq < ?, without the ranks in `skip_ranks`, at most ? days. One row a page, not one a fact
     nor one a day: SQLite builds the page's bytes with the GIL released, so a page can be fetched
     in another thread while the loop folds the one before (`ledger.reading.plans.Ahead`), and the
-    loop decodes a page's facts with one call."""
+    loop cuts each day's payloads out of the page's bytes and decodes them with one call."""
     skip = f"AND rank NOT IN ({','.join(str(int(r)) for r in skip_ranks)}) " if skip_ranks else ""
     known = " ".join(f"WHEN '{t}' THEN 0" for t in types if t.isalpha())
     inner_seqs, outer_seqs = (f"{_SEQS} AS seqs, ", f"{_PAGE_SEQS}, ") if seqs else ("", "")
