@@ -60,6 +60,12 @@ class BenchReport(msgspec.Struct):
     # eventsourcing's notification log read through our msgspec mapper rather than its stock one.
     msgspec_mapper_replay_per_s: float = 0.0
     speedup_vs_msgspec_mapper: float = 0.0
+    # The CPU the import took (user and system, its checking process included) and the CPUs this
+    # process may run on: with every one of them busy throughout, the import would still take
+    # `import_cpu_s / cpus`, which is `import_cpu_bound_ratio` times the plain baseline's time.
+    import_cpu_s: float = 0.0
+    cpus: int = 0
+    import_cpu_bound_ratio: float = 0.0
 
 
 def synthetic_facts(n: int, seed: int = 1) -> bytes:
@@ -276,9 +282,10 @@ def _measure(events: int, workdir: Path, db: Path | str, repeats: int, seed: int
     facts.write_bytes(synthetic_facts(events, seed))
     plain_s = _median_s(lambda: plain_import(facts, _fresh(workdir / "plain.db")), max(1, min(repeats, 3)))
     with Ledger.open(db, create=True) as lg:
-        start = time.perf_counter()
+        cpu, start = _cpu_s(), time.perf_counter()
         lg.import_files([facts])
         import_s = time.perf_counter() - start
+        import_cpu_s = _cpu_s() - cpu
         proof_s = _proof_s(lg, events, seed)
         verify_s = _median_s(lambda: lg.verify(), 1)
         last = date.fromordinal(LAST_DAY)
@@ -319,7 +326,24 @@ def _measure(events: int, workdir: Path, db: Path | str, repeats: int, seed: int
         verify_baseline_ratio=round(verify_s / plain_s, 2),
         msgspec_mapper_replay_per_s=round(events / mapper_s),
         speedup_vs_msgspec_mapper=round(mapper_s / full_s, 2),
+        import_cpu_s=round(import_cpu_s, 2),
+        cpus=_cpus(),
+        import_cpu_bound_ratio=round(import_cpu_s / _cpus() / plain_s, 2),
     )
+
+
+def _cpu_s() -> float:
+    """CPU seconds used so far by this process and by its children that ended (an import's
+    checking process ends before the import returns)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _fresh(path: Path) -> Path:

@@ -920,6 +920,9 @@ BENCH_KEYS = {
     "floor_ratio",
     "asof_ms",
     "peak_rss_mb",
+    "import_cpu_s",
+    "cpus",
+    "import_cpu_bound_ratio",
 }
 
 
