@@ -35,7 +35,8 @@ def _table(console: Console, r: BenchReport) -> None:
     t.add_row("import time / plain import time", f"{r.import_baseline_ratio:.2f}")
     t.add_row(
         "import CPU, its checking process included",
-        f"{r.import_cpu_s:,.2f} s: on {r.cpus} CPUs, at best {r.import_cpu_bound_ratio:.2f} x the plain import",
+        f"{r.import_cpu_s:,.2f} s: on {r.cpus} CPUs, "
+        f"at best {r.import_cpu_bound_ratio:.2f} x the plain import",
     )
     t.add_row("full replay / scan of the cheapest table", f"{r.cheapest_scan_ratio:.2f}")
     t.add_row("inclusion proof, in-process", f"{r.proof_ms:,.3f} ms")
