@@ -18,6 +18,8 @@ from typing import Any
 import msgspec
 import pytest
 from ledger_cli import invoke
+from matplotlib.colors import to_rgba
+from matplotlib.patches import Rectangle
 
 from ledger import AsyncLedger, Chart, Ledger
 from ledger.chart.draw import _Drawing
@@ -570,3 +572,24 @@ def test_deadlines_beyond_an_edge_share_alike_labels_and_never_overlap(tmp_path:
     assert ">  start by 1988-05-15 (met) ×2</text>" in svg
     assert ">  2 more deadlines before the first day shown (ledger audit promises lists them)</text>" in svg
     assert svg.count(" (met)") == 1
+
+
+def test_a_one_day_office_holder_is_drawn_over_the_next_holder_and_a_day_wide(mx: Path) -> None:
+    # Lascuráin held the presidency for under an hour on 19 February 1913, and Huerta took it the
+    # same day: his bar covers that day, on top of Huerta's, which would otherwise hide it.
+    with Ledger.open(mx) as lg:
+        for start, end in (("1913-02-10", "1913-02-28"), ("1912-01-01", "1913-02-28")):
+            chart = lg.chart(state="MX", start=start, end=end)
+            drawing = _Drawing(chart)
+            bars = {
+                patch.get_facecolor(): patch
+                for patch in drawing.ax.patches
+                if isinstance(patch, Rectangle) and patch.get_height() < 1
+            }
+            lascurain = bars[to_rgba(drawing.colour("pedro-lascurain"))]
+            huerta = bars[to_rgba(drawing.colour("victoriano-huerta"))]
+            assert lascurain.get_zorder() > huerta.get_zorder()
+            assert lascurain.get_x() == huerta.get_x()  # both began on the 19th
+            day_px = drawing.px_per_day
+            assert lascurain.get_width() >= max(1.0, 3.0 / day_px) - 1e-9
+            assert lascurain.get_width() <= max(1.0, 3.0 / day_px) + 1e-9

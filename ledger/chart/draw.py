@@ -346,10 +346,12 @@ class _Drawing:
         just after it when the gap to the next bar allows, else cut with an ellipsis to the wider
         of the two, else none."""
         spans = []
-        min_w = 2.0 / self.px_per_day  # a one-day spell of a long chart is still seen
+        min_w = 3.0 / self.px_per_day  # a one-day spell of a long chart is still seen
         for bar in bars:
             x0 = max(_x(bar.start), self.left)
             x1 = self.right if bar.end is None else min(_x(bar.end), self.right)
+            if bar.end is not None and bar.end <= bar.start:  # a one-day spell: its day, at least
+                x1 = min(x0 + 1.0, self.right)
             spans.append((x0, max(x1, x0 + min_w), bar))
         spans.sort(key=lambda p: (p[0], p[1]))
         placed = []
@@ -367,16 +369,19 @@ class _Drawing:
     def _bars(self, ax: Axes, y: int, placed: Sequence[_Placed]) -> None:
         for x0, x1, bar, where, text in placed:
             face = self.colour(bar.holder)
+            # A spell that ended on the day it began (a one-day office holder) is drawn over the
+            # bar of whoever followed that day, which would hide its few pixels.
+            one_day = bar.end is not None and bar.end <= bar.start
             ax.barh(
                 y,
                 x1 - x0,
                 left=x0,
                 height=BAR_HEIGHT,
                 color=face,
-                edgecolor="#555555" if bar.acting else "#8a8a8a",
+                edgecolor="#555555" if bar.acting or one_day else "#8a8a8a",
                 linewidth=0.6,
                 hatch="////" if bar.acting else None,
-                zorder=2,
+                zorder=3 if one_day else 2,
             )
             if not text:
                 continue
@@ -502,7 +507,7 @@ class _Drawing:
         for status, colour in STATUS_COLOURS.items():
             if status in statuses:
                 handles.append(Line2D([], [], color=colour, linewidth=4))
-                labels.append(f"deadline {status} on {chart.end.isoformat()}")
+                labels.append(f"deadline {status}, as judged on {chart.end.isoformat()}")
         return handles, labels
 
     def _titles(self, fig: Figure, label_w: float, height: float) -> None:
