@@ -45,6 +45,7 @@ OPTIONS = {
     "format": "--format",
     "lang": "--lang",
     "kind": "KIND",
+    "path": "--db",
 }
 
 

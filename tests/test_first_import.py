@@ -13,6 +13,7 @@ from ledger_cli import invoke
 
 from ledger import Ledger
 from ledger.api import import_into
+from ledger.errors import UsageError
 from ledger.storage.postgres.settings import Settings
 from ledger.storage.sqlite.store import SQLiteStore
 
@@ -111,3 +112,17 @@ def test_a_new_ledger_is_written_with_a_rollback_journal_then_put_in_wal_mode(tm
     with Ledger.open(path) as lg:
         assert lg.size() == 2_000
         assert lg.verify().ok
+
+
+def test_a_ledger_in_a_folder_that_is_not_there_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "good.jsonl").write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "file").write_bytes(b"")
+    for db, said in (("missing/new.db", "no such directory"), ("file/new.db", "not a directory")):
+        for args in (("import", "good.jsonl"), ("init",)):
+            done = invoke("--db", db, *args, cwd=tmp_path)
+            assert done.returncode == 2, done.stderr
+            assert done.stderr == f"ledger: --db {db}: {said}: {db.split('/')[0]}\n"
+    with pytest.raises(UsageError, match="no such directory") as raised:
+        Ledger.open(tmp_path / "missing" / "new.db", create=True)
+    assert raised.value.param == "path"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "good.jsonl"]

@@ -98,7 +98,18 @@ def open_store(target: str | Path, *, create: bool = False, lock_timeout: int = 
     from ledger.storage.sqlite.store import SQLiteStore
 
     path = Path(target)
+    if create:
+        _check_folder(path)
     return SQLiteStore.create(path, lock_timeout) if create else SQLiteStore.open(path, lock_timeout)
+
+
+def _check_folder(path: Path) -> None:
+    """A ledger to be made at `path` needs its folder: a folder that is not there is the
+    caller's mistake (UsageError, `path`), said before anything is tried."""
+    folder = path.parent
+    if not folder.is_dir():
+        said = "not a directory" if folder.exists() else "no such directory"
+        raise UsageError(f"{said}: {os.fspath(folder)}", param="path", value=os.fspath(path))
 
 
 def open_new(target: str | Path, *, lock_timeout: int = LOCK_TIMEOUT_S) -> NewStore | None:
@@ -116,6 +127,7 @@ def open_new(target: str | Path, *, lock_timeout: int = LOCK_TIMEOUT_S) -> NewSt
     path = Path(target)
     if os.path.lexists(path):
         return None
+    _check_folder(path)
     return SQLiteStore.create_beside(path, lock_timeout)
 
 
