@@ -34,6 +34,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from ledger.errors import UsageError
+from ledger.repeats import Repeated, pairs
 
 MAX_INTEGER = 2**53 - 1  # RFC 8785 numbers are IEEE 754 doubles: integers beyond this have no form
 DIGEST_PREFIX = "sha256:"
@@ -112,12 +113,6 @@ class NotJSON(ValueError):
         self.path, self.reason = path, reason
 
 
-class _Duplicated(dict[str, Any]):
-    """An object whose text repeated a key (RFC 8785 requires distinct keys; found by `_scan`)."""
-
-    duplicate: str = ""
-
-
 _SORTED = msgspec.json.Encoder(order="sorted")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -157,8 +152,8 @@ def _scan(value: Any, path: str) -> bool:
             slow = _scan(item, f"{path}[{i}]") or slow
         return slow
     if isinstance(value, dict):
-        if isinstance(value, _Duplicated):
-            raise NotJSON(_member(path, value.duplicate), "the key is given twice")
+        if isinstance(value, Repeated):  # RFC 8785 requires distinct keys
+            raise NotJSON(_member(path, value.repeated), "the key is given twice")
         slow = False
         for key, item in value.items():
             if type(key) is not str:
@@ -290,19 +285,6 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)
-    if len(found) == len(pairs):
-        return found
-    duplicated, seen = _Duplicated(found), set()
-    for key, _ in pairs:
-        if key in seen:
-            duplicated.duplicate = key
-            break
-        seen.add(key)
-    return duplicated
-
-
 def _parse(text: bytes | str) -> Any:
     if isinstance(text, bytes):
         try:
@@ -310,7 +292,7 @@ def _parse(text: bytes | str) -> Any:
         except UnicodeDecodeError as e:
             raise _bad("$", f"not UTF-8 text (byte {e.start})") from None
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise _bad("$", f"not JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
     except ValueError as e:

@@ -35,6 +35,7 @@ from ledger.facts import (
     WithdrawalAnnounced,
 )
 from ledger.identity import canonical_form, derived_id, stored_form
+from ledger.repeats import may_repeat_a_key, repeated_key
 
 _DECODER = msgspec.json.Decoder(AnyFact)
 _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>\$[^`]*)`$", re.S)
@@ -242,13 +243,30 @@ def parse_line(data: bytes, source: str, line: int) -> Checked:
     except msgspec.ValidationError as e:
         if (bad := _not_utf8(data)) is not None:
             raise FactError(source, line, "$", bad) from None
+        _refuse_a_repeated_key(data, source, line)  # first: its first value may be the one at fault
         path, message = _shape_error(e, data)
         raise FactError(source, line, path, message) from None
     except msgspec.DecodeError as e:
         raise FactError(source, line, "$", _decode_message(data, e)) from None
     except RecursionError:  # nesting deeper than the decoder's own limit allows on this stack
         raise FactError(source, line, "$", "not valid JSON (nested too deeply)") from None
-    return check_fact(fact, source, line)
+    try:
+        checked = check_fact(fact, source, line)
+    except FactError:
+        _refuse_a_repeated_key(data, source, line)
+        raise
+    # A derived id adds a key and a colon in its value ("sha256:...") to the stored form.
+    if may_repeat_a_key(data, checked.stored, 0 if fact.id is not None else 2):
+        _refuse_a_repeated_key(data, source, line)
+    return checked
+
+
+def _refuse_a_repeated_key(data: bytes, source: str, line: int) -> None:
+    """A key given twice in one object of the line is refused: msgspec kept its last value, and
+    which one the writer meant is not ours to guess."""
+    repeated = repeated_key(data)
+    if repeated is not None:
+        raise FactError(source, line, repeated, "the key is given twice")
 
 
 def _not_utf8(data: bytes) -> str | None:

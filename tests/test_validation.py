@@ -9,10 +9,13 @@ from typing import Any
 
 import msgspec
 import pytest
-from strategies import fact, line
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import drop_nulls, fact, fact_lists, line
 
 from ledger.errors import BadInput, FactError
 from ledger.hints import shown
+from ledger.repeats import may_repeat_a_key
 from ledger.validation import parse_line, read_lines
 
 SOURCE_FILE = "facts.jsonl"
@@ -640,3 +643,57 @@ def test_read_lines_skips_blank_lines_but_counts_them() -> None:
 
 def test_crlf_line_is_accepted() -> None:
     assert ok(line(completed()) + b"\r").fact.mission == "m"
+
+
+# A key given twice: JSON leaves its meaning open, and msgspec would keep the last value silently
+
+
+def test_a_key_given_twice_is_refused_where_it_is() -> None:
+    valid = line(completed(sources=[{"publisher": "A"}, {"publisher": "B", "url": "https://b.example/x:1"}]))
+    assert ok(valid)
+    twice = {
+        b'{"occurred": "2021", ': "$.occurred",  # a copy-paste slip: the second date would win
+        b'{"mission": "m", ': "$.mission",
+        b'{"occurred" : "2021" , ': "$.occurred",  # spaced out
+        b'{"\\u006fccurred": "2021", ': "$.occurred",  # the same key, spelt with an escape
+    }
+    for head, path in twice.items():
+        assert error_of(valid.replace(b"{", head, 1)) == f"facts.jsonl:7: {path}: the key is given twice"
+    nested = valid.replace(b'{"publisher": "B"', b'{"publisher": "C", "publisher": "B"')
+    assert error_of(nested) == "facts.jsonl:7: $.sources[1].publisher: the key is given twice"
+    # A colon spelt as an escape in a string, which re-encodes as one character, cannot hide it.
+    hidden = valid.replace(b'{"publisher": "A"}', b'{"publisher": "A\\u003a", "publisher": "A"}')
+    assert error_of(hidden) == "facts.jsonl:7: $.sources[0].publisher: the key is given twice"
+    # Colons in values are not keys; the same key in two sources is no repetition.
+    assert ok(valid.replace(b'"publisher": "A"', b'"publisher": "A: \\u003a, \\":\\" a"'))
+
+
+@settings(max_examples=300, deadline=None)
+@given(fact_lists(min_size=1, max_size=1), st.data())
+def test_every_repeated_key_is_found_and_a_plain_line_is_never_parsed_twice(
+    facts: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    """On generated facts: a line gives no key twice, and the colon count says so
+    (`may_repeat_a_key` False: no second parse, which would cost several microseconds a line);
+    the same line with one key of one of its objects given again, before or after, with its
+    value or another, spaced out or not, colons in its strings escaped or not, is refused at
+    that key."""
+    # Without the keys given their default value (null, false, []), which the stored form omits.
+    plain = {k: v for k, v in drop_nulls(facts[0]).items() if v is not False and v != []}
+    raw = line(plain)
+    checked = parse_line(raw, SOURCE_FILE, 1)
+    assert not may_repeat_a_key(raw, checked.stored, 0 if plain.get("id") is not None else 2)
+    objects: list[tuple[str, dict[str, Any]]] = [("$", plain)]
+    sources = plain["sources"]  # each written once in the line (the text is edited by search)
+    objects += [(f"$.sources[{i}]", src) for i, src in enumerate(sources) if src not in sources[:i]]
+    where, obj = data.draw(st.sampled_from(objects))
+    key = data.draw(st.sampled_from(sorted(obj)))
+    other = data.draw(st.sampled_from([obj[k] for k in sorted(obj)]))
+    again = json.dumps(key) + (" : " if data.draw(st.booleans()) else ":") + json.dumps(other)
+    spelt = json.dumps(obj, ensure_ascii=False)
+    if data.draw(st.booleans()):  # every colon in a string spelt as an escape
+        spelt = re.sub(r'("(?:[^"\\]|\\.)*")', lambda m: m.group(1).replace(":", "\\u003a"), spelt)
+    twice = spelt[:-1] + ", " + again + "}" if data.draw(st.booleans()) else "{" + again + ", " + spelt[1:]
+    text = json.dumps(plain, ensure_ascii=False).replace(json.dumps(obj, ensure_ascii=False), twice, 1)
+    path = where + ("." + key if key.isidentifier() else f"[{json.dumps(key)}]")
+    assert error_of(text.encode()) == f"facts.jsonl:7: {path}: the key is given twice"
