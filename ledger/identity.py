@@ -11,6 +11,7 @@ equality against the `rfc8785` package on generated facts.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import msgspec
 
@@ -28,6 +29,6 @@ def derived_id(canonical: bytes) -> str:
     return "sha256:" + hashlib.sha256(canonical).hexdigest()[:32]
 
 
-def stored_form(fact: Fact) -> bytes:
-    """The bytes stored for a fact: RFC 8785 JSON of the whole fact, id included."""
-    return _CANONICAL.encode(fact)
+# The bytes stored for a fact: RFC 8785 JSON of the whole fact, id included. The encoder's own
+# method, not a function calling it: one Python call less for every line an import checks.
+stored_form: Callable[[Fact], bytes] = _CANONICAL.encode

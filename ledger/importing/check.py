@@ -57,7 +57,10 @@ def prepare(raw: bytes, source: str, number: int, stamp: str | None = None) -> N
     encodes and hashes nothing."""
     checked = parse_line(raw, source, number)
     fact = checked.fact
-    fid, type_, stored = fact.fact_id, fact.TYPE, checked.stored
+    # `fact.id`, not the `fact_id` property: a property is a call from C back into Python, measured
+    # at about 1.7% of the checking's instructions.
+    fid, type_, stored = fact.id, fact.TYPE, checked.stored
+    assert fid is not None  # every fact that left `ledger.validation` has one
     aggregate = state = leaf = None
     if stamp is not None:
         aggregate, state = aggregate_id(fid), entry_bytes(stored, stamp)
@@ -96,7 +99,7 @@ def check_chunks(
             continue
         lines: list[NewEntry] = []
         problems: list[Refusal] = []
-        size = covered = 0
+        size = covered = count = 0  # count: lines checked in this chunk, good or bad
         limit = min(FIRST_CHUNK, CHUNK)
         for number, raw in read_lines(data):
             try:
@@ -107,11 +110,12 @@ def check_chunks(
                     return
                 problems.append(Refusal(e.line, e.path, e.message))
             size += len(raw) + 1
-            if len(lines) + len(problems) == limit:
+            count += 1
+            if count == limit:
                 size = min(size, len(data) - covered)  # the last line may have no newline
                 yield Chunk(index, lines, size, problems=problems)
                 covered += size
-                lines, problems, size, limit = [], [], 0, CHUNK
+                lines, problems, size, limit, count = [], [], 0, CHUNK, 0
         yield Chunk(index, lines, len(data) - covered, problems=problems)
 
 

@@ -38,7 +38,7 @@ def index_payload(fact: Fact) -> bytes | None:
     """The payload of the fact's replay index row, or None for a fact replay never folds (a
     retraction): the one rule for what the import and `ledger copy` write, and for what `verify`
     and `check` expect to find."""
-    return None if isinstance(fact, FactRetracted) else pack(fact)
+    return None if isinstance(fact, FactRetracted) else _PACK.encode(fact)  # `pack`, one call less
 
 
 def unpack(type_: str, payload: bytes) -> AnyFact:
