@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from ledger.errors import UsageError
-from ledger.repeats import Repeated, pairs
+from ledger.repeats import Repeated, member, pairs
 
 MAX_INTEGER = 2**53 - 1  # RFC 8785 numbers are IEEE 754 doubles: integers beyond this have no form
 DIGEST_PREFIX = "sha256:"
@@ -114,11 +114,6 @@ class NotJSON(ValueError):
 
 
 _SORTED = msgspec.json.Encoder(order="sorted")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _member(path: str, key: str) -> str:
-    return f"{path}.{key}" if _NAME.match(key) else f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
 def _text(value: str, path: str) -> None:
@@ -153,7 +148,7 @@ def _scan(value: Any, path: str) -> bool:
         return slow
     if isinstance(value, dict):
         if isinstance(value, Repeated):  # RFC 8785 requires distinct keys
-            raise NotJSON(_member(path, value.repeated), "the key is given twice")
+            raise NotJSON(member(path, value.repeated), "the key is given twice")
         slow = False
         for key, item in value.items():
             if type(key) is not str:
@@ -161,7 +156,7 @@ def _scan(value: Any, path: str) -> bool:
             _text(key, path)
             if not key.isascii() and max(key) > "\ud7ff":
                 slow = True
-            slow = _scan(item, _member(path, key)) or slow
+            slow = _scan(item, member(path, key)) or slow
         return slow
     raise NotJSON(path, f"{kind.__name__} is not a JSON value")
 

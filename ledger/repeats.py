@@ -6,6 +6,7 @@ twice would be stored with its second date and no word said. `repeated_key` find
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 
@@ -34,8 +35,8 @@ def may_repeat_a_key(data: bytes, stored: bytes, added: int) -> bool:
     """False when no object of the fact line `data` gives a key twice; True when one may.
 
     `stored` is the line's fact as stored (`ledger.identity.stored_form`: every key it kept, once,
-    without those whose value is null or the default), and `added` how many keys checking the
-    fact added to it (a derived `id`, `acting` and `interim` made booleans). Every key of the line
+    without those whose value is null or the default), and `added` how many colons checking the
+    fact added to it (a derived id: its key, and the colon of `sha256:`). Every key of the line
     is followed by one colon outside any string, and the stored form has one colon per key it
     holds and the colons of the same strings. So the line has `added` fewer colons than the stored
     form, unless it gave a key twice (one more colon, and any of the lost value's), a key with a
@@ -59,9 +60,9 @@ def repeated_key(data: bytes) -> str | None:
 def _first(value: Any, path: str) -> str | None:
     if isinstance(value, dict):
         if isinstance(value, Repeated):
-            return _member(path, value.repeated)
+            return member(path, value.repeated)
         for key, item in value.items():
-            found = _first(item, _member(path, key))
+            found = _first(item, member(path, key))
             if found is not None:
                 return found
     elif isinstance(value, list):
@@ -72,5 +73,9 @@ def _first(value: Any, path: str) -> str | None:
     return None
 
 
-def _member(path: str, key: str) -> str:
-    return f"{path}.{key}" if key.isidentifier() and key.isascii() else f"{path}[{json.dumps(key)}]"
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def member(path: str, key: str) -> str:
+    """The JSON path of `key` in the object at `path`: `$.a`, or `$["a b"]`."""
+    return f"{path}.{key}" if _NAME.match(key) else f"{path}[{json.dumps(key, ensure_ascii=False)}]"
