@@ -350,7 +350,7 @@ class _Drawing:
         for bar in bars:
             x0 = max(_x(bar.start), self.left)
             x1 = self.right if bar.end is None else min(_x(bar.end), self.right)
-            if bar.end is not None and bar.end <= bar.start:  # a one-day spell: its day, at least
+            if bar.one_day:  # its day, at least
                 x1 = min(x0 + 1.0, self.right)
             spans.append((x0, max(x1, x0 + min_w), bar))
         spans.sort(key=lambda p: (p[0], p[1]))
@@ -369,9 +369,7 @@ class _Drawing:
     def _bars(self, ax: Axes, y: int, placed: Sequence[_Placed]) -> None:
         for x0, x1, bar, where, text in placed:
             face = self.colour(bar.holder)
-            # A spell that ended on the day it began (a one-day office holder) is drawn over the
-            # bar of whoever followed that day, which would hide its few pixels.
-            one_day = bar.end is not None and bar.end <= bar.start
+            one_day = bar.one_day  # over whoever followed that day, which would hide it
             ax.barh(
                 y,
                 x1 - x0,

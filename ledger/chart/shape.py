@@ -37,6 +37,12 @@ class Bar(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     start_fact: str
     end_fact: str | None
 
+    @property
+    def one_day(self) -> bool:
+        """Ended on the day it began (Mexico's president of 45 minutes): drawn a day wide, over
+        the bar of whoever followed that day."""
+        return self.end is not None and self.end <= self.start
+
 
 class Marker(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """An event: a government dismissed or overthrown, a withdrawal announced, a mission completed."""
