@@ -38,6 +38,12 @@ def _table(console: Console, r: BenchReport) -> None:
         f"{r.import_cpu_s:,.2f} s: on {r.cpus} CPUs, "
         f"at best {r.import_cpu_bound_ratio:.2f} x the plain import",
     )
+    if r.store_s is not None and r.import_floor_ratio is not None:
+        t.add_row(
+            "floor of an import: checking CPU + SQLite alone",
+            f"{r.check_cpu_s:,.2f} s + {r.store_s:,.2f} s: on {r.cpus} CPUs, "
+            f"at best {r.import_floor_ratio:.2f} x the plain import",
+        )
     t.add_row("full replay / scan of the cheapest table", f"{r.cheapest_scan_ratio:.2f}")
     t.add_row("inclusion proof, in-process", f"{r.proof_ms:,.3f} ms")
     t.add_row("verify", f"{r.verify_ms:,.0f} ms ({r.verify_baseline_ratio:.2f} x the plain import)")

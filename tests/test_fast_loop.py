@@ -923,7 +923,19 @@ BENCH_KEYS = {
     "import_cpu_s",
     "cpus",
     "import_cpu_bound_ratio",
+    "check_cpu_s",
+    "store_s",
+    "import_floor_ratio",
 }
+
+
+def test_an_imports_floor_is_its_sqlite_work_or_all_its_work_spread_over_every_cpu() -> None:
+    from ledger.bench import import_floor_s
+
+    assert import_floor_s(checking=3.0, storing=1.0, cpus=2) == 2.0  # both CPUs busy throughout
+    assert import_floor_s(checking=1.0, storing=2.0, cpus=2) == 2.0  # one connection's work waits for none
+    assert import_floor_s(checking=1.0, storing=2.0, cpus=1) == 3.0
+    assert import_floor_s(checking=6.0, storing=2.0, cpus=4) == 2.0
 
 
 @pytest.mark.subprocess

@@ -379,6 +379,13 @@ class SQLiteStore:
         pending = writer.from_first_new(batches, lazy)
         if pending is None:
             return
+        with self.writing() as transaction:
+            writer.write(transaction, pending, copied, stamp)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[_Transaction]:
+        """The write transaction an import runs in (`append`): committed when the block ends,
+        rolled back, with nothing written, when it raises. SQLite's errors are translated."""
         db = self._db()
         with translated(self.where, "write", self.lock_timeout):
             # Sync the WAL at every commit, so that an import that returned survives a power
@@ -386,7 +393,7 @@ class SQLiteStore:
             db.execute("PRAGMA synchronous = FULL")
             db.execute("BEGIN")
             try:
-                writer.write(_Transaction(db.cursor(), self.where), pending, copied, stamp)
+                yield _Transaction(db.cursor(), self.where)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
