@@ -1,6 +1,6 @@
 """One line that says what a fact says: the `summary` of `ledger timeline` and `ledger log`.
 
-`summary(fact, effective)` reads like a sentence (`askar-mamin left KZ prime-minister
+`summary(fact, effective)` reads like a sentence (`askar-mamin left office as KZ prime-minister
 (dismissed)`, `RU deployed 3,000 personnel to KZ (csto-kazakhstan-2022)`). Actors are shown by
 their slugs and state codes unless `name` is given: a function from an actor (a slug or a state
 code) to the text to show for it, such as a described name in a language. Withdrawal deadlines are
@@ -127,7 +127,7 @@ def _described(f: Fact, effective: date, name: Name) -> str:
             return f"{name(f.state)} government dismissed{_by(f.dismissed_by, name)}"
         case OfficeLeft():
             reason = "" if f.reason is None else f" ({_REASONS.get(f.reason, f.reason)})"
-            return f"{name(f.person)} left {_office(f.state, f.office, name)}{reason}"
+            return f"{name(f.person)} left office as {_office(f.state, f.office, name)}{reason}"
         case PrimeMinisterNominated():
             where = _office(f.state, PRIME_MINISTER, name)
             return f"{name(f.person)} nominated {where}{_by(f.nominated_by, name)}"

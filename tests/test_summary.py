@@ -46,13 +46,13 @@ CASES = [
     (made("GovernmentDismissed", state="KZ"), "KZ government dismissed"),
     (
         made("OfficeLeft", state="KZ", office="prime-minister", person="askar-mamin", reason="dismissed"),
-        "askar-mamin left KZ prime-minister (dismissed)",
+        "askar-mamin left office as KZ prime-minister (dismissed)",
     ),
     (
         made("OfficeLeft", state="KZ", office="president", person="p", reason="term-ended"),
-        "p left KZ president (term ended)",
+        "p left office as KZ president (term ended)",
     ),
-    (made("OfficeLeft", state="KZ", office="president", person="p"), "p left KZ president"),
+    (made("OfficeLeft", state="KZ", office="president", person="p"), "p left office as KZ president"),
     (
         made("PrimeMinisterNominated", state="KZ", person="alikhan-smailov", nominated_by="t"),
         "alikhan-smailov nominated KZ prime-minister by t",
@@ -146,7 +146,7 @@ def test_names_replace_slugs_and_codes() -> None:
     names = {"KZ": "Kazakhstan", "prime-minister": "prime minister", "askar-mamin": "Askar Mamin"}
     assert (
         summary(f, D, name=lambda a: names.get(a, a))
-        == "Askar Mamin left Kazakhstan prime minister (resigned)"
+        == "Askar Mamin left office as Kazakhstan prime minister (resigned)"
     )
 
 
