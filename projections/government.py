@@ -78,13 +78,19 @@ def appoint(model: Model, view: PrimeMinisterAppointedView | OfficeAssumedView, 
     offices = state.offices
     fact: str = view.id  # type: ignore[assignment]
     if view.interim:
-        acting = True  # an interim appointment to a vacant office is an ordinary acting one
+        # An interim appointment to a vacant office, or of the very person who holds it (a
+        # caretaker prime minister named again "interim"), stands in for nobody: an ordinary
+        # acting appointment.
+        acting = True
         current = offices.get(slug)
+        holder: str | None = None
+        held = False
         if current is not None and current.person is not None:
             if current.stands_in_for is not None:  # another interim for the same holder
                 holder, held = current.stands_in_for, current.held_acting
             else:
                 holder, held = current.person, current.acting
+        if holder is not None and holder != view.person:
             offices[slug] = OfficeRecord(view.person, view.occurred, True, [fact], holder, held)
         else:
             offices[slug] = OfficeRecord(view.person, view.occurred, True, [fact])

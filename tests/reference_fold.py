@@ -169,7 +169,8 @@ class World:
     def appoint(self, code: str, office: str, f: Fact) -> None:
         """Every appointment, re-appointing the holder included, starts a new entry. An interim
         one (section 9) shows the interim person, acting, standing in for the holder, who keeps
-        the office; to a vacant office it is an ordinary acting appointment."""
+        the office; to a vacant office, or of the holder themselves, it is an ordinary acting
+        appointment (there is nobody else to stand in for)."""
         acting = f.get("acting") is True
         current = self.state(code)["offices"].get(office)
         entry = {"person": f["person"], "since": f["occurred"], "acting": acting, "facts": [f["id"]]}
@@ -178,11 +179,12 @@ class World:
             if current is not None and current["person"] is not None:
                 held = current.get("stands_in_for")
                 if held is None:  # the holder, who keeps the office, and their acting
-                    entry["stands_in_for"] = current["person"]
-                    entry["held_acting"] = current["acting"]
+                    held, held_acting = current["person"], current["acting"]
                 else:  # a second interim, for the same holder
+                    held_acting = current["held_acting"]
+                if held != f["person"]:
                     entry["stands_in_for"] = held
-                    entry["held_acting"] = current["held_acting"]
+                    entry["held_acting"] = held_acting
         self.state(code)["offices"][office] = entry
         # A non-acting prime-minister appointment makes the government in office; so does the
         # first one, acting or not, when nothing (no dismissal, no earlier appointment) set it yet.

@@ -210,6 +210,24 @@ def test_a_second_interim_stands_in_for_the_same_holder(build: Build) -> None:
     assert offices(lg, "2023-07-30")["president"] == office("bazoum", "2023-07-30", False, "back")
 
 
+def test_the_holder_named_interim_to_their_own_office_stands_in_for_nobody(build: Build) -> None:
+    """A caretaker prime minister named again "interim" (found by a trial on Sudan-like data):
+    there is nobody else to stand in for, so their resignation leaves the office vacant."""
+    holder = pm("2020-01-01", "t-pm", "pm")
+    dismissed = fact("GovernmentDismissed", "2020-02-01", state="NE", id="dismissed")
+    again = pm("2020-02-02", "t-pm", "again", interim=True)
+    resigned = left("2020-04-01", "prime-minister", "t-pm", "resigned")
+    lg = build(holder, dismissed, again, resigned)
+    assert offices(lg, "2020-02-02")["prime-minister"] == office("t-pm", "2020-02-02", True, "again")
+    assert offices(lg, "2020-04-01")["prime-minister"] == office(None, "2020-04-01", False, "resigned")
+    # The same while an interim stands in for them: the holder named interim takes the office
+    # back, acting, and stands in for nobody.
+    stand_in = pm("2020-02-01", "other", "stand-in", interim=True)
+    lg = build(holder, stand_in, again, resigned)
+    assert offices(lg, "2020-02-02")["prime-minister"] == office("t-pm", "2020-02-02", True, "again")
+    assert offices(lg, "2020-04-01")["prime-minister"] == office(None, "2020-04-01", False, "resigned")
+
+
 def test_an_overthrow_ousting_a_holder_stood_in_for_vacates_the_office(build: Build) -> None:
     lg = build(
         pm("2021-04-03", "mahamadou", "pm"),
