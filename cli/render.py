@@ -54,6 +54,12 @@ def _figures(low: int, high: int) -> str:
     return f"{low:,}" if low == high else f"{low:,}-{high:,}"
 
 
+def _acting(acting: bool, stands_in_for: str | None) -> Cell:
+    """An office's `acting`, and under it the holder an interim stands in for (contract section 9)."""
+    shown = "yes" if acting else "no"
+    return shown if stands_in_for is None else (shown, f"for {stands_in_for}")
+
+
 def personnel(count: int | None, strength: Strength | None) -> Cell:
     """A contingent's personnel for people: the figure, and under it the current claims' range
     when they give one (a range, or figures that disagree: `disputed`, see `ledger audit
@@ -87,8 +93,8 @@ def world(console: Console, w: World, name: Name | None = None) -> None:
                         _dash(o.person),
                         "-" if o.person is None else name(o.person),
                         o.since,
-                        "yes" if o.acting else "no",
-                        "\n".join(o.facts),
+                        _acting(o.acting, o.stands_in_for),
+                        tuple(o.facts),
                     )
                     for slug, o in state.offices.items()
                 ),
@@ -137,11 +143,12 @@ def world(console: Console, w: World, name: Name | None = None) -> None:
             )
 
 
-# Each actor's id, then its name (`--lang`): ids stay whole, a long name wraps.
+# Each actor's id, then its name (`--lang`): ids stay whole, a long name wraps at its spaces (a
+# name may be the id itself, for an actor without a description: never cut).
 OFFICE_COLUMNS = (
     Column("office", "office", "id", stacks=True),
     Column("person", "person", "id"),
-    Column("name", "name", "text"),
+    Column("name", "name", "words"),
     Column("since", "since", stacks=True),
     Column("acting", "acting"),
     Column("facts", "facts", "id"),
@@ -149,14 +156,14 @@ OFFICE_COLUMNS = (
 FORCE_COLUMNS = (
     Column("mission", "mission", "id", stacks=True),
     Column("contributor", "contributor", "id"),
-    Column("name", "name", "text"),
+    Column("name", "name", "words"),
     Column("status", "status", stacks=True),
     Column("since", "since"),
     Column("personnel", "personnel"),
 )
 CONTINGENT_COLUMNS = (
     Column("contributor", "contributor", "id"),
-    Column("name", "name", "text"),
+    Column("name", "name", "words"),
     Column("status", "status", stacks=True),
     Column("since", "since"),
     Column("personnel", "personnel"),

@@ -44,7 +44,9 @@ from rich.text import Text
 Kind = Literal["id", "value", "text", "words"]
 TEXT_MIN = 20  # the narrowest a prose column gets on a terminal
 PIPED_TEXT_MIN = 30  # and when stdout is not a terminal
-VALUE_MIN = 10  # the narrowest a type or a time folds to, on a very narrow terminal
+# The narrowest a type or a time folds to, on a very narrow terminal: a date with its qualifier
+# (`2019-02-23?`, section 3 of the contract) stays whole, its `?` never on a line of its own.
+VALUE_MIN = 11
 TEXT_FLOOR = 10  # and prose, there
 
 
