@@ -593,3 +593,47 @@ def test_a_one_day_office_holder_is_drawn_over_the_next_holder_and_a_day_wide(mx
             day_px = drawing.px_per_day
             assert lascurain.get_width() >= max(1.0, 3.0 / day_px) - 1e-9
             assert lascurain.get_width() <= max(1.0, 3.0 / day_px) + 1e-9
+
+
+def test_a_spell_too_short_for_the_scale_is_drawn_three_pixels_wide_over_its_successor(
+    tmp_path: Path,
+) -> None:
+    # Sudan, 11-12 April 2019 (found by a trial): Ibn Auf chaired the military council for a day,
+    # then Burhan. On a chart of three years, a day is a third of a pixel: his bar is widened to
+    # three pixels, so it runs into Burhan's, and is drawn over it rather than under it.
+    def fact(type_: str, day: str, id_: str, **fields: Any) -> bytes:
+        f = {"type": type_, "occurred": day, "id": id_, "sources": [{"publisher": "p"}], **fields}
+        return json.dumps(f).encode() + b"\n"
+
+    office = {"state": "SD", "office": "chair-of-the-transitional-military-council"}
+    db = ledger_of(
+        tmp_path / "sd.db",
+        fact("OfficeAssumed", "2019-04-11", "auf", person="awad-ibn-auf", **office)
+        + fact("OfficeLeft", "2019-04-12", "auf-left", person="awad-ibn-auf", **office)
+        + fact("OfficeAssumed", "2019-04-12", "burhan", person="abdel-fattah-al-burhan", **office),
+    )
+    with Ledger.open(db) as lg:
+        chart = lg.chart(state="SD", start="2019-01-01", end="2022-01-31")
+    drawing = _Drawing(chart)
+    bars = {
+        patch.get_facecolor(): patch
+        for patch in drawing.ax.patches
+        if isinstance(patch, Rectangle) and patch.get_height() < 1
+    }
+    auf = bars[to_rgba(drawing.colour("awad-ibn-auf"))]
+    burhan = bars[to_rgba(drawing.colour("abdel-fattah-al-burhan"))]
+    assert drawing.px_per_day < 1
+    assert auf.get_width() * drawing.px_per_day == pytest.approx(3.0)
+    assert auf.get_x() + auf.get_width() > burhan.get_x()  # it runs into Burhan's bar
+    assert auf.get_zorder() > burhan.get_zorder()
+
+
+def test_a_subject_without_a_name_is_named_once_in_the_title(tmp_path: Path) -> None:
+    db = ledger_of(tmp_path / "m.db", ROOT / "tests" / "episodes" / "niger-2023.jsonl")
+    with Ledger.open(db) as lg:
+        described = lg.chart(mission="french-forces-niger")
+        state = lg.chart(state="NE")
+    from ledger.chart.draw import heading
+
+    assert heading(state) == "Niger (NE): offices and foreign forces"
+    assert heading(described) == "french-forces-niger: contingents"  # not "... (french-forces-niger)"

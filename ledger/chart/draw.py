@@ -55,6 +55,7 @@ BAR_HEIGHT = 0.62
 LABEL_MIN, LABEL_MAX = 1.0, 3.2  # the lane labels' column
 MARGIN_MIN, MARGIN_MAX = 0.35, 3.0  # the right margin
 PAD_PX = 4.0
+MIN_BAR_PX = 3.0  # the narrowest a bar is drawn, however short the spell at the chart's scale
 FOOTNOTE_ROW = 0.16
 FOOTNOTE_MAX = 40  # bars named in the footnote, at most
 MAX_LANES = 500  # 180 inches tall; PNG's limit is 65,536 pixels (436 inches at 150 dots per inch)
@@ -181,6 +182,9 @@ class _Placed(NamedTuple):
     bar: Bar
     where: Literal["inside", "after"]
     text: str
+    # Drawn wider than it lasted (a one-day spell, or one too short for `MIN_BAR_PX` at the
+    # chart's scale): over whoever followed, whose bar would hide it, and with a dark edge.
+    widened: bool = False
 
 
 class _Drawing:
@@ -346,16 +350,16 @@ class _Drawing:
         just after it when the gap to the next bar allows, else cut with an ellipsis to the wider
         of the two, else none."""
         spans = []
-        min_w = 3.0 / self.px_per_day  # a one-day spell of a long chart is still seen
+        min_w = MIN_BAR_PX / self.px_per_day  # a short spell of a long chart is still seen
         for bar in bars:
             x0 = max(_x(bar.start), self.left)
             x1 = self.right if bar.end is None else min(_x(bar.end), self.right)
             if bar.one_day:  # its day, at least
                 x1 = min(x0 + 1.0, self.right)
-            spans.append((x0, max(x1, x0 + min_w), bar))
+            spans.append((x0, max(x1, x0 + min_w), bar, bar.one_day or x1 - x0 < min_w))
         spans.sort(key=lambda p: (p[0], p[1]))
         placed = []
-        for k, (x0, x1, bar) in enumerate(spans):
+        for k, (x0, x1, bar, widened) in enumerate(spans):
             inside = (x1 - x0) * self.px_per_day - 2 * PAD_PX
             following = spans[k + 1][0] if k + 1 < len(spans) else self.right
             gap = (following - x1) * self.px_per_day - 2 * PAD_PX
@@ -363,23 +367,22 @@ class _Drawing:
             after = whole > inside and (whole <= gap or gap > inside)
             room = gap if after else inside
             text = self.fit(bar.name, room, BAR_FONT) or ""
-            placed.append(_Placed(x0, x1, bar, "after" if after else "inside", text))
+            placed.append(_Placed(x0, x1, bar, "after" if after else "inside", text, widened))
         return placed
 
     def _bars(self, ax: Axes, y: int, placed: Sequence[_Placed]) -> None:
-        for x0, x1, bar, where, text in placed:
+        for x0, x1, bar, where, text, widened in placed:
             face = self.colour(bar.holder)
-            one_day = bar.one_day  # over whoever followed that day, which would hide it
             ax.barh(
                 y,
                 x1 - x0,
                 left=x0,
                 height=BAR_HEIGHT,
                 color=face,
-                edgecolor="#555555" if bar.acting or one_day else "#8a8a8a",
+                edgecolor="#555555" if bar.acting or widened else "#8a8a8a",
                 linewidth=0.6,
                 hatch="////" if bar.acting else None,
-                zorder=3 if one_day else 2,
+                zorder=3 if widened else 2,
             )
             if not text:
                 continue
@@ -523,9 +526,11 @@ class _Drawing:
 
 
 def heading(chart: Chart) -> str:
-    """The picture's title: `Kazakhstan (KZ): offices and foreign forces`."""
+    """The picture's title: `Kazakhstan (KZ): offices and foreign forces`; a subject without a
+    name of its own is named once (`unamid: contingents`, not `unamid (unamid)`)."""
     what = "offices and foreign forces" if chart.subject == "state" else "contingents"
-    return f"{chart.title} ({chart.key}): {what}"
+    named = chart.title if chart.title == chart.key else f"{chart.title} ({chart.key})"
+    return f"{named}: {what}"
 
 
 def _weight(lane: Lane) -> str:
