@@ -237,6 +237,17 @@ def test_an_overthrow_ousting_a_holder_stood_in_for_vacates_the_office(build: Bu
     assert offices(lg, "2023-07-26")["prime-minister"] == office(None, "2023-07-26", False, "coup")
 
 
+def test_an_overthrow_ousting_the_interim_vacates_the_office_too(build: Build) -> None:
+    """Section 9: "every office held by a person in `ousted` becomes vacant"; the office does not
+    go back to the holder stood in for, as an OfficeLeft by the interim would hand it back."""
+    lg = build(
+        pm("2021-04-03", "mahamadou", "pm"),
+        pm("2023-07-25", "massaoudou", "interim", interim=True),
+        fact("GovernmentOverthrown", "2023-07-26", state="NE", ousted=["massaoudou"], id="coup"),
+    )
+    assert offices(lg, "2023-07-26")["prime-minister"] == office(None, "2023-07-26", False, "coup")
+
+
 # Section 9: same-day spells
 
 
