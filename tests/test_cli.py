@@ -14,6 +14,9 @@ from ledger_cli import invoke, run
 from ledger_cli import json_lines as lines
 from strategies import fact, fact_id, is_root, jsonl
 
+from ledger import Ledger
+from ledger.errors import UsageError
+
 RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 M = "csto-kazakhstan-2022"
 
@@ -270,6 +273,21 @@ def test_timeline_filters(example_db: Path, tmp_path: Path) -> None:
         "statement-volodin",
     ]
     assert timeline_ids(example_db, tmp_path, "--to", "2022-01-05") == []
+
+
+def test_a_timeline_that_ends_before_it_begins_is_a_usage_error(example_db: Path, tmp_path: Path) -> None:
+    # Found by a trial: an empty table, exit 0, said there was nothing in those days.
+    r = invoke("--db", example_db, "timeline", "--from", "2022-02", "--to", "2022-01", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == "ledger: --to 2022-01: it is before the first day asked for, 2022-02-01\n"
+    with Ledger.open(example_db) as lg:
+        with pytest.raises(UsageError) as e:
+            lg.timeline(start="2022-01-12", end="2022-01-11")
+        assert e.value.param == "end"
+        # One day is not empty: a month's end is its last day, and a day's start that day.
+        assert [f.fact.fact_id for f in lg.timeline(start="2022-01-11", end="2022-01")][:1] == [
+            "kz-2022-01-11-smailov-nominated"
+        ]
 
 
 def test_log_json_lines(example_db: Path, tmp_path: Path) -> None:

@@ -36,9 +36,13 @@ def as_of_day(as_of: DateLike | None, param: str = "as_of", *, first: bool = Fal
 
 
 def day_bounds(start: DateLike | None, end: DateLike | None) -> tuple[int | None, int]:
-    """Day ordinals for `start` (the first day its date can mean) and `end` (its effective day)."""
+    """Day ordinals for `start` (the first day its date can mean) and `end` (its effective day);
+    an `end` before `start` is a UsageError (an empty answer would say there is nothing there)."""
     first = None if start is None else as_of_day(start, "start", first=True).toordinal()
     last = date.max.toordinal() if end is None else as_of_day(end, "end").toordinal()
+    if first is not None and last < first:
+        since = date.fromordinal(first).isoformat()
+        raise UsageError(f"it is before the first day asked for, {since}", param="end", value=end)
     return first, last
 
 
