@@ -389,4 +389,6 @@ def decode_hint(line: bytes, message: str) -> str:
         return "write each fact whole on one line (JSON Lines)"
     if b"NaN" in line or b"Infinity" in line:
         return "NaN and Infinity are not JSON numbers"
+    if line.lstrip().startswith((b"#", b"//")):
+        return "JSON Lines have no comments: a note about a fact goes in its `note` field"
     return ""

@@ -72,6 +72,13 @@ def test_invalid_json() -> None:
     )
 
 
+@pytest.mark.parametrize("comment", [b"# the 2019 coup", b"  // Hamdok, from here on"])
+def test_a_comment_line_says_json_lines_have_none(comment: bytes) -> None:
+    assert error_of(comment).endswith(
+        "; JSON Lines have no comments: a note about a fact goes in its `note` field"
+    )
+
+
 def test_invalid_json_garbage() -> None:
     assert error_of(b"not json") == (
         "facts.jsonl:7: $: not valid JSON (JSON is malformed: invalid character (byte 4))"
