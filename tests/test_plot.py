@@ -637,3 +637,40 @@ def test_a_subject_without_a_name_is_named_once_in_the_title(tmp_path: Path) -> 
 
     assert heading(state) == "Niger (NE): offices and foreign forces"
     assert heading(described) == "french-forces-niger: contingents"  # not "... (french-forces-niger)"
+
+
+def test_two_deadlines_a_day_apart_are_two_lines_on_a_chart_of_years(tmp_path: Path) -> None:
+    # UNAMID (found by a trial): its mandate ended on 31 December 2020 and its withdrawal was to
+    # start by 1 January 2021. On a chart of thirteen years the two lines were one.
+    def fact(type_: str, day: str, id_: str, **fields: Any) -> bytes:
+        f = {"type": type_, "occurred": day, "id": id_, "sources": [{"publisher": "p"}], **fields}
+        return json.dumps(f).encode() + b"\n"
+
+    mission = {"mission": "unamid", "organization": "united-nations", "host": "SD"}
+    db = ledger_of(
+        tmp_path / "u.db",
+        fact("MissionAuthorized", "2007-07-31", "authorized", **mission)
+        + fact("ForcesDeployed", "2007-12-31", "rw", mission="unamid", contributor="RW")
+        + fact("MissionAuthorized", "2020-06-03", "extended", until="2020-12-31", **mission)
+        + fact("WithdrawalAnnounced", "2020-12-22", "ended", mission="unamid", start_by="2021-01-01"),
+    )
+
+    def lines_px(start: str) -> list[float]:
+        with Ledger.open(db) as lg:
+            drawing = _Drawing(lg.chart(mission="unamid", start=start, end="2021-06-30"))
+        xs = [  # the deadlines' lines (1.8 wide; an event's guide line is thinner)
+            segment[0][0]
+            for collection in drawing.ax.collections
+            if list(collection.get_linewidths()) == [1.8]
+            for segment in getattr(collection, "get_segments", list)()
+            if len(segment) == 2 and segment[0][0] == segment[1][0]
+        ]
+        return sorted(x * drawing.px_per_day for x in xs)
+
+    far = lines_px("2008-01-01")
+    assert len(far) == 2 and far[1] - far[0] >= 4.0 - 1e-9
+    near = lines_px("2020-12-01")  # days wide: each line on its own day
+    assert len(near) == 2
+    with Ledger.open(db) as lg:
+        px = _Drawing(lg.chart(mission="unamid", start="2020-12-01", end="2021-06-30")).px_per_day
+    assert near[1] - near[0] == pytest.approx(px)

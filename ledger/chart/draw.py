@@ -56,6 +56,7 @@ LABEL_MIN, LABEL_MAX = 1.0, 3.2  # the lane labels' column
 MARGIN_MIN, MARGIN_MAX = 0.35, 3.0  # the right margin
 PAD_PX = 4.0
 MIN_BAR_PX = 3.0  # the narrowest a bar is drawn, however short the spell at the chart's scale
+DEADLINE_GAP_PX = 4.0  # the least room between two deadline lines of one lane
 FOOTNOTE_ROW = 0.16
 FOOTNOTE_MAX = 40  # bars named in the footnote, at most
 MAX_LANES = 500  # 180 inches tall; PNG's limit is 65,536 pixels (436 inches at 150 dots per inch)
@@ -447,17 +448,17 @@ class _Drawing:
     def _deadlines(self, ax: Axes, y: int, lane: Lane, span: tuple[int, int]) -> None:
         after = [d for d in lane.deadlines if d.beyond == "after"]
         before = [d for d in lane.deadlines if d.beyond == "before"]
-        for d in lane.deadlines:
-            if d.beyond is None:
-                ax.vlines(
-                    _x(d.day) + 0.5,
-                    span[0] - 0.5,
-                    span[1] + 0.5,
-                    colors=STATUS_COLOURS[d.status],
-                    linestyles=KIND_STYLES[d.kind],
-                    linewidth=1.8,
-                    zorder=4,
-                )
+        shown = [d for d in lane.deadlines if d.beyond is None]
+        for d, x in zip(shown, self._apart([_x(d.day) + 0.5 for d in shown]), strict=True):
+            ax.vlines(
+                x,
+                span[0] - 0.5,
+                span[1] + 0.5,
+                colors=STATUS_COLOURS[d.status],
+                linestyles=KIND_STYLES[d.kind],
+                linewidth=1.8,
+                zorder=4,
+            )
         transform = ax.get_yaxis_transform()
         labels = _edge_labels(after, "after")
         for k, (text, colour) in enumerate(labels):
@@ -473,6 +474,22 @@ class _Drawing:
                     clip_on=False, zorder=6)  # fmt: skip
             ax.text(0.004, y + dy, "  " + text, transform=transform, ha="left", va="center",
                     fontsize=SMALL_FONT, color=colour, parse_math=False, zorder=6)  # fmt: skip
+
+    def _apart(self, xs: list[float]) -> list[float]:
+        """Where to draw deadline lines at `xs`: each where it is, unless it would fall within
+        `DEADLINE_GAP_PX` of one drawn before it (two deadlines a day apart, on a chart of years:
+        one line, where a reader needs two styles), then that far from it, to the right, or to the
+        left of the first of them at the right edge. Nothing moves on a chart where days are wide."""
+        gap = DEADLINE_GAP_PX / self.px_per_day
+        drawn: list[float] = []
+        for x in xs:
+            near = [d for d in drawn if abs(d - x) < gap]
+            if near:
+                x = max(near) + gap
+                if x > self.right:
+                    x = min(drawn) - gap
+            drawn.append(x)
+        return drawn
 
     def _beyond_texts(self) -> list[str]:
         return [
