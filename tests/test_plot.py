@@ -674,3 +674,10 @@ def test_two_deadlines_a_day_apart_are_two_lines_on_a_chart_of_years(tmp_path: P
     with Ledger.open(db) as lg:
         px = _Drawing(lg.chart(mission="unamid", start="2020-12-01", end="2021-06-30")).px_per_day
     assert near[1] - near[0] == pytest.approx(px)
+    with Ledger.open(db) as lg:
+        drawing = _Drawing(lg.chart(mission="unamid", start="2008-01-01", end="2021-06-30"))
+    early, late = drawing.left + 100.0, drawing.left + 101.0
+    gap = 4.0 / drawing.px_per_day
+    # Whatever the order they come in, the earlier stays on its day and the later moves right.
+    assert drawing._apart([late, early]) == [early + gap, early]
+    assert drawing._apart([early, late]) == [early, early + gap]

@@ -482,14 +482,17 @@ class _Drawing:
         left of the first of them at the right edge. Nothing moves on a chart where days are wide."""
         gap = DEADLINE_GAP_PX / self.px_per_day
         drawn: list[float] = []
-        for x in xs:
+        where = list(xs)
+        for k in sorted(range(len(xs)), key=xs.__getitem__):  # from left to right
+            x = xs[k]
             near = [d for d in drawn if abs(d - x) < gap]
             if near:
                 x = max(near) + gap
                 if x > self.right:
                     x = min(drawn) - gap
             drawn.append(x)
-        return drawn
+            where[k] = x
+        return where
 
     def _beyond_texts(self) -> list[str]:
         return [
