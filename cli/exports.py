@@ -43,6 +43,9 @@ def _output_options(kind: str) -> Callable[[F], F]:
             "--format",
             "fmt",
             type=click.Choice(FORMATS),
+            # Entries are JSON Lines only: their help says so, and another format is refused
+            # with the reason (not click's bare "not one of").
+            metavar="[jsonl]" if kind == "entries" else None,
             default=default,
             show_default=True,
             help="csv (RFC 4180, UTF-8), jsonl (JSON Lines) or parquet (typed columns; needs -o). "

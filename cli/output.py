@@ -90,10 +90,10 @@ def write_rows(
     return count
 
 
-def lang_option(f: F) -> F:
-    """`--lang TAG`: the language of the names that tables, CSV and TSV show (contract section 10;
-    `--json` is the same in every language). The command gets `lang`, a BCP 47 tag checked before
-    anything is read; `ledger.names(actors, lang)` gives the names to show."""
+def _lang_option(json_note: str) -> Callable[[F], F]:
+    """`--lang TAG`: the language of the names that tables, CSV, TSV and pictures show (contract
+    section 10; `--json` is the same in every language). The command gets `lang`, a BCP 47 tag
+    checked before anything is read; `ledger.names(actors, lang)` gives the names to show."""
 
     def checked(_: click.Context, __: click.Parameter, value: str) -> str:
         names({}, value)  # a UsageError (exit 2) naming --lang for a tag that is none
@@ -106,8 +106,12 @@ def lang_option(f: F) -> F:
         show_default=True,
         callback=checked,
         help="Show people, states, organizations and missions by their names in this language "
-        "(BCP 47: en, ar, ru, ...), else a state's ISO 3166 name, else the slug. --json is unchanged.",
-    )(f)
+        f"(BCP 47: en, ar, ru, ...), else a state's ISO 3166 name, else the slug.{json_note}",
+    )
+
+
+lang_option = _lang_option(" --json is unchanged.")
+picture_lang_option = _lang_option("")  # `ledger plot`, which has no --json
 
 
 def note(text: str) -> None:

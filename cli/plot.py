@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from cli.group import cli, db_option, open_ledger
-from cli.output import knowledge_options, lang_option, note
+from cli.output import knowledge_options, note, picture_lang_option
 
 
 @cli.command(short_help="Draw a state's or a mission's timeline as SVG, PNG or PDF.")
@@ -29,7 +29,7 @@ from cli.output import knowledge_options, lang_option, note
     help="The last day shown, on which promises are judged; default: the last fact's.",
 )
 @knowledge_options
-@lang_option
+@picture_lang_option
 @click.option(
     "-o",
     "--output",

@@ -153,16 +153,26 @@ def build(
     last = end if end is not None else (max(days) if days else start)
     if first is None or last is None or not (chosen or events or promises):
         subject, key = ("state", state) if state is not None else ("mission", mission)
+        # A state's contingents abroad are its missions' lanes, not its own: say where they are.
+        abroad = sorted(
+            {s.mission for s in spells if s.kind == CONTINGENT and s.holder == state and s.mission}
+        )
         raise UsageError(
             (
-                "nothing to draw: no office, contingent, event or promise"
+                "nothing to draw: no office, contingent on its soil, event or promise"
                 if state is not None
                 else "nothing to draw: no contingent, event or promise"
             )
             + (f" from {start.isoformat()}" if start is not None else "")
             + (f" to {end.isoformat()}" if end is not None else "")
             # --size and --known-at can leave out what the ledger holds now: say how much was read
-            + f" in {size:,} {'entry' if size == 1 else 'entries'}",
+            + f" in {size:,} {'entry' if size == 1 else 'entries'}"
+            + (
+                f"; its contingents abroad are drawn with --mission {abroad[0]}"
+                + (f" (or {', '.join(abroad[1:])})" if len(abroad) > 1 else "")
+                if abroad and state is not None
+                else ""
+            ),
             param=subject,
             value=key,
         )
