@@ -163,9 +163,21 @@ def promises(
     if doc.promises or fmt != "table":
         name = names(doc.actors, lang)
         _write(fmt, PROMISE_FIELDS, _promise_fields(doc), PROMISE_COLUMNS, _promise_table(doc, name))
+    if fmt == "table" and any(p.status == "overdue" for p in doc.promises):
+        from cli.render import console
+
+        console().print(OVERDUE)
     if not doc.promises:
         narrowed = " ".join(f"{o} {v}" for o, v in (("--mission", mission), ("--state", state)) if v)
         note(f"No promises on {doc.as_of}" + (f" for {narrowed}." if narrowed else "."))
+
+
+# Under a table with an overdue promise: what the word can and cannot say (found by a trial: a
+# withdrawal the example ledger does not hold read as a promise broken for three years).
+OVERDUE = (
+    "overdue: the deadline has passed and this ledger holds no outcome for it; "
+    "an outcome that was never imported reads the same as one that never came."
+)
 
 
 # audit conflicts

@@ -657,6 +657,24 @@ def test_tables_name_actors_in_the_language_asked(niger: Path, tmp_path: Path) -
     assert "ne-2023-10-ozanne-strength" in english and "Iran Press" in english
 
 
+def test_a_table_with_an_overdue_promise_says_what_overdue_cannot_tell(niger: Path, tmp_path: Path) -> None:
+    # On 2023-12-31 with only the facts to 2023-12-21 known, the withdrawal is overdue: the
+    # ledger does not hold its outcome yet. Tables say so under them; documents and CSV do not.
+    with Ledger.open(niger) as lg:
+        known = next(e.seq for e in lg.entries() if e.fact.fact_id == "ne-2023-12-22-last-troops-left")
+    args = ("--db", niger, "audit", "promises", "--as-of", "2024-01-05", "--size", str(known))
+    r = invoke(*args, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "overdue by 5 days" in r.stdout
+    assert r.stdout.rstrip().endswith(
+        "overdue: the deadline has passed and this ledger holds no outcome for it; "
+        "an outcome that was never imported reads the same as one that never came."
+    )
+    assert "no outcome" not in invoke(*args, "--csv", cwd=tmp_path).stdout
+    met = invoke("--db", niger, "audit", "promises", "--as-of", "2024", cwd=tmp_path)
+    assert "no outcome" not in met.stdout  # nothing overdue: nothing to explain
+
+
 def test_statuses_in_words() -> None:
     from cli.audit import judged
 
