@@ -669,7 +669,7 @@ def test_two_deadlines_a_day_apart_are_two_lines_on_a_chart_of_years(tmp_path: P
         xs = [  # the deadlines' lines (1.8 wide; an event's guide line is thinner)
             segment[0][0]
             for collection in drawing.ax.collections
-            if list(collection.get_linewidths()) == [1.8]
+            if list(collection.get_linewidth()) == [1.8]
             for segment in getattr(collection, "get_segments", list)()
             if len(segment) == 2 and segment[0][0] == segment[1][0]
         ]
@@ -689,3 +689,17 @@ def test_two_deadlines_a_day_apart_are_two_lines_on_a_chart_of_years(tmp_path: P
     # Whatever the order they come in, the earlier stays on its day and the later moves right.
     assert drawing._apart([late, early]) == [early + gap, early]
     assert drawing._apart([early, late]) == [early, early + gap]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "ru"])
+def test_the_legend_stays_inside_the_picture_however_wide_the_lane_labels(kz: Path, lang: str) -> None:
+    # In Arabic, the mission's long name widens the lane labels' column, and the legend, which
+    # starts under the plot, ran off the right edge (found by a trial): fewer columns now.
+    with Ledger.open(kz) as lg:
+        for chart in (lg.chart(state="KZ", lang=lang), lg.chart(mission=MISSION, lang=lang)):
+            drawing = _Drawing(chart)
+            fig = drawing.fig
+            renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+            (legend,) = fig.legends
+            box = legend.get_window_extent(renderer)
+            assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (lang, chart.key)

@@ -58,6 +58,9 @@ PAD_PX = 4.0
 MIN_BAR_PX = 3.0  # the narrowest a bar is drawn, however short the spell at the chart's scale
 DEADLINE_GAP_PX = 4.0  # the least room between two deadline lines of one lane
 FOOTNOTE_ROW = 0.16
+FOOTNOTE_X = 0.12  # inches from the left: the footnote, and a legend too wide to start under the plot
+LEGEND_FONT, LEGEND_HANDLE, LEGEND_SPACING = 8.0, 2.4, 1.8  # points; ems of the font
+LEGEND_COLUMNS = 4
 FOOTNOTE_MAX = 40  # bars named in the footnote, at most
 MAX_LANES = 500  # 180 inches tall; PNG's limit is 65,536 pixels (436 inches at 150 dots per inch)
 MARKER_PX = 11.0  # markers closer than this share a row no more
@@ -240,6 +243,33 @@ class _Drawing:
 
     # The figure
 
+    def _legend_layout(self, labels: Sequence[str], label_w: float) -> tuple[int, float]:
+        """The legend's columns and where it starts (inches from the left): under the plot with
+        four columns, or fewer where its labels are too wide for that; failing even one column
+        there (the lane labels' column is wide: a long name in Arabic), from the picture's left
+        edge. Matplotlib fills the columns in order, a column's width its widest label's."""
+        em = LEGEND_FONT / 72  # inches
+        fixed = (LEGEND_HANDLE + 0.8 + 0.4) * em  # the handle, the gap after it, the border pad
+        widths = [self.width(label, LEGEND_FONT) / DPI for label in labels]
+
+        def fits(columns: int, room: float) -> bool:
+            # As matplotlib deals them: the first `long` columns hold one label more.
+            columns = min(columns, len(widths))
+            rows, long = divmod(len(widths), columns)
+            parts, k = [], 0
+            for c in range(columns):
+                take = rows + (c < long)
+                parts.append(widths[k : k + take])
+                k += take
+            need = sum(max(part) + fixed for part in parts) + LEGEND_SPACING * em * (len(parts) - 1)
+            return need <= room
+
+        for start in (label_w, FOOTNOTE_X):
+            for columns in range(LEGEND_COLUMNS, 0, -1):
+                if not widths or fits(columns, WIDTH - start - 0.1):
+                    return columns, start
+        return 1, FOOTNOTE_X
+
     def _draw(self) -> Figure:
         chart, fig = self.chart, self.fig
         lanes = chart.lanes
@@ -254,7 +284,7 @@ class _Drawing:
         beyond = self._beyond_texts()
         margin = min(MARGIN_MAX, max([MARGIN_MIN, *(self.width(t, SMALL_FONT) / DPI + 0.35 for t in beyond)]))
         handles, labels = self._legend()
-        columns = 4
+        columns, legend_x = self._legend_layout(labels, label_w)
         legend_h = LEGEND_ROW * math.ceil(len(labels) / columns) + 0.15 if labels else 0.0
         self.px_per_day = (WIDTH - label_w - margin) * DPI / (self.right - self.left)
         placements = [(lane, self._placed(lane.bars)) for lane in lanes]
@@ -300,15 +330,15 @@ class _Drawing:
                 handles,
                 labels,
                 loc="lower left",
-                bbox_to_anchor=(label_w / WIDTH, (foot_h + 0.04) / height),
+                bbox_to_anchor=(legend_x / WIDTH, (foot_h + 0.04) / height),
                 ncol=columns,
                 frameon=False,
-                fontsize=8,
-                handlelength=2.4,
-                columnspacing=1.8,
+                fontsize=LEGEND_FONT,
+                handlelength=LEGEND_HANDLE,
+                columnspacing=LEGEND_SPACING,
             )
         for k, line in enumerate(footnote):
-            fig.text(0.12 / WIDTH, (foot_h - 0.08 - FOOTNOTE_ROW * (k + 0.5)) / height, line, ha="left",
+            fig.text(FOOTNOTE_X / WIDTH, (foot_h - 0.08 - FOOTNOTE_ROW * (k + 0.5)) / height, line, ha="left",
                      va="center", fontsize=SMALL_FONT, color=GREY, parse_math=False)  # fmt: skip
         return fig
 
