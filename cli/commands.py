@@ -14,6 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from cli import render
 from cli.group import OPTIONS, cli, db_option, db_path, failure, open_ledger
+from cli.interrupts import held_once_checked
 from cli.output import (
     Format,
     emit,
@@ -29,7 +30,7 @@ from cli.output import (
 )
 from ledger import names
 from ledger.api import LOCK_TIMEOUT_S, MAX_ERRORS, ImportCheck, Ledger, check_facts, import_into, shown
-from ledger.entries import Entry, Folded
+from ledger.entries import Entry, Folded, ImportResult
 from ledger.errors import LedgerMissing, UsageError
 
 PROGRESS_BYTES = 1_000_000
@@ -110,10 +111,23 @@ def import_(
         _dry_run(ctx, inputs, MAX_ERRORS if max_errors is None else max_errors, as_json)
         return
     lock_timeout = (ctx.find_object(dict) or {}).get("lock_timeout", LOCK_TIMEOUT_S)
-    result = _with_progress(
-        inputs,  # a new ledger is made by the import's commit: a refused import leaves no file
-        lambda progress: import_into(db_path(ctx), inputs, progress=progress, lock_timeout=lock_timeout),
-    )
+    # Ctrl-C stops the import while its lines are checked; once all are, it is held back until
+    # the import is written and committed, so that an interrupted import is never one that was
+    # written (`cli.interrupts`).
+    with held_once_checked(sum(len(data) for _, data in inputs)) as held:
+
+        def run(progress: Callable[[int], None] | None) -> ImportResult:
+            held.inner = progress
+            # A new ledger is made by the import's commit: a refused import leaves no file.
+            return import_into(db_path(ctx), inputs, progress=held.progress, lock_timeout=lock_timeout)
+
+        try:
+            result = _with_progress(inputs, run)
+        except KeyboardInterrupt:
+            note("ledger: interrupted; nothing was written (an import is all or nothing)")
+            ctx.exit(1)
+    if held.pressed:
+        note("ledger: Ctrl-C came while the checked facts were being written: they were, in whole")
     _warn(result.warnings)
     emit(as_json, result, render.imported)
 

@@ -21,6 +21,8 @@ def follow_log(lines: Iterable[LogLine], as_json: bool) -> None:
         for line in lines:
             out.write(to_json(line) + b"\n" if as_json else text_line(line).encode("utf-8") + b"\n")
             out.flush()
+    except KeyboardInterrupt:  # Ctrl-C: how a follower is meant to stop ("until interrupted")
+        return
     except BrokenPipeError:  # `ledger log --follow | head`: the reader is gone, so are we
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -102,6 +102,11 @@ class LedgerGroup(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             ctx.exit(0)
+        except KeyboardInterrupt:
+            # Ctrl-C: said in a word, exit 1 (contract section 6: a failure), not click's
+            # "Aborted!"; a write interrupted is rolled back (`ledger import` says so itself).
+            click.echo(f"{ctx.find_root().info_name or 'ledger'}: interrupted", err=True)
+            ctx.exit(1)
         except click.ClickException:
             raise  # already told (usage errors, and `ledger copy`, which names its own ledgers)
         except Exception as e:

@@ -52,6 +52,6 @@ def main() -> None:
     prog = program_name(sys.argv[0] if sys.argv else "")
     try:
         cli.main(prog_name=prog)
-    except KeyboardInterrupt:  # pragma: no cover - interactive only
+    except KeyboardInterrupt:  # before a command runs (the group tells it during one): exit 1
         click.echo(f"{prog}: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(1)

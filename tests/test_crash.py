@@ -480,3 +480,65 @@ def test_every_commit_is_in_wal_mode_with_synchronous_full(tmp_path: Path) -> No
         assert lg._store.save_snapshots(1, [(1, b"state")])
         snapshots = db.execute("PRAGMA synchronous").fetchone()[0]
     assert (journal, opened, imported, snapshots) == ("wal", 2, 2, 2)
+
+
+# Ctrl-C (SIGINT): it stops an import while its lines are checked, and is held back once they all
+# are, until the import is written: `ledger import` never says it was interrupted when it was not.
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_ctrl_c_at_the_commit_is_held_back_and_the_import_says_it_was_written(
+    work: dict[str, Any], tmp_path: Path
+) -> None:
+    """Found by a trial: Ctrl-C as the import committed printed click's "Aborted!" and exit 1,
+    though every fact had been written."""
+    for db in (tmp_path / "new.db", tmp_path / "history.db"):
+        if db.name == "history.db":
+            shutil.copy(work["ref_a"], db)
+        proc = hooked(
+            "--db", db, "import", work["b"], cwd=tmp_path, at=f"{WRITE_LOCK} >> {COMMIT}", sig="INT"
+        )
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert out.decode().startswith(f"Appended {N_B} facts")
+        assert b"Ctrl-C came while the checked facts were being written: they were, in whole" in err
+        assert b"Aborted" not in err and b"Traceback" not in err
+        want = work["b_state"] if db.name == "new.db" else work["ab_state"]
+        assert observe(db, tmp_path).size == want.size
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_ctrl_c_while_lines_are_checked_stops_the_import_and_writes_nothing(
+    work: dict[str, Any], tmp_path: Path
+) -> None:
+    # Ctrl-C as the first chunk of 10,000 lines is planned (its write lock taken or about to be),
+    # long before the last line is checked: the import stops, and everything is rolled back.
+    db = tmp_path / "history.db"
+    shutil.copy(work["ref_a"], db)
+    for target in (db, tmp_path / "new.db"):
+        prefix = (sys.executable, "-c", INTERRUPT_AT_FIRST_PROGRESS)
+        proc = start("--db", target, "import", work["b"], cwd=tmp_path, prefix=prefix)
+        out, err = proc.communicate(timeout=120)
+        assert (proc.returncode, out) == (1, b""), err
+        assert err == b"ledger: interrupted; nothing was written (an import is all or nothing)\n"
+    assert observe(db, tmp_path) == work["a_state"]
+    assert not [p.name for p in tmp_path.iterdir() if "new" in p.name]  # no new ledger, nothing left
+
+
+# `ledger` run by a Python that sends itself SIGINT as the import reports its first chunk checked
+# and planned (`cli.interrupts.Held.progress`), from the main thread, where Python raises it.
+INTERRUPT_AT_FIRST_PROGRESS = r"""
+import os, signal, sys
+import cli.interrupts
+progress = cli.interrupts.Held.progress
+def first_interrupted(self, n):
+    if not self.seen:
+        os.kill(os.getpid(), signal.SIGINT)
+    progress(self, n)
+cli.interrupts.Held.progress = first_interrupted
+sys.argv[0] = "ledger"
+from cli.main import main
+main()
+"""

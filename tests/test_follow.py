@@ -288,6 +288,27 @@ def test_log_follow_with_another_process_importing(shared: str, tmp_path: Path) 
                 proc.wait()
 
 
+@pytest.mark.subprocess
+def test_ctrl_c_stops_log_follow_quietly(shared: str, tmp_path: Path) -> None:
+    """ "Runs until interrupted": Ctrl-C is how a follower stops, not a failure (found by a trial:
+    it printed click's "Aborted!" and exit 1)."""
+    import signal
+
+    (tmp_path / "a.jsonl").write_bytes(facts(0, 1))
+    assert run("--db", shared, "import", "a.jsonl", cwd=tmp_path).returncode == 0
+    follower = start("--db", shared, "log", "--follow", cwd=tmp_path)
+    try:
+        assert follower.stdout is not None
+        assert [follower.stdout.readline().split(b"\t")[0] for _ in range(2)] == [b"0", b"1"]
+        follower.send_signal(signal.SIGINT)
+        out, err = follower.communicate(timeout=30)
+        assert (follower.returncode, out, err) == (0, b"", b"")
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+            follower.wait()
+
+
 def test_log_follow_options(tmp_path: Path) -> None:
     r = invoke("log", "--idle", "1", cwd=tmp_path)
     assert r.returncode == 2 and "--idle: it applies to --follow only" in r.stderr
