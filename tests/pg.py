@@ -68,6 +68,22 @@ def new_ledger_url(database: str | None) -> str:
     return f"{database}?schema=l{next(_names)}_{uuid.uuid4().hex[:6]}"
 
 
+def new_database_url(database: str | None) -> str:
+    """The URL of a database that is not there yet, on the server of this run's database (drop it
+    with `drop_database`)."""
+    markers.require("pg", "uses PostgreSQL")
+    if database is None:
+        pytest.skip("no PostgreSQL server answers (set LEDGER_TEST_PG to require one)")
+    server, name = database.rsplit("/", 1)
+    return f"{server}/{name}_new{next(_names)}"
+
+
+def drop_database(url: str) -> None:
+    server, name = url.rsplit("/", 1)
+    with _admin(server) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {0} WITH (FORCE)").format(sql.Identifier(name)))
+
+
 class Tamper:
     """A PostgreSQL ledger's schema opened for writing behind the ledger's back, with the SQLite
     spelling the tamper functions use: `?` placeholders, and the rowid of stored events."""

@@ -11,6 +11,7 @@ schema of its own in this run's fresh database (`tests/pg.py`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_cli import invoke, json_lines, run
+from ledger_cli import invoke, json_lines, run, start
 from strategies import AS_OF, ledgers_with_corrections, mask_root
 
 from ledger import Ledger
@@ -124,6 +125,52 @@ def test_a_url_with_no_ledger_is_bad_input_and_creates_nothing(pg_url: str, tmp_
     r = invoke("--db", missing, "log", cwd=tmp_path)
     assert r.returncode == 2, r.stderr
     assert r.stderr == f"ledger: {missing}: no ledger here (run `ledger init` or `ledger import`)\n"
+
+
+@pytest.fixture
+def missing_database(pg_database: str | None) -> Iterator[str]:
+    """The URL of a database that is not there yet (on this run's server), dropped afterwards."""
+    url = pg.new_database_url(pg_database)
+    try:
+        yield url
+    finally:
+        pg.drop_database(url)
+
+
+def test_a_refused_first_import_into_a_missing_database_leaves_it_empty(
+    missing_database: str, tmp_path: Path
+) -> None:
+    """Found by a trial: the database was made (it cannot be rolled back), then the ledger's
+    tables outside the import's transaction, so a refused import left an empty ledger."""
+    (tmp_path / "bad.jsonl").write_bytes(b'{"type": "Nope"}\n')
+    r = invoke("--db", missing_database, "import", "bad.jsonl", cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    r = invoke("--db", missing_database, "replay", cwd=tmp_path)
+    assert r.returncode == 2 and "no ledger here" in r.stderr
+    with psycopg.connect(missing_database) as conn:  # the database, and nothing of ours in it
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+    assert tables == []
+    (tmp_path / "good.jsonl").write_bytes(EXAMPLE.read_bytes())
+    assert invoke("--db", missing_database, "import", "good.jsonl", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.subprocess
+def test_imports_making_one_missing_database_at_once_all_land(missing_database: str, tmp_path: Path) -> None:
+    """Found by a trial: one of three imports making one new database failed when another made
+    it between its failed connection and its look at the server's catalogue."""
+
+    lines = EXAMPLE.read_bytes().splitlines(keepends=True)
+    for w in "abc":
+        (tmp_path / f"{w}.jsonl").write_bytes(
+            b"".join(x.replace(b'"id": "', f'"id": "{w}-'.encode()) for x in lines)
+        )
+    procs = [start("--db", missing_database, "import", f"{w}.jsonl", cwd=tmp_path) for w in "abc"]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    with Ledger.open(missing_database) as lg:
+        assert lg.size() == 3 * len(lines)
+        assert lg.verify().ok
 
 
 def test_a_database_holding_other_tables_is_refused(pg_url: str, tmp_path: Path) -> None:

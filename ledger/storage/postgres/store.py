@@ -47,20 +47,27 @@ def connect(settings: Settings, where: str, dbname: str | None = None) -> psycop
     try:
         return psycopg.connect(**settings.connect_args(dbname))
     except psycopg.Error as e:
-        if dbname is None and _database_missing(settings):
+        missing = _database_missing(settings) if dbname is None else None
+        if missing:
             raise no_ledger(where) from None
+        if missing is False:
+            # The database is there after all: made between the failed connection and that look
+            # at the catalogue (two imports creating one ledger). Once more, then give up.
+            with contextlib.suppress(psycopg.Error):
+                return psycopg.connect(**settings.connect_args(dbname))
         raise translate(e, where, "open") from None
 
 
-def _database_missing(settings: Settings) -> bool:
+def _database_missing(settings: Settings) -> bool | None:
     """Whether the server answers but has no such database (asked of its catalogue: libpq gives a
-    failed connection no SQLSTATE, and its message is in the server's language)."""
+    failed connection no SQLSTATE, and its message is in the server's language); None when the
+    server cannot be asked."""
     try:
         with psycopg.connect(**settings.connect_args("postgres")) as admin:
             found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (settings.dbname,))
             return found.fetchone() is None
     except psycopg.Error:
-        return False
+        return None
 
 
 class PostgresStore:
@@ -109,11 +116,15 @@ class PostgresStore:
     @classmethod
     def create_pending(cls, url: str, lock_timeout: int) -> PostgresStore | None:
         """A new ledger made in a transaction left open: an import writes in it, then `publish`
-        commits it, or `discard` rolls it back and no schema or table is left. None when the
-        database is missing (CREATE DATABASE cannot be rolled back) or its schema holds
-        something already: `create` then."""
+        commits it, or `discard` rolls it back and no schema or table is left. A missing
+        database is made first, empty (CREATE DATABASE cannot be rolled back, nor run in a
+        transaction). None when its schema holds something already: `create` then."""
         store = cls(url, lock_timeout)
         try:
+            try:
+                store._db()
+            except LedgerMissing:
+                store._make_database(schema=False)
             conn = store._db()
             if store._problem() != catalogue.EMPTY:
                 store.close()
@@ -141,9 +152,6 @@ class PostgresStore:
                     for statement in statements:
                         cursor.execute(statement, prepare=False)
             store._check(store._problem())
-        except LedgerMissing:
-            store.close()
-            return None
         except BaseException:
             store.discard()
             raise
@@ -171,7 +179,9 @@ class PostgresStore:
         finally:
             self.close()
 
-    def _make_database(self) -> None:
+    def _make_database(self, *, schema: bool = True) -> None:
+        """The database, unless it is there (another process may make it meanwhile), and with
+        `schema` the ledger's schema in it (a schema other than `public`)."""
         s = self.settings
         try:
             self._db()
@@ -182,7 +192,7 @@ class PostgresStore:
                 contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation),
             ):
                 admin.execute(create)
-        if s.schema != "public":
+        if schema and s.schema != "public":
             try:
                 self._db().execute(
                     pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(pgsql.Identifier(s.schema))
