@@ -26,7 +26,7 @@ from pathlib import Path
 
 import msgspec
 
-from ledger.errors import FactError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
+from ledger.errors import DestinationNotEmpty, FactError, LedgerCorrupt, LedgerMissing, StoreError, UsageError
 from ledger.facts import FactRetracted
 from ledger.importing.check import Chunk
 from ledger.importing.plan import Planner
@@ -88,7 +88,10 @@ def copy_ledger(
             recorded = run(entries.checkpoints(src.where), src.fetch)
             checkpoints = [cp for cp in recorded if cp[0] <= size]
             origin = run(entries.origin(src.where), src.fetch)
-            dst.append(_batches(src, size, chunk), copied=Copied(origin, checkpoints))
+            try:
+                dst.append(_batches(src, size, chunk), copied=Copied(origin, checkpoints))
+            except DestinationNotEmpty as e:  # another copy or import got there first
+                raise _not_empty(dst, e.size) from None
         copied = run(entries.size(), dst.fetch)
         copied_root = run(log.root(copied), dst.fetch)
         if (copied, copied_root) != (size, root):  # never, as the writer checked every checkpoint
@@ -123,11 +126,16 @@ def _existing(target: str | Path, lock_timeout: int) -> Store | None:
 def _check_empty(dst: Store) -> None:
     size = run(entries.size(), dst.fetch)
     if size:
-        s = "entry" if size == 1 else "entries"
-        raise UsageError(
-            f"{dst.where}: the destination already holds {size} {s}; "
-            "a ledger is copied into a new or empty one only (nothing was written)"
-        )
+        raise _not_empty(dst, size)
+
+
+def _not_empty(dst: Store, size: int) -> DestinationNotEmpty:
+    s = "entry" if size == 1 else "entries"
+    return DestinationNotEmpty(
+        f"{dst.where}: the destination already holds {size} {s}; "
+        "a ledger is copied into a new or empty one only (nothing was written)",
+        size=size,
+    )
 
 
 def _verified(src: Store) -> int:

@@ -87,6 +87,15 @@ class LedgerMissing(UsageError, FileNotFoundError):
         return self.naming(self.param)
 
 
+class DestinationNotEmpty(UsageError):
+    """A copy's destination holds entries (`size` of them): a ledger is copied into a new or empty
+    one only."""
+
+    def __init__(self, reason: str, *, size: int) -> None:
+        super().__init__(reason)
+        self.size = size
+
+
 class CheckpointError(BadInput):
     """A checkpoint or key that cannot be read or does not verify."""
 

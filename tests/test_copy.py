@@ -28,6 +28,7 @@ from ledger_cli import invoke
 from strategies import fact, jsonl
 
 from ledger import Ledger, merkle
+from ledger.api import shown
 from ledger.checkpoint import generate_key
 from ledger.copy import CopyReport, copy_ledger
 from ledger.errors import LedgerCorrupt, LedgerMissing, UsageError
@@ -319,6 +320,32 @@ def test_a_destination_holding_entries_is_refused_and_left_unchanged(
     r = invoke("copy", "--from", source, "--to", source, cwd=tmp_path)
     assert r.returncode == 2
     assert "already holds" in r.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_destination_filled_meanwhile_is_refused_as_one_that_was_full(
+    source: Path,
+    tmp_path: Path,
+    backend: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two copies racing for one empty destination (found by a trial): the one that loses learns
+    it under the write lock, and is refused as a destination that held entries is, exit 2,
+    naming the destination, rather than exit 1 with a bare message."""
+    dest: str | Path = request.getfixturevalue("pg_url") if backend == "postgres" else tmp_path / "dest.db"
+    with Ledger.open(dest, create=True) as lg:
+        lg.import_facts([("one.jsonl", jsonl(statement(99)))])
+    before = held(dest)
+    monkeypatch.setattr("ledger.copy._check_empty", lambda dst: None)  # as if it had been empty then
+    with pytest.raises(UsageError) as err:
+        copy_ledger(source, dest)
+    assert err.value.exit_code == 2
+    assert str(err.value) == (
+        f"{shown(dest)}: the destination already holds 1 entry; "
+        "a ledger is copied into a new or empty one only (nothing was written)"
+    )
+    assert held(dest) == before
 
 
 def alter(db: Path, seq: int) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import msgspec
 
 from ledger.dates import format_recorded
-from ledger.errors import StoreError
+from ledger.errors import DestinationNotEmpty, StoreError
 from ledger.facts import replay_day
 from ledger.log.tree import LOWEST_STORED
 from ledger.merkle import EMPTY_ROOT, leaf_hash
@@ -140,7 +140,10 @@ def write(
     tail = db.fetchone()
     first, last = (tail[0] + 1, recorded_tail(tail[0], tail[1])) if tail else (0, "")
     if copied is not None and tail:
-        raise StoreError(f"the copy's destination already holds {first} entries")
+        # Checked again under the write lock: another copy or import may have come first.
+        raise DestinationNotEmpty(
+            f"the copy's destination already holds {first} entries; nothing was written", size=first
+        )
     if stamp is not None and stamp >= last and copied is None:
         now = stamp
     else:
