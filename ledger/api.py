@@ -312,13 +312,14 @@ class Ledger:
                 # the ledger's last recording time is later by then: `storage.writer.write`).
                 stamp = store.now()
                 chunks = prepared_chunks(files, stamp=stamp)
-                store.append(planner.batches(chunks), lazy=attempt == 1, stamp=stamp)
+                written = store.append(planner.batches(chunks), lazy=attempt == 1, stamp=stamp)
                 break
             except ConflictError:
                 if attempt == 2:
                     raise
                 log_.info("import.conflict", retry=True)
-        size = self.size()
+        # The size this import's commit left: another writer may have committed since.
+        size = self.size() if written is None else written
         log_.info("import.done", appended=planner.appended, unchanged=planner.unchanged, size=size)
         return ImportResult(planner.appended, planner.unchanged, size, _warnings(files))
 

@@ -249,3 +249,27 @@ def test_an_import_stamped_before_a_later_writer_is_stamped_again_under_the_lock
     times = [e.recorded_at for e in ledger.entries()]
     assert len(times) == 13 and times[3:] == [later] * 10  # the ledger's last time: the clock lags it
     assert ledger.verify().ok
+
+
+def test_an_imports_size_is_the_one_its_commit_left(
+    open_ledger: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by a trial with three writers: the size an import reported was read after its commit,
+    and could count another writer's facts committed in between."""
+    lg = open_ledger("l.db")
+    other = open_ledger("l.db")
+    store = lg._store
+    append = store.append
+
+    def then_another_writer(*args: Any, **kwargs: Any) -> Any:
+        written = append(*args, **kwargs)
+        other.import_facts(
+            [("late.jsonl", jsonl(fact("StatementMade", "2022-01-03", id="late", speaker="x", summary="s")))]
+        )
+        return written
+
+    monkeypatch.setattr(store, "append", then_another_writer)
+    facts = [fact("StatementMade", "2022-01-02", id=f"s{i}", speaker="x", summary="s") for i in range(3)]
+    result = lg.import_facts([("mine.jsonl", jsonl(*facts))])
+    assert (result.appended, result.size) == (3, 3)
+    assert lg.size() == 4  # the other writer's fact came after

@@ -38,9 +38,10 @@ class Store(Protocol):
         lazy: bool = False,
         copied: Copied | None = None,
         stamp: str | None = None,
-    ) -> None:
+    ) -> int | None:
         """Append planned batches in one transaction, all or nothing (`ledger.storage.writer`);
-        `stamp`: the recording time (`now`) the entries' events and leaves were made for."""
+        `stamp`: the recording time (`now`) the entries' events and leaves were made for. Returns
+        the ledger's size as the commit left it, or None when nothing was new."""
 
     def now(self) -> str:
         """The recording time an import starting now would write (by the clock every writer of

@@ -121,7 +121,7 @@ def _fetch(db: Transaction) -> Any:
 
 def write(
     db: Transaction, batches: Iterable[Batch], copied: Copied | None = None, stamp: str | None = None
-) -> None:
+) -> int:
     """Append every batch: seq and recording time continue from the tail, never going back; the
     stored bytes of each entry (the fact wrapped with its recording time) are its Merkle leaf.
 
@@ -129,7 +129,8 @@ def write(
     entry's stored event and leaf hash were made where it was checked (`NewEntry.state`). It is
     the import's recording time unless the ledger's last one is later (another writer committed
     meanwhile with a later time): then the import is stamped again here, under the write lock,
-    and the writer makes every event and leaf itself."""
+    and the writer makes every event and leaf itself. Returns the ledger's size once the batches
+    are written (another writer's commit after this one's is not in it)."""
     db.lock()
     db.check_schema()
     db.execute(CURRENT_FORMAT)
@@ -210,6 +211,7 @@ def write(
         db.execute("INSERT INTO checkpoints VALUES (?,?,?)", (seq, tree.root(), now))
     if seq > first:
         db.notify()
+    return seq  # the ledger's size with these entries, as this transaction sees it
 
 
 def _events(entries: list[NewEntry], now: str, made: bool) -> tuple[list[EventRow], list[bytes]]:

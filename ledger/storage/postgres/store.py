@@ -329,19 +329,19 @@ class PostgresStore:
         lazy: bool = False,
         copied: Copied | None = None,
         stamp: str | None = None,
-    ) -> None:
+    ) -> int | None:
         """Append every batch in one transaction, committed after the last one (as
-        `SQLiteStore.append`), under eventsourcing's lock."""
+        `SQLiteStore.append`, and returning what it returns), under eventsourcing's lock."""
         pending = writer.from_first_new(batches, lazy)
         if pending is None:
-            return
+            return None
         conn = self._db()
         with (
             translated(self.where, "write", self.lock_timeout),
             conn.transaction(),
             conn.cursor() as cursor,
         ):
-            writer.write(_Transaction(cursor, self), pending, copied, stamp)
+            return writer.write(_Transaction(cursor, self), pending, copied, stamp)
 
 
 def _any_of_list(statement: str, params: Sequence[Any]) -> tuple[str, Sequence[Any]]:

@@ -369,18 +369,19 @@ class SQLiteStore:
         lazy: bool = False,
         copied: Copied | None = None,
         stamp: str | None = None,
-    ) -> None:
+    ) -> int | None:
         """Append every batch in one transaction, committed after the last one; an exception
-        raised while the batches are produced rolls all of them back and goes on.
+        raised while the batches are produced rolls all of them back and goes on. Returns the
+        ledger's size just after the commit, or None when nothing was new (nothing written).
 
         The write lock is taken before the first batch is written; with `lazy`, only before the
         first batch that has something new (nothing stored is ever removed, so batches found
         unchanged stay so): an import of what is already there takes no lock at all."""
         pending = writer.from_first_new(batches, lazy)
         if pending is None:
-            return
+            return None
         with self.writing() as transaction:
-            writer.write(transaction, pending, copied, stamp)
+            return writer.write(transaction, pending, copied, stamp)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[_Transaction]:
