@@ -210,10 +210,14 @@ def test_the_lock_wait_bound_is_thirty_seconds_unless_told(tmp_path: Path) -> No
     from ledger.api import LOCK_TIMEOUT_S
 
     assert LOCK_TIMEOUT_S == 30  # docs/reliability.md and docs/architecture.md say so
-    for args, env in ((("--lock-timeout", "0"), {}), ((), {"LEDGER_LOCK_TIMEOUT": "-3"})):
+    too_long = ("--lock-timeout", "2147484")  # past the milliseconds both databases count in 32 bits
+    for args, env in ((("--lock-timeout", "0"), {}), ((), {"LEDGER_LOCK_TIMEOUT": "-3"}), (too_long, {})):
         r = run(*args, "--db", tmp_path / "l.db", "init", cwd=tmp_path, env=env)
         assert r.returncode == 2 and "--lock-timeout" in r.stderr, r.stderr
         assert not (tmp_path / "l.db").exists()
+    r = run(*too_long, "--db", tmp_path / "l.db", "init", cwd=tmp_path)
+    assert r.stderr == "ledger: --lock-timeout 2147484: wait at most 2,147,483 seconds (almost 25 days)\n"
+    assert run("--lock-timeout", "2147483", "--db", tmp_path / "l.db", "init", cwd=tmp_path).returncode == 0
 
 
 # What both backends say when the bound ran out (recognised by SQLITE_BUSY and SQLSTATE 55P03).

@@ -59,10 +59,22 @@ def known_at_text(known_at: MomentLike | None) -> str | None:
         raise UsageError(str(e), param="known_at") from None
 
 
+# The longest wait either database takes: both count it in milliseconds, in a 32-bit integer
+# (PostgreSQL's `lock_timeout`, SQLite's `busy_timeout`): 2,147,483 s, almost 25 days.
+MAX_LOCK_TIMEOUT_S = (2**31 - 1) // 1000
+
+
 def lock_timeout(seconds: int) -> int:
-    """How long a writer waits for another writer's lock: a whole number of seconds, 1 or more."""
+    """How long a writer waits for another writer's lock: a whole number of seconds, from 1 to
+    `MAX_LOCK_TIMEOUT_S`."""
     if type(seconds) is not int or seconds < 1:
         raise UsageError("wait at least 1 second", param="lock_timeout", value=seconds)
+    if seconds > MAX_LOCK_TIMEOUT_S:
+        raise UsageError(
+            f"wait at most {MAX_LOCK_TIMEOUT_S:,} seconds (almost 25 days)",
+            param="lock_timeout",
+            value=seconds,
+        )
     return seconds
 
 
