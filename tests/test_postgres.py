@@ -279,6 +279,7 @@ def test_urls_that_are_wrong_are_usage_errors(tmp_path: Path) -> None:
         ("postgresql://postgres@127.0.0.1:5432/", "name one database"),
         ("postgresql://postgres@127.0.0.1:5432/x?sslmode=disable", "unknown setting 'sslmode'"),
         ("postgresql://postgres@127.0.0.1:port/x", "the port is not a number"),
+        ("postgresql://postgres@127.0.0.1:5432/x?schema=a&schema=b", "schema is given 2 times; give it once"),
     ):
         r = invoke("--db", db, "replay", cwd=tmp_path)
         assert r.returncode == 2, (db, r.stderr)

@@ -45,6 +45,8 @@ class Settings:
             raise UsageError(f"{shown(url)}: name one database: postgresql://USER@HOST:PORT/DB")
         if unknown:
             raise UsageError(f"{shown(url)}: unknown setting {unknown[0]!r} (only schema=NAME)")
+        if len(query.get("schema", [])) > 1:  # which one was meant is not ours to guess
+            raise UsageError(f"{shown(url)}: schema is given {len(query['schema'])} times; give it once")
         self.schema = query.get("schema", ["public"])[-1] or "public"
         if not SCHEMA_NAME.fullmatch(self.schema):
             raise UsageError(
