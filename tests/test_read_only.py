@@ -104,3 +104,19 @@ def test_a_write_ahead_log_with_commits_on_read_only_media_is_a_clear_error(
         Ledger.open(path)
     r = invoke("--db", path, "replay", cwd=tmp_path)
     assert r.returncode == 1 and "write-ahead log" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_new_ledger_in_a_read_only_folder_is_refused_plainly(
+    read_only_folder: tuple[Path, Callable[[], Path]], tmp_path: Path
+) -> None:
+    """Found by a trial: SQLite's own "unable to open database file" was all that was said."""
+    _, seal = read_only_folder
+    target = seal() / "new.db"
+    for args in (("import", EXAMPLE), ("init",)):
+        r = invoke("--db", target, *args, cwd=tmp_path)
+        assert r.returncode == 1, r.stderr
+        assert r.stderr == (
+            f"ledger: {target}: cannot create the ledger: its folder {target.parent} cannot be written "
+            "here (read-only, or no write access)\n"
+        )
+    assert not target.exists()

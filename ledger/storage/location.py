@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
-from ledger.errors import UsageError
+from ledger.errors import StoreError, UsageError
 from ledger.reading.plans import Query
 from ledger.storage.checks import NeedsMigration
 from ledger.storage.constants import LOCK_TIMEOUT_S
@@ -111,6 +111,13 @@ def _check_folder(path: Path) -> None:
     if not folder.is_dir():
         said = "not a directory" if folder.exists() else "no such directory"
         raise UsageError(f"{said}: {os.fspath(folder)}", param="path", value=os.fspath(path))
+    if not os.path.lexists(path) and not os.access(folder, os.W_OK | os.X_OK):
+        # SQLite would say only "unable to open database file" (a read-only mount, a folder the
+        # user may not write in): not the caller's mistake, but said as plainly.
+        raise StoreError(
+            f"{os.fspath(path)}: cannot create the ledger: its folder {os.fspath(folder)} cannot be "
+            "written here (read-only, or no write access)"
+        )
 
 
 def open_new(target: str | Path, *, lock_timeout: int = LOCK_TIMEOUT_S) -> NewStore | None:
