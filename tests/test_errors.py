@@ -45,3 +45,20 @@ def test_the_cli_names_its_option_where_the_library_names_its_parameter(tmp_path
     result = runner.invoke(cli, ["--db", db, "replay", "--as-of", "2022-13"])
     assert result.exit_code == 2
     assert result.stderr.startswith("ledger: --as-of: '2022-13' does not exist")
+
+
+def test_a_postgres_failure_while_writing_says_an_import_is_all_or_nothing() -> None:
+    """Found by a trial: a server that dropped the connection mid-import said only "the database
+    failed", leaving a user to wonder what was written."""
+    import psycopg
+
+    from ledger.storage.postgres.errors import translate
+
+    lost = psycopg.OperationalError("terminating connection due to administrator command")
+    assert str(translate(lost, "postgresql://u@h:5432/db", "write")) == (
+        "postgresql://u@h:5432/db: the database failed while writing: terminating connection due to "
+        "administrator command; an import is all or nothing (`ledger log` shows whether it was committed)"
+    )
+    assert str(translate(lost, "postgresql://u@h:5432/db", "read")) == (
+        "postgresql://u@h:5432/db: the database failed: terminating connection due to administrator command"
+    )

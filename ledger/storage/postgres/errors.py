@@ -45,6 +45,11 @@ def translate(e: psycopg.Error, where: str, doing: str, lock_timeout: float | No
     if doing == "open":
         return StoreError(f"{where}: cannot connect: {message}")
     if isinstance(e, psycopg.OperationalError) or state.startswith(("08", "57", "53")):
+        if doing == "write":  # all or nothing; only a connection lost at the commit leaves it unknown which
+            return StoreError(
+                f"{where}: the database failed while writing: {message}; an import is all or nothing "
+                "(`ledger log` shows whether it was committed)"
+            )
         return StoreError(f"{where}: the database failed: {message}")
     if doing == "write":
         return StoreError(f"{where}: the import was not written: {message}")
