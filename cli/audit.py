@@ -195,8 +195,10 @@ CONFLICT_FIELDS = (
 )
 CONFLICT_COLUMNS = (
     Column("quantity", "quantity", "words"),
-    Column("figures", "figures", stacks=True),
-    Column("claim", "claim", "id"),
+    Column("figures", "figures"),
+    # On a narrow terminal a claim's id goes above its own figure, never the quantity's range
+    # above a claim (which read as that claim's figures).
+    Column("claim", "claim", "id", stacks=True),
     Column("figure", "figure"),
     Column("publishers", "publishers", "text"),
 )

@@ -737,3 +737,30 @@ def test_nothing_to_list_says_so(niger: Path, tmp_path: Path) -> None:
     assert r.returncode == 0 and "No promises on 2023-01-01." in r.stderr
     r = invoke("--db", niger, "audit", "conflicts", "--as-of", "2024", cwd=tmp_path)
     assert r.returncode == 0 and "No disputed figures on 2024-12-31." in r.stderr
+
+
+def test_a_conflicts_table_on_a_narrow_terminal_keeps_each_figure_with_its_claim(niger: Path) -> None:
+    """Found by a trial: at 80 columns the quantity's range was stacked above the first claim, so
+    the second claim's figure sat between the two claims' ids, and read as the first one's."""
+    import io
+
+    from rich.console import Console
+
+    from cli.audit import CONFLICT_COLUMNS, _conflict_table
+    from cli.table import print_table
+    from ledger import names
+
+    with Ledger.open(niger) as lg:
+        doc = lg.conflicts("2023-11-30")
+    for width in (80, 60):
+        out = io.StringIO()
+        console = Console(file=out, width=width, force_terminal=True, color_system=None)
+        print_table(console, CONFLICT_COLUMNS, _conflict_table(doc, names(doc.actors)))
+        lines = out.getvalue().splitlines()
+        for claim, figure in (
+            ("ne-2023-10-ministry-strength", "1,500"),
+            ("ne-2023-10-ozanne-strength", "1,400"),
+        ):
+            at = next(k for k, line in enumerate(lines) if claim in line)
+            assert figure in lines[at] or figure in lines[at + 1], (width, lines)
+            assert not any(figure in line for line in lines[at - 1 : at]), (width, lines)
