@@ -703,3 +703,27 @@ def test_the_legend_stays_inside_the_picture_however_wide_the_lane_labels(kz: Pa
             (legend,) = fig.legends
             box = legend.get_window_extent(renderer)
             assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (lang, chart.key)
+
+
+def test_a_bar_whose_day_is_not_exact_has_a_dotted_end_and_the_legend_says_why(ne: Path) -> None:
+    # French forces in Niger "since 2022" (found by a trial): the bar began at the effective day,
+    # 31 December 2022, and read as "arrived around January 2023".
+    with Ledger.open(ne) as lg:
+        chart = lg.chart(state="NE")
+    (france,) = lane(chart, "FR").bars
+    assert (france.start, france.start_exact, france.end_exact) == (date(2022, 12, 31), False, True)
+    assert all(bar.start_exact and bar.end_exact for bar in lane(chart, "president").bars)
+    drawing = _Drawing(chart)
+    dotted = [
+        c
+        for c in drawing.ax.collections
+        if any(style[1] is not None for style in getattr(c, "get_linestyle", list)())
+        and list(c.get_linewidth()) == [1.4]
+    ]
+    assert len(dotted) == 1  # France's start only
+    (segment,) = dotted[0].get_segments()
+    assert segment[0][0] == pytest.approx(
+        float(date(2022, 12, 31).toordinal() - date(1970, 1, 1).toordinal())
+    )
+    legend = [t.get_text() for t in drawing.fig.legends[0].get_texts()]
+    assert "dotted bar end: not an exact day (a year, a month, ~ or ?)" in legend

@@ -103,7 +103,15 @@ def _bar(spell: Spell) -> Bar:
         acting=bool(spell.acting),
         start_fact=spell.start_fact,
         end_fact=spell.end_fact,
+        start_exact=_exact(spell.start),
+        end_exact=spell.end is None or _exact(spell.end),
     )
+
+
+def _exact(written: str) -> bool:
+    """Whether a date as a fact wrote it names one day (or a moment), without `~` or `?`."""
+    parsed = parse_date(written)
+    return parsed.precision in ("day", "moment") and parsed.qualifier is None
 
 
 def _days(spells: Iterable[Spell], events: Iterable[Event], promises: Iterable[Promise]) -> list[date]:

@@ -57,6 +57,7 @@ MARGIN_MIN, MARGIN_MAX = 0.35, 3.0  # the right margin
 PAD_PX = 4.0
 MIN_BAR_PX = 3.0  # the narrowest a bar is drawn, however short the spell at the chart's scale
 DEADLINE_GAP_PX = 4.0  # the least room between two deadline lines of one lane
+INEXACT_STYLE = (0, (1.0, 1.2))  # the dotted end of a bar whose day is not exact
 FOOTNOTE_ROW = 0.16
 FOOTNOTE_X = 0.12  # inches from the left: the footnote, and a legend too wide to start under the plot
 LEGEND_FONT, LEGEND_HANDLE, LEGEND_SPACING = 8.0, 2.4, 1.8  # points; ems of the font
@@ -404,6 +405,7 @@ class _Drawing:
     def _bars(self, ax: Axes, y: int, placed: Sequence[_Placed]) -> None:
         for x0, x1, bar, where, text, widened in placed:
             face = self.colour(bar.holder)
+            self._inexact_ends(ax, y, x0, x1, bar, 3.5 if widened else 2.5)
             ax.barh(
                 y,
                 x1 - x0,
@@ -428,6 +430,20 @@ class _Drawing:
                     x1 + PAD_PX / self.px_per_day, y, text, ha="left", va="center", fontsize=BAR_FONT,
                     color="#333333", zorder=5, parse_math=False, clip_on=True,
                 )  # fmt: skip
+
+    def _inexact_ends(self, ax: Axes, y: int, x0: float, x1: float, bar: Bar, z: float) -> None:
+        """A dotted end where a bar's day is not exact (a year, a month, `~` or `?`): the bar is
+        drawn at the date's effective day, the last day it can mean, which a reader would
+        otherwise take for the day itself. An end beyond the picture's edge is not drawn."""
+        ends = []
+        if not bar.start_exact and _x(bar.start) >= self.left:
+            ends.append(x0)
+        if bar.end is not None and not bar.end_exact and _x(bar.end) <= self.right:
+            ends.append(x1)
+        for x in ends:  # the solid edge rubbed out in white, then dotted
+            low, high = y - BAR_HEIGHT / 2, y + BAR_HEIGHT / 2
+            ax.vlines(x, low, high, colors="white", linewidth=2.0, zorder=z)
+            ax.vlines(x, low, high, colors=INK, linestyles=INEXACT_STYLE, linewidth=1.4, zorder=z + 0.1)
 
     def _footnote(self, placements: Sequence[tuple[Lane, Sequence[_Placed]]]) -> list[str]:
         """The lines that name in full the bars whose name did not fit (cut with an ellipsis, or
@@ -541,6 +557,9 @@ class _Drawing:
         if any(bar.acting for bar in chart.bars()):
             handles.append(Patch(facecolor="#e6e6e6", edgecolor="#555555", hatch="////", linewidth=0.6))
             labels.append("acting or interim holder")
+        if any(not (bar.start_exact and bar.end_exact) for bar in chart.bars()):
+            handles.append(Line2D([], [], color=INK, linestyle=INEXACT_STYLE, linewidth=1.4))
+            labels.append("dotted bar end: not an exact day (a year, a month, ~ or ?)")
         present = {m.kind for m in chart.markers()}
         for kind, (shape, words) in MARKERS.items():
             if kind in present:

@@ -36,6 +36,10 @@ class Bar(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     acting: bool  # an acting (or interim) holder; always False for a contingent
     start_fact: str
     end_fact: str | None
+    # Whether the day it began (ended) is exact: False for a date given as a year or a month, or
+    # with `~` or `?` (contract section 3), drawn at its effective day, the last it can mean.
+    start_exact: bool = True
+    end_exact: bool = True
 
     @property
     def one_day(self) -> bool:
