@@ -76,6 +76,14 @@ def _withdrawal(fact: WithdrawalAnnounced, effective: date, name: Name) -> str:
     return f"{said}: {', '.join(parts)}" if parts else f"{said}, no deadline given"
 
 
+def _mission(mission: str, organization: str, name: Name) -> str:
+    """A mission and its organization: `csto-kazakhstan-2022 (csto)`. Not "csto mission ...": a
+    described mission's name often holds its organization's already ("CSTO mission in
+    Kazakhstan"), which read "Collective Security Treaty Organization mission CSTO mission in
+    Kazakhstan"."""
+    return f"{name(mission)} ({name(organization)})"
+
+
 def _office(state: str, office: str, name: Name) -> str:
     return f"{name(state)} {name(office)}"
 
@@ -134,12 +142,12 @@ def _described(f: Fact, effective: date, name: Name) -> str:
         case PrimeMinisterAppointed() | OfficeAssumed():
             return _appointed(f, name)
         case MissionRequested():
-            what = f"{name(f.organization)} mission {name(f.mission)}"
+            what = _mission(f.mission, f.organization, name)
             if f.requested_by is not None:
                 return f"{name(f.requested_by)} requested {what} for {name(f.host)}"
             return f"{what} requested for {name(f.host)}"
         case MissionAuthorized():
-            what = f"{name(f.organization)} mission {name(f.mission)} authorized for {name(f.host)}"
+            what = f"{_mission(f.mission, f.organization, name)} authorized for {name(f.host)}"
             by = "" if f.body is None else f" by {f.body}"
             until = "" if f.until is None else f" until {f.until}"
             return what + by + until + ("" if f.mandate is None else f": {f.mandate}")

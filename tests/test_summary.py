@@ -73,11 +73,11 @@ CASES = [
     ),
     (
         made("MissionRequested", mission=M, organization="csto", host="KZ", requested_by="t"),
-        f"t requested csto mission {M} for KZ",
+        f"t requested {M} (csto) for KZ",
     ),
     (
         made("MissionRequested", mission=M, organization="csto", host="KZ"),
-        f"csto mission {M} requested for KZ",
+        f"{M} (csto) requested for KZ",
     ),
     (
         made(
@@ -88,7 +88,7 @@ CASES = [
             body="the council",
             mandate="Keep order.",
         ),
-        f"csto mission {M} authorized for KZ by the council: Keep order.",
+        f"{M} (csto) authorized for KZ by the council: Keep order.",
     ),
     (
         made("ForcesDeployed", mission=M, contributor="RU", host="KZ", personnel=3000),
