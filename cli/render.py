@@ -81,7 +81,8 @@ def world(console: Console, w: World, name: Name | None = None) -> None:
         console.print("Nothing is known on this date.")
     for code, state in w.states.items():
         gov = state.government
-        gov_text = f"{gov.status} since {gov.since}" if gov else "-"
+        # No status: no fact so far says how the state is governed (not that it has no government).
+        gov_text = f"{gov.status} since {gov.since}" if gov else "no status recorded yet"
         console.print(f"\n[bold]{_named(code, name)}[/bold]  government: {gov_text}")
         if state.offices:
             print_table(

@@ -595,3 +595,11 @@ def test_an_offices_table_shows_every_fact_on_its_own_line_whole_dates_and_who_a
     assert "sd-2018-moussa-pm " in text and " sd-2019-02-22-government-dissolved " in text
     assert "2019-02-23? " in text
     assert "for someone" in text
+
+
+def test_a_state_without_a_government_status_says_none_is_recorded(example_db: Path, tmp_path: Path) -> None:
+    # Before the dismissal of 9 January no fact says how Kazakhstan is governed: "government: -"
+    # read as "no government" (found by a trial).
+    r = invoke("--db", example_db, "replay", "--as-of", "2022-01-08", "--state", "KZ", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Kazakhstan (KZ)  government: no status recorded yet" in r.stdout
