@@ -51,7 +51,8 @@ AS_OF = "2030-01-01"
 
 # The `ledger` command, run by a Python wrapper that sends itself KILL_SIGNAL (default KILL) when
 # its SQLite connections have run, in order, statements starting with each `>>`-separated part of
-# KILL_AT (`*`: any statement). The trace callback runs as a statement starts, before it executes.
+# KILL_AT (`*`: any statement; `close`, last: as a connection is about to close). The trace callback
+# runs as a statement starts, before it executes.
 HOOK = r"""
 import os, signal, sqlite3, sys
 steps = os.environ["KILL_AT"].split(" >> ")
@@ -62,7 +63,14 @@ def _trace(sql):
         steps.pop(0)
         if not steps:
             os.kill(os.getpid(), sig)
+class _Connection(sqlite3.Connection):
+    def close(self):
+        if steps == ["close"]:
+            steps.pop(0)
+            os.kill(os.getpid(), sig)
+        super().close()
 def connect(*args, **kwargs):
+    kwargs.setdefault("factory", _Connection)
     conn = _connect(*args, **kwargs)
     conn.set_trace_callback(_trace)
     return conn
@@ -306,7 +314,7 @@ def test_killed_import_on_a_ledger_with_history_leaves_it_exactly_as_it_was_or_c
         at_statement(WRITE_LOCK),
         while_writing_the_wal,
         frozen_before_commit,
-        at_statement(f"{WRITE_LOCK} >> {COMMIT} >> *"),  # right after COMMIT
+        at_statement(f"{WRITE_LOCK} >> {COMMIT} >> close"),  # right after COMMIT, before closing
     ]
     before, final = crash_series(db, work["b"], N_B, moments, tmp_path, work["ab_state"])
     assert before.snapshots and before.size == N_A
