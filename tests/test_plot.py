@@ -582,6 +582,22 @@ def test_deadlines_beyond_an_edge_share_alike_labels_and_never_overlap(tmp_path:
     assert svg.count(" (met)") == 1
 
 
+def drawn_bars(drawing: _Drawing, *holders: str) -> list[Rectangle]:
+    """The rectangle drawn for each holder's bar (one bar each), found by its colour."""
+    bars = {
+        patch.get_facecolor(): patch
+        for patch in drawing.ax.patches
+        if isinstance(patch, Rectangle) and patch.get_height() < 1
+    }
+    return [bars[to_rgba(drawing.colour(holder))] for holder in holders]
+
+
+def fact_line(type_: str, day: str, id_: str, **fields: Any) -> bytes:
+    """One line of a fact file, with one source."""
+    f = {"type": type_, "occurred": day, "id": id_, "sources": [{"publisher": "p"}], **fields}
+    return json.dumps(f).encode() + b"\n"
+
+
 def test_a_one_day_office_holder_is_drawn_over_the_next_holder_and_a_day_wide(mx: Path) -> None:
     # Lascuráin held the presidency for under an hour on 19 February 1913, and Huerta took it the
     # same day: his bar covers that day, on top of Huerta's, which would otherwise hide it.
@@ -589,13 +605,7 @@ def test_a_one_day_office_holder_is_drawn_over_the_next_holder_and_a_day_wide(mx
         for start, end in (("1913-02-10", "1913-02-28"), ("1912-01-01", "1913-02-28")):
             chart = lg.chart(state="MX", start=start, end=end)
             drawing = _Drawing(chart)
-            bars = {
-                patch.get_facecolor(): patch
-                for patch in drawing.ax.patches
-                if isinstance(patch, Rectangle) and patch.get_height() < 1
-            }
-            lascurain = bars[to_rgba(drawing.colour("pedro-lascurain"))]
-            huerta = bars[to_rgba(drawing.colour("victoriano-huerta"))]
+            lascurain, huerta = drawn_bars(drawing, "pedro-lascurain", "victoriano-huerta")
             assert lascurain.get_zorder() > huerta.get_zorder()
             assert lascurain.get_x() == huerta.get_x()  # both began on the 19th
             day_px = drawing.px_per_day
@@ -609,27 +619,17 @@ def test_a_spell_too_short_for_the_scale_is_drawn_three_pixels_wide_over_its_suc
     # Sudan, 11-12 April 2019 (found by a trial): Ibn Auf chaired the military council for a day,
     # then Burhan. On a chart of three years, a day is a third of a pixel: his bar is widened to
     # three pixels, so it runs into Burhan's, and is drawn over it rather than under it.
-    def fact(type_: str, day: str, id_: str, **fields: Any) -> bytes:
-        f = {"type": type_, "occurred": day, "id": id_, "sources": [{"publisher": "p"}], **fields}
-        return json.dumps(f).encode() + b"\n"
-
     office = {"state": "SD", "office": "chair-of-the-transitional-military-council"}
     db = ledger_of(
         tmp_path / "sd.db",
-        fact("OfficeAssumed", "2019-04-11", "auf", person="awad-ibn-auf", **office)
-        + fact("OfficeLeft", "2019-04-12", "auf-left", person="awad-ibn-auf", **office)
-        + fact("OfficeAssumed", "2019-04-12", "burhan", person="abdel-fattah-al-burhan", **office),
+        fact_line("OfficeAssumed", "2019-04-11", "auf", person="awad-ibn-auf", **office)
+        + fact_line("OfficeLeft", "2019-04-12", "auf-left", person="awad-ibn-auf", **office)
+        + fact_line("OfficeAssumed", "2019-04-12", "burhan", person="abdel-fattah-al-burhan", **office),
     )
     with Ledger.open(db) as lg:
         chart = lg.chart(state="SD", start="2019-01-01", end="2022-01-31")
     drawing = _Drawing(chart)
-    bars = {
-        patch.get_facecolor(): patch
-        for patch in drawing.ax.patches
-        if isinstance(patch, Rectangle) and patch.get_height() < 1
-    }
-    auf = bars[to_rgba(drawing.colour("awad-ibn-auf"))]
-    burhan = bars[to_rgba(drawing.colour("abdel-fattah-al-burhan"))]
+    auf, burhan = drawn_bars(drawing, "awad-ibn-auf", "abdel-fattah-al-burhan")
     assert drawing.px_per_day < 1
     assert auf.get_width() * drawing.px_per_day == pytest.approx(3.0)
     assert auf.get_x() + auf.get_width() > burhan.get_x()  # it runs into Burhan's bar
@@ -650,17 +650,13 @@ def test_a_subject_without_a_name_is_named_once_in_the_title(tmp_path: Path) -> 
 def test_two_deadlines_a_day_apart_are_two_lines_on_a_chart_of_years(tmp_path: Path) -> None:
     # UNAMID (found by a trial): its mandate ended on 31 December 2020 and its withdrawal was to
     # start by 1 January 2021. On a chart of thirteen years the two lines were one.
-    def fact(type_: str, day: str, id_: str, **fields: Any) -> bytes:
-        f = {"type": type_, "occurred": day, "id": id_, "sources": [{"publisher": "p"}], **fields}
-        return json.dumps(f).encode() + b"\n"
-
     mission = {"mission": "unamid", "organization": "united-nations", "host": "SD"}
     db = ledger_of(
         tmp_path / "u.db",
-        fact("MissionAuthorized", "2007-07-31", "authorized", **mission)
-        + fact("ForcesDeployed", "2007-12-31", "rw", mission="unamid", contributor="RW")
-        + fact("MissionAuthorized", "2020-06-03", "extended", until="2020-12-31", **mission)
-        + fact("WithdrawalAnnounced", "2020-12-22", "ended", mission="unamid", start_by="2021-01-01"),
+        fact_line("MissionAuthorized", "2007-07-31", "authorized", **mission)
+        + fact_line("ForcesDeployed", "2007-12-31", "rw", mission="unamid", contributor="RW")
+        + fact_line("MissionAuthorized", "2020-06-03", "extended", until="2020-12-31", **mission)
+        + fact_line("WithdrawalAnnounced", "2020-12-22", "ended", mission="unamid", start_by="2021-01-01"),
     )
 
     def lines_px(start: str) -> list[float]:
