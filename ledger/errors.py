@@ -144,6 +144,11 @@ class StoreError(LedgerError):
     """The database failed for a reason that is not the user's input (exit 1)."""
 
 
+class ConnectionLost(StoreError):
+    """The database server cannot be reached, or dropped the connection (a restart, a connection
+    cut): nothing about the ledger is wrong. A follower waits and asks again."""
+
+
 class ConflictError(StoreError):
     """Another writer recorded the same fact or correction first; nothing was written."""
 

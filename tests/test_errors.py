@@ -55,6 +55,7 @@ def test_a_postgres_failure_while_writing_says_an_import_is_all_or_nothing() -> 
     from ledger.storage.postgres.errors import translate
 
     lost = psycopg.OperationalError("terminating connection due to administrator command")
+    assert isinstance(translate(lost, "postgresql://u@h:5432/db", "read"), errors.ConnectionLost)
     assert str(translate(lost, "postgresql://u@h:5432/db", "write")) == (
         "postgresql://u@h:5432/db: the database failed while writing: terminating connection due to "
         "administrator command; an import is all or nothing (`ledger log` shows whether it was committed)"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pg
+import psycopg
 import pytest
 from ledger_cli import invoke, run, start
 from strategies import fact, jsonl
@@ -251,6 +252,34 @@ def test_async_follow_ends_when_the_ledger_closes(shared: str) -> None:
         return seqs
 
     assert asyncio.run(main()) == []
+
+
+def test_a_follower_outlives_its_connection_being_cut(pg_url: str) -> None:
+    """Found by a trial: a server that dropped the follower's connection (a restart) ended it
+    with an error. It now waits and asks again, and sees every entry, once, in order."""
+    with Ledger.open(pg_url, create=True) as writer:
+        writer.import_facts([("a.jsonl", facts(0, 1))])
+    with Ledger.open(pg_url) as lg:
+        pid = lg._store._db().info.backend_pid  # type: ignore[attr-defined]
+        seen: list[int] = []
+
+        def follow() -> list[int]:
+            for e in lg.follow(after=-1, idle=30):
+                seen.append(e.seq)
+                if e.seq == 3:
+                    break
+            return seen
+
+        thread, out = in_thread(follow)
+        deadline = time.monotonic() + 30
+        while len(seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert seen == [0, 1]
+        with psycopg.connect(pg_url.split("?")[0], autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
+        with Ledger.open(pg_url) as writer:
+            writer.import_facts([("b.jsonl", facts(2, 3))])
+        assert result(thread, out) == [0, 1, 2, 3]
 
 
 # (b) ledger log --follow, with a real second process importing meanwhile

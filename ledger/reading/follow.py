@@ -4,7 +4,9 @@ committed, each checked against its index row and Merkle leaf as `entries` check
 Written once, for `Ledger.follow` and `AsyncLedger.follow`: the plan reads what is there, then
 yields `Wait` for the driver to wait on its backend's waker (eventsourcing's subscription on
 PostgreSQL, a poll on SQLite: `ledger.storage.waking`), and reads again. It ends after `idle`
-seconds without a new entry, after `timeout` seconds in all, or when the waker is closed.
+seconds without a new entry, after `timeout` seconds in all, or when the waker is closed. A
+lost connection (a PostgreSQL server restarting) does not end it: it asks again every `RETRY_S`
+seconds until the server answers (a warning in the log each time).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from collections.abc import Callable
 from ledger.entries import Entry, LogLine
 from ledger.errors import LedgerCorrupt, UsageError
 from ledger.reading.entries import entry
-from ledger.reading.plans import Query, Stream, Wait, transform
+from ledger.reading.plans import Poll, Query, Stream, Wait, transform
 from ledger.storage import sql
 from ledger.storage.checks import Row
+
+RETRY_S = 2.0  # after a lost connection, the next try, unless a commit wakes the follower first
 
 
 def check_limits(after: int | None, idle: float | None, timeout: float | None) -> None:
@@ -40,8 +44,12 @@ def following(
     seq = after + 1
     start = last_new = clock()
     while True:
+        lost = False
         while True:
-            found = yield Query(sql.ENTRIES, (seq, 1 << 62, sql.PAGE))
+            found = yield Poll(Query(sql.ENTRIES, (seq, 1 << 62, sql.PAGE)))
+            if found is None:  # the connection was lost (a server restarting): ask again soon
+                lost = True
+                break
             for r in found:
                 row = Row(*r)
                 if row.seq != seq:
@@ -57,6 +65,8 @@ def following(
                             None if timeout is None else start + timeout - now) if t is not None]  # fmt: skip
         if left and min(left) <= 0:
             return
+        if lost:
+            left.append(RETRY_S)
         yield Wait(min(left) if left else None)
 
 

@@ -26,8 +26,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from concurrent.futures import Future
 from typing import Any, NamedTuple, TypeVar
 
+from ledger.errors import ConnectionLost
+from ledger.logger import get_logger
+
 T = TypeVar("T")
 U = TypeVar("U")
+log_ = get_logger()
 Rows = list[Any]
 
 
@@ -44,6 +48,14 @@ class Wait(NamedTuple):
     seconds: float | None
 
 
+class Poll(NamedTuple):
+    """A step of a following plan: a query it can do without for a while. A lost connection
+    (`ConnectionLost`: a server restarting, a connection cut) answers it None, and the plan
+    waits and asks again, where any other query's failure ends the plan."""
+
+    query: Query
+
+
 class Ahead(NamedTuple):
     """A step of a plan: the query it expects to ask next, which a driver may start now (sent [])."""
 
@@ -53,8 +65,8 @@ class Ahead(NamedTuple):
 # Yields queries (sent their rows) and queries ahead (sent []).
 Plan = Generator[Query | Ahead, Rows, T]
 # Yields queries (sent their rows), items (sent []), queries ahead and for a following plan waits
-# (sent []).
-Stream = Generator["Query | Ahead | Wait | T", Rows, None]
+# (sent []) and polls (sent their rows, or None when the connection was lost).
+Stream = Generator["Query | Ahead | Wait | Poll | T", Rows, None]
 Fetch = Callable[[Query], Rows]
 # Starts a query in another thread, on the same connection (`Ledger`'s store).
 StartFetch = Callable[[Query], "Future[Rows]"]
@@ -134,6 +146,13 @@ def stream(
                 if wait is None or not wait(step.seconds):
                     return
                 step = plan.send([])
+            elif isinstance(step, Poll):
+                try:
+                    rows: Rows | None = early(step.query)
+                except ConnectionLost as e:
+                    log_.warning("follow.connection_lost", error=str(e))
+                    rows = None
+                step = plan.send(rows)  # type: ignore[arg-type]
             else:
                 yield step
                 step = plan.send([])
@@ -217,6 +236,13 @@ async def astream(plan: Stream[T], fetch: AsyncFetch, wait: AsyncWaiting | None 
                 if wait is None or not await wait(step.seconds):
                     return
                 step = plan.send([])
+            elif isinstance(step, Poll):
+                try:
+                    rows: Rows | None = await early(step.query)
+                except ConnectionLost as e:
+                    log_.warning("follow.connection_lost", error=str(e))
+                    rows = None
+                step = plan.send(rows)  # type: ignore[arg-type]
             else:
                 yield step
                 step = plan.send([])
@@ -235,7 +261,7 @@ def collect(plan: Stream[T]) -> Plan[list[T]]:
     try:
         step = next(plan)
         while True:
-            if isinstance(step, Wait):
+            if isinstance(step, (Wait, Poll)):
                 raise TypeError("a following plan never ends: it cannot be collected")
             if isinstance(step, (Query, Ahead)):
                 step = plan.send((yield step))
@@ -252,7 +278,7 @@ def transform(source: Stream[T], each: Callable[[T], Iterable[U]]) -> Stream[U]:
     try:
         step = next(source)
         while True:
-            if isinstance(step, (Query, Ahead, Wait)):
+            if isinstance(step, (Query, Ahead, Wait, Poll)):
                 step = source.send((yield step))
             else:
                 for item in each(step):  # noqa: UP028 (not `yield from`: the driver sends [] back)

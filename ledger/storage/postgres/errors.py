@@ -8,7 +8,15 @@ from contextlib import contextmanager
 
 import psycopg
 
-from ledger.errors import ConflictError, LedgerCorrupt, LedgerError, StoreError, no_ledger, one_line
+from ledger.errors import (
+    ConflictError,
+    ConnectionLost,
+    LedgerCorrupt,
+    LedgerError,
+    StoreError,
+    no_ledger,
+    one_line,
+)
 
 UNIQUE_VIOLATION = "23505"
 LOCK_NOT_AVAILABLE = "55P03"
@@ -43,14 +51,14 @@ def translate(e: psycopg.Error, where: str, doing: str, lock_timeout: float | No
     if state == INVALID_CATALOG_NAME:
         return no_ledger(where)
     if doing == "open":
-        return StoreError(f"{where}: cannot connect: {message}")
+        return ConnectionLost(f"{where}: cannot connect: {message}")
     if isinstance(e, psycopg.OperationalError) or state.startswith(("08", "57", "53")):
         if doing == "write":  # all or nothing; only a connection lost at the commit leaves it unknown which
-            return StoreError(
+            return ConnectionLost(
                 f"{where}: the database failed while writing: {message}; an import is all or nothing "
                 "(`ledger log` shows whether it was committed)"
             )
-        return StoreError(f"{where}: the database failed: {message}")
+        return ConnectionLost(f"{where}: the database failed: {message}")
     if doing == "write":
         return StoreError(f"{where}: the import was not written: {message}")
     return LedgerCorrupt(f"cannot read the ledger: {message}", path=where)
