@@ -126,8 +126,10 @@ def import_(
         except KeyboardInterrupt:
             note("ledger: interrupted; nothing was written (an import is all or nothing)")
             ctx.exit(1)
-    if held.pressed:
+    if held.pressed and result.appended:
         note("ledger: Ctrl-C came while the checked facts were being written: they were, in whole")
+    elif held.pressed:
+        note("ledger: Ctrl-C came as the import ended: it had nothing new to write")
     _warn(result.warnings)
     emit(as_json, result, render.imported)
 

@@ -54,10 +54,11 @@ def _figures(low: int, high: int) -> str:
     return f"{low:,}" if low == high else f"{low:,}-{high:,}"
 
 
-def _acting(acting: bool, stands_in_for: str | None) -> Cell:
-    """An office's `acting`, and under it the holder an interim stands in for (contract section 9)."""
+def _acting(acting: bool, stands_in_for: str | None, name: Name) -> Cell:
+    """An office's `acting`, and under it the holder an interim stands in for (contract section 9),
+    by name (a name wraps at its spaces; `--json` has the slug)."""
     shown = "yes" if acting else "no"
-    return shown if stands_in_for is None else (shown, f"for {stands_in_for}")
+    return shown if stands_in_for is None else (shown, f"for {name(stands_in_for)}")
 
 
 def personnel(count: int | None, strength: Strength | None) -> Cell:
@@ -94,7 +95,7 @@ def world(console: Console, w: World, name: Name | None = None) -> None:
                         _dash(o.person),
                         "-" if o.person is None else name(o.person),
                         o.since,
-                        _acting(o.acting, o.stands_in_for),
+                        _acting(o.acting, o.stands_in_for, name),
                         tuple(o.facts),
                     )
                     for slug, o in state.offices.items()
@@ -151,7 +152,7 @@ OFFICE_COLUMNS = (
     Column("person", "person", "id"),
     Column("name", "name", "words"),
     Column("since", "since", stacks=True),
-    Column("acting", "acting"),
+    Column("acting", "acting", "words"),  # and "for" the holder an interim stands in for
     Column("facts", "facts", "id"),
 )
 FORCE_COLUMNS = (

@@ -685,6 +685,13 @@ def test_two_deadlines_a_day_apart_are_two_lines_on_a_chart_of_years(tmp_path: P
     # Whatever the order they come in, the earlier stays on its day and the later moves right.
     assert drawing._apart([late, early]) == [early + gap, early]
     assert drawing._apart([early, late]) == [early, early + gap]
+    # Three on one day: three lines, `gap` apart (found by a review: two of them coincided).
+    assert drawing._apart([early, early, early]) == pytest.approx([early, early + gap, early + 2 * gap])
+    # At the right edge: pushed back left, in their order, never past the edge.
+    edge = drawing.right - 0.5
+    assert drawing._apart([edge - 1, edge, edge - 2]) == pytest.approx(
+        [drawing.right - gap, drawing.right, drawing.right - 2 * gap]
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "ar", "ru"])

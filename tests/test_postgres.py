@@ -154,6 +154,24 @@ def test_a_refused_first_import_into_a_missing_database_leaves_it_empty(
     assert invoke("--db", missing_database, "import", "good.jsonl", cwd=tmp_path).returncode == 0
 
 
+def test_a_role_that_may_not_create_databases_is_told_so(missing_database: str, tmp_path: Path) -> None:
+    """Found by a review: CREATE DATABASE refused for want of the privilege was a traceback."""
+    server, name = missing_database.rsplit("/", 1)
+    role = f"{name}_role"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(
+            psycopg.sql.SQL("CREATE ROLE {0} LOGIN NOCREATEDB").format(psycopg.sql.Identifier(role))
+        )
+    try:
+        url = missing_database.replace("postgres@", f"{role}@", 1)
+        r = invoke("--db", url, "import", EXAMPLE, cwd=tmp_path)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.startswith(f"ledger: {url}: cannot create the database: "), r.stderr
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(psycopg.sql.SQL("DROP ROLE IF EXISTS {0}").format(psycopg.sql.Identifier(role)))
+
+
 @pytest.mark.subprocess
 def test_imports_making_one_missing_database_at_once_all_land(missing_database: str, tmp_path: Path) -> None:
     """Found by a trial: one of three imports making one new database failed when another made

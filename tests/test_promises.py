@@ -658,8 +658,9 @@ def test_tables_name_actors_in_the_language_asked(niger: Path, tmp_path: Path) -
 
 
 def test_a_table_with_an_overdue_promise_says_what_overdue_cannot_tell(niger: Path, tmp_path: Path) -> None:
-    # On 2023-12-31 with only the facts to 2023-12-21 known, the withdrawal is overdue: the
-    # ledger does not hold its outcome yet. Tables say so under them; documents and CSV do not.
+    # On 2024-01-05, with only the entries before the last troops' withdrawal known, the
+    # withdrawal due by 2023-12-31 is overdue: the ledger does not hold its outcome yet. Tables
+    # say what that means under them; documents and CSV do not.
     with Ledger.open(niger) as lg:
         known = next(e.seq for e in lg.entries() if e.fact.fact_id == "ne-2023-12-22-last-troops-left")
     args = ("--db", niger, "audit", "promises", "--as-of", "2024-01-05", "--size", str(known))

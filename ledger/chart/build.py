@@ -163,7 +163,11 @@ def build(
         subject, key = ("state", state) if state is not None else ("mission", mission)
         # A state's contingents abroad are its missions' lanes, not its own: say where they are.
         abroad = sorted(
-            {s.mission for s in spells if s.kind == CONTINGENT and s.holder == state and s.mission}
+            {
+                s.mission
+                for s in spells
+                if s.kind == CONTINGENT and s.holder == state and s.mission and _kept_bar(s, start)
+            }
         )
         raise UsageError(
             (

@@ -523,20 +523,21 @@ class _Drawing:
 
     def _apart(self, xs: list[float]) -> list[float]:
         """Where to draw deadline lines at `xs`: each where it is, unless it would fall within
-        `DEADLINE_GAP_PX` of one drawn before it (two deadlines a day apart, on a chart of years:
-        one line, where a reader needs two styles), then that far from it, to the right, or to the
-        left of the first of them at the right edge. Nothing moves on a chart where days are wide."""
+        `DEADLINE_GAP_PX` of the one before it from left to right (two deadlines a day apart, on
+        a chart of years: one line, where a reader needs two styles), then that far from it; a
+        group pushed past the right edge is pushed back left, in the same order. Nothing moves on
+        a chart where days are wide."""
         gap = DEADLINE_GAP_PX / self.px_per_day
-        drawn: list[float] = []
+        order = sorted(range(len(xs)), key=xs.__getitem__)
+        drawn = [xs[k] for k in order]
+        for i in range(1, len(drawn)):  # left to right: each at least `gap` after the one before
+            drawn[i] = max(drawn[i], drawn[i - 1] + gap)
+        if drawn:  # right to left: back inside the right edge, keeping the gaps and the order
+            drawn[-1] = min(drawn[-1], self.right)
+            for i in range(len(drawn) - 2, -1, -1):
+                drawn[i] = min(drawn[i], drawn[i + 1] - gap)
         where = list(xs)
-        for k in sorted(range(len(xs)), key=xs.__getitem__):  # from left to right
-            x = xs[k]
-            near = [d for d in drawn if abs(d - x) < gap]
-            if near:
-                x = max(near) + gap
-                if x > self.right:
-                    x = min(drawn) - gap
-            drawn.append(x)
+        for k, x in zip(order, drawn, strict=True):
             where[k] = x
         return where
 

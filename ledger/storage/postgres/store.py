@@ -191,7 +191,12 @@ class PostgresStore:
                 contextlib.closing(connect(s, self.where, "postgres")) as admin,
                 contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation),
             ):
-                admin.execute(create)
+                try:
+                    admin.execute(create)
+                except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                    raise  # another process creating the same ledger made it first
+                except psycopg.Error as e:  # no CREATEDB privilege, say
+                    raise StoreError(f"{self.where}: cannot create the database: {one_line(e)}") from None
         if schema and s.schema != "public":
             try:
                 self._db().execute(
