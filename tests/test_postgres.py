@@ -200,6 +200,24 @@ def test_a_database_holding_other_tables_is_refused(pg_url: str, tmp_path: Path)
         assert "not a timeline-ledger database" in r.stderr, r.stderr
 
 
+def test_a_schema_holding_an_applications_tables_is_not_made_a_ledger(pg_url: str, tmp_path: Path) -> None:
+    """As SQLite refuses a file that holds other tables (found by a trial: PostgreSQL quietly made
+    the ledger's tables beside a `customers` table, and `replay` there said "no ledger here")."""
+    base, schema_name = pg_url.split("?schema=")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema_name}; CREATE TABLE {schema_name}.customers (id integer)")
+    for args in (("replay",), ("init",), ("import", EXAMPLE)):
+        r = invoke("--db", pg_url, *args, cwd=tmp_path)
+        assert r.returncode == 1, (args, r.stderr)
+        assert r.stderr == (
+            f"ledger: {pg_url}: not a timeline-ledger database (it holds table 'customers'); "
+            "a ledger needs a schema of its own: add ?schema=NAME to the URL\n"
+        )
+    with psycopg.connect(base) as conn:
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema_name,))
+        assert tables.fetchall() == [("customers",)]
+
+
 ALTERATIONS = {
     "a trigger": (
         "CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; "

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 
 from ledger.reading.plans import Plan, Query
-from ledger.storage import schema
+from ledger.storage import constants, schema
 from ledger.storage.schema import POSTGRES_CATALOGUE_TYPES, STORED_EVENTS, Table
 
 SEQUENCE = re.compile(r"nextval\('(?:\w+\.)?stored_events_notification_id_seq'::regclass\)")
 ALTERED = "the ledger's schema was altered"
-EMPTY, NOT_A_LEDGER = "empty", "not a ledger"
+EMPTY = "empty"
+# A schema holding tables that are not a ledger's: `f"{NOT_A_LEDGER} (it holds table 'x')"`.
+NOT_A_LEDGER = constants.NOT_A_LEDGER
 
 COLUMNS = (
     "SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns "
@@ -96,9 +98,18 @@ INDEX_DEFS = sorted(
 )
 
 
+# Tables and views of the current schema (not indexes, sequences or types), a few, by name.
+OTHERS = (
+    f"SELECT relkind, relname FROM pg_class WHERE relnamespace = {NAMESPACE} "
+    "AND relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY relname LIMIT 3"
+)
+_KINDS = {"r": "table", "p": "table", "v": "view", "m": "view", "f": "table"}
+
+
 def problem() -> Plan[str | None]:
-    """What makes the current schema other than a ledger's, or None (`EMPTY`: nothing of ours is
-    there; `NOT_A_LEDGER`: other tables)."""
+    """What makes the current schema other than a ledger's, or None: `EMPTY` when it holds no
+    table or view at all, else `NOT_A_LEDGER` naming what it holds (a schema an application's
+    tables are in is no place for a ledger, as SQLite refuses a file that holds other tables)."""
     names = list(EXPECTED)
     found: dict[str, list[tuple[str, str, str]]] = {}
     for table, column, kind, nullable, default in (yield Query(COLUMNS, (names,))):
@@ -107,10 +118,12 @@ def problem() -> Plan[str | None]:
             (table, column) == ("stored_events", "notification_id") and SEQUENCE.fullmatch(default)
         ):
             return f"{ALTERED}: column {table}.{column} has a default {default!r}"
-    if not found:
-        return EMPTY
-    if "ledger_meta" not in found:
-        return NOT_A_LEDGER
+    if not found or "ledger_meta" not in found:
+        others = yield Query(OTHERS)
+        if not others:
+            return EMPTY
+        what = ", ".join(f"{_KINDS.get(kind, 'table')} {name!r}" for kind, name in others)
+        return f"{NOT_A_LEDGER} (it holds {what})"
     for table, columns in EXPECTED.items():
         if table not in found:
             return f"{ALTERED}: table {table!r} is missing"
@@ -136,3 +149,11 @@ def problem() -> Plan[str | None]:
     if hooks:
         return f"{ALTERED}: {hooks[0][1]!r} on {hooks[0][0]} is not a ledger's"
     return None
+
+
+def not_a_ledger(problem: str) -> bool:
+    """Whether `problem` says the schema holds tables that are not a ledger's."""
+    return problem.startswith(NOT_A_LEDGER)
+
+
+SCHEMA_HINT = "; a ledger needs a schema of its own: add ?schema=NAME to the URL"

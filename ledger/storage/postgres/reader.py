@@ -67,10 +67,8 @@ class PostgresReader:
             problem = await arun(catalogue.problem(), reader.fetch)
             if problem == catalogue.EMPTY:
                 raise no_ledger(reader.where)
-            if problem == catalogue.NOT_A_LEDGER:
-                raise LedgerCorrupt(
-                    "not a timeline-ledger database (it holds other tables)", path=reader.where
-                )
+            if problem is not None and catalogue.not_a_ledger(problem):
+                raise LedgerCorrupt(problem + catalogue.SCHEMA_HINT, path=reader.where)
             if problem is not None:
                 raise LedgerCorrupt(problem, path=reader.where)
             check_meta(reader.where, await reader.fetch(Query(sql.META)))

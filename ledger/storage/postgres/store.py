@@ -223,8 +223,8 @@ class PostgresStore:
     def _check(self, problem: str | None) -> None:
         if problem == catalogue.EMPTY:
             raise no_ledger(self.where)
-        if problem == catalogue.NOT_A_LEDGER:
-            raise LedgerCorrupt("not a timeline-ledger database (it holds other tables)", path=self.where)
+        if problem is not None and catalogue.not_a_ledger(problem):
+            raise LedgerCorrupt(problem + catalogue.SCHEMA_HINT, path=self.where)
         if problem is not None:
             raise LedgerCorrupt(problem, path=self.where)
         check_meta(self.where, self.fetch(Query(sql.META)))
