@@ -81,6 +81,7 @@ def consistency(ctx: click.Context, old: int, new: int | None, as_json: bool) ->
 )
 @click.option(
     "--key",
+    "--public-key",  # as the library names it (`verify(public_key=...)`)
     "key_file",
     metavar="PUBKEY",
     help="Check the --against checkpoint's signature with this public key (FILE.pub of `ledger keygen`).",
