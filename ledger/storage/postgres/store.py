@@ -187,14 +187,11 @@ class PostgresStore:
             self._db()
         except LedgerMissing:
             create = pgsql.SQL("CREATE DATABASE {0}").format(pgsql.Identifier(s.dbname))
-            with (
-                contextlib.closing(connect(s, self.where, "postgres")) as admin,
-                contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation),
-            ):
+            with contextlib.closing(connect(s, self.where, "postgres")) as admin:
                 try:
                     admin.execute(create)
                 except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
-                    raise  # another process creating the same ledger made it first
+                    pass  # another process creating the same ledger made it first
                 except psycopg.Error as e:  # no CREATEDB privilege, say
                     raise StoreError(f"{self.where}: cannot create the database: {one_line(e)}") from None
         if schema and s.schema != "public":
